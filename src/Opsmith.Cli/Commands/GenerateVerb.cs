@@ -1,0 +1,113 @@
+using System.CommandLine;
+using System.Text;
+using Opsmith.Cli.Output;
+using Opsmith.Core.Documents;
+using Opsmith.Core.Generation;
+using Opsmith.Execution.Linting;
+
+namespace Opsmith.Cli.Commands;
+
+/// <summary>
+/// <c>opsmith generate CARD</c>: turns a task card into a skill, validates the result strictly, and writes
+/// it only if it passes. Generators plug in behind <see cref="ISkillGenerator"/>.
+/// </summary>
+public sealed class GenerateVerb(CliContext context) : IVerb
+{
+    private static readonly IReadOnlyDictionary<string, ISkillGenerator> Generators =
+        new Dictionary<string, ISkillGenerator> { ["template"] = new TemplateSkillGenerator() };
+
+    public string[] Examples =>
+    [
+        "opsmith generate examples/task-cards/nginx-down.yaml                # print the skill",
+        "opsmith generate examples/task-cards/nginx-down.yaml -o skills/     # write skills/<name>.yaml",
+        "opsmith generate card.yaml -o my-skill.yaml --force                 # overwrite",
+    ];
+
+    public Command Build()
+    {
+        var card = new Argument<string>("TASK_CARD") { Description = "Task card file (kind: TaskCard); see docs/task-cards.md." };
+        var outPath = new Option<string?>("--out", "-o")
+        {
+            Description = "Write the skill here: a file, or a folder (the file is then named after the skill). Default: print it.",
+        };
+        var generator = new Option<string>("--generator")
+        {
+            Description = "Which generator writes the skill. 'template' is deterministic and needs nothing; an LLM generator arrives with the agent.",
+            DefaultValueFactory = _ => "template",
+        };
+        var force = new Option<bool>("--force") { Description = "Overwrite an existing file." };
+        var output = CliContext.OutputOption();
+        var command = new Command("generate", "Write a skill from a task card, and keep it only if it passes validate --strict.")
+        {
+            card, outPath, generator, force, output,
+        };
+        command.SetAction((parse, ct) => RunAsync(parse.GetValue(card)!, parse.GetValue(outPath), parse.GetValue(generator)!,
+            parse.GetValue(force), parse.GetValue(output), ct));
+        return command;
+    }
+
+    private async Task<int> RunAsync(string cardPath, string? outPath, string generatorName, bool force, OutputFormat format, CancellationToken ct)
+    {
+        if (!Generators.TryGetValue(generatorName, out var generator))
+            throw new UsageException($"unknown generator '{generatorName}'; available: {string.Join(", ", Generators.Keys)}");
+        if (!File.Exists(cardPath)) throw new UsageException($"'{cardPath}' does not exist");
+
+        var terminal = context.Out;
+        var cardDocument = await DocumentValidation.LoadFileAsync(cardPath, ct);
+        if (cardDocument.TaskCard is not { } taskCard)
+        {
+            if (cardDocument.IsValid) context.Stderr.WriteLine($"Error: {cardPath} is a {cardDocument.Kind}, not a task card (kind: TaskCard).");
+            foreach (var diagnostic in cardDocument.Diagnostics) DiagnosticPrinter.Print(new Terminal(context.Stderr, false), cardDocument, diagnostic);
+            return ExitCodes.Invalid;
+        }
+
+        var generated = await generator.GenerateAsync(taskCard, ct);
+        if (generated.Yaml is null)
+        {
+            context.Stderr.WriteLine($"Error: {generated.Error}");
+            return ExitCodes.Invalid;
+        }
+
+        var target = ResolveTarget(outPath, taskCard.Name);
+        var check = await DocumentValidation.ValidateAsync([DocumentLoader.Load(target ?? $"{taskCard.Name}.yaml", generated.Yaml)],
+            strict: true, new ShellcheckLinter(), ct);
+        if (!check.IsValid)
+        {
+            // The generated skill is not trustworthy: show why and write nothing.
+            context.Stderr.WriteLine($"Error: the {generator.Name} generator produced a skill that fails validate --strict; nothing was written.");
+            foreach (var document in check.Documents)
+                foreach (var diagnostic in document.Diagnostics) DiagnosticPrinter.Print(new Terminal(context.Stderr, false), document, diagnostic);
+            return ExitCodes.Invalid;
+        }
+
+        if (target is not null)
+        {
+            if (File.Exists(target) && !force) throw new UsageException($"'{target}' exists; pass --force to overwrite it");
+            Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(target))!);
+            await File.WriteAllTextAsync(target, generated.Yaml, new UTF8Encoding(false), ct);
+        }
+
+        if (format == OutputFormat.Json)
+            JsonOutput.Write(context.Stdout, new GenerateReport(taskCard.Name, generator.Name, generated.Family!, target,
+                check.Notes, target is null ? generated.Yaml : null));
+        else if (target is null)
+            context.Stdout.Write(generated.Yaml);
+        else
+        {
+            terminal.Writer.WriteLine($"{terminal.Green("wrote")} {target}  (generator {generator.Name}, family {generated.Family}; passes validate --strict)");
+            foreach (var note in check.Notes) terminal.Writer.WriteLine(terminal.Yellow("note: ") + note);
+        }
+        return ExitCodes.Ok;
+    }
+
+    private static string? ResolveTarget(string? outPath, string name)
+    {
+        if (outPath is null) return null;
+        var isFolder = Directory.Exists(outPath) || outPath.EndsWith('/') ||
+                       !(outPath.EndsWith(".yaml", StringComparison.Ordinal) || outPath.EndsWith(".yml", StringComparison.Ordinal));
+        return isFolder ? Path.Combine(outPath, $"{name}.yaml") : outPath;
+    }
+}
+
+/// <summary>The JSON document of <c>opsmith generate --output json</c>.</summary>
+public sealed record GenerateReport(string TaskCard, string Generator, string Family, string? File, IReadOnlyList<string> Notes, string? Skill);

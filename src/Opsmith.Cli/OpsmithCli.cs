@@ -1,0 +1,147 @@
+using System.CommandLine;
+using System.CommandLine.Help;
+using System.CommandLine.Invocation;
+using Opsmith.Cli.Commands;
+using Opsmith.Cli.Output;
+
+namespace Opsmith.Cli;
+
+/// <summary>
+/// The command tree and its conventions: every verb has --help with examples; parse errors exit 2 with a
+/// one-line reason; Ctrl-C exits 130; an unexpected exception is reported as a bug without a stack trace.
+/// </summary>
+public static class OpsmithCli
+{
+    public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr)
+    {
+        using var interrupt = new CancellationTokenSource();
+        ConsoleCancelEventHandler onCancel = (_, e) =>
+        {
+            e.Cancel = true; // let the verb stop cleanly (and roll back what it should)
+            interrupt.Cancel();
+        };
+        Console.CancelKeyPress += onCancel;
+        try
+        {
+            var context = new CliContext(stdout, stderr);
+            var root = BuildRoot(context);
+            var parsed = root.Parse(args);
+            if (parsed.Errors.Count > 0 && parsed.Action is not HelpWithExamples)
+            {
+                foreach (var error in parsed.Errors) stderr.WriteLine($"Error: {error.Message}");
+                var verb = parsed.CommandResult.Command;
+                stderr.WriteLine($"Run 'opsmith {(verb == root ? "" : verb.Name + " ")}--help' for usage.");
+                return ExitCodes.Usage;
+            }
+            return await parsed.InvokeAsync(new InvocationConfiguration
+            {
+                Output = stdout,
+                Error = stderr,
+                EnableDefaultExceptionHandler = false,
+            }, interrupt.Token);
+        }
+        catch (OperationCanceledException) when (interrupt.IsCancellationRequested)
+        {
+            stderr.WriteLine("Interrupted.");
+            return ExitCodes.Interrupted;
+        }
+        catch (UsageException e)
+        {
+            stderr.WriteLine($"Error: {e.Message}");
+            return ExitCodes.Usage;
+        }
+        catch (Exception e)
+        {
+            // A bug: never show a stack trace to the person at 3 a.m.; show what to report.
+            stderr.WriteLine($"Error: Opsmith hit an internal error ({e.GetType().Name}: {e.Message}).");
+            stderr.WriteLine("This is a bug. Please report it with the command you ran; set OPSMITH_DEBUG=1 to see details.");
+            if (Environment.GetEnvironmentVariable("OPSMITH_DEBUG") == "1") stderr.WriteLine(e);
+            return ExitCodes.InternalError;
+        }
+        finally
+        {
+            Console.CancelKeyPress -= onCancel;
+        }
+    }
+
+    public static RootCommand BuildRoot(CliContext context)
+    {
+        var root = new RootCommand(
+            "Opsmith turns operational know-how into typed, guarded runbooks (skills) that people and agents run safely.");
+        var examples = new Dictionary<Command, string[]>
+        {
+            [root] = ["opsmith validate skills/", "opsmith generate examples/task-cards/nginx-down.yaml -o skills/"],
+        };
+        foreach (var verb in new IVerb[] { new ValidateVerb(context), new GenerateVerb(context) })
+        {
+            var command = verb.Build();
+            root.Subcommands.Add(command);
+            examples[command] = verb.Examples;
+        }
+        AddExamplesToHelp(root, examples);
+        return root;
+    }
+
+    private static void AddExamplesToHelp(RootCommand root, IReadOnlyDictionary<Command, string[]> examples)
+    {
+        var help = root.Options.OfType<HelpOption>().Single();
+        help.Action = new HelpWithExamples((HelpAction)help.Action!, examples);
+    }
+
+    /// <summary>The standard help text followed by an Examples section.</summary>
+    private sealed class HelpWithExamples(HelpAction standard, IReadOnlyDictionary<Command, string[]> examples)
+        : SynchronousCommandLineAction
+    {
+        public override int Invoke(ParseResult parseResult)
+        {
+            standard.Invoke(parseResult);
+            if (examples.TryGetValue(parseResult.CommandResult.Command, out var lines) && lines.Length > 0)
+            {
+                var output = parseResult.InvocationConfiguration.Output;
+                output.WriteLine("Examples:");
+                foreach (var line in lines) output.WriteLine($"  {line}");
+                output.WriteLine();
+            }
+            return ExitCodes.Ok;
+        }
+    }
+}
+
+/// <summary>A verb of the CLI: builds its command and says how to use it.</summary>
+public interface IVerb
+{
+    Command Build();
+    string[] Examples { get; }
+}
+
+/// <summary>What verbs share: where to write, and how.</summary>
+public sealed record CliContext(TextWriter Stdout, TextWriter Stderr)
+{
+    public Terminal Out => new(Stdout, Terminal.ShouldColour(Stdout));
+
+    public static Option<OutputFormat> OutputOption()
+    {
+        var option = new Option<OutputFormat>("--output")
+        {
+            Description = "How to print results: text for people, json for programs (one document, see docs/cli.md).",
+            HelpName = "text|json",
+            DefaultValueFactory = _ => OutputFormat.Text,
+            CustomParser = result => result.Tokens.Single().Value switch
+            {
+                "text" => OutputFormat.Text,
+                "json" => OutputFormat.Json,
+                var other => Fail(result, other),
+            },
+        };
+        return option;
+
+        static OutputFormat Fail(System.CommandLine.Parsing.ArgumentResult result, string value)
+        {
+            result.AddError($"--output must be text or json, not '{value}'");
+            return OutputFormat.Text;
+        }
+    }
+}
+
+/// <summary>A command-line mistake found after parsing (for example a path that does not exist): exit 2.</summary>
+public sealed class UsageException(string message) : Exception(message);

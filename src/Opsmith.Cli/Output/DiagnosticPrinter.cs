@@ -1,0 +1,28 @@
+using Opsmith.Core.Diagnostics;
+using Opsmith.Core.Documents;
+using Opsmith.Core.Yaml;
+
+namespace Opsmith.Cli.Output;
+
+/// <summary>
+/// Prints diagnostics the way compilers do: <c>file:line:col: error: message</c>, then the source line
+/// with a caret under the offending text, so the reader sees the problem without opening the file.
+/// </summary>
+public static class DiagnosticPrinter
+{
+    public static void Print(Terminal terminal, LoadedDocument document, Diagnostic diagnostic)
+    {
+        var label = diagnostic.IsError ? terminal.Red("error") : terminal.Yellow("warning");
+        terminal.Writer.WriteLine($"{diagnostic.File}:{diagnostic.Position.Line}:{diagnostic.Position.Column}: {label}: {diagnostic.Message}");
+        var source = new ScalarLocator(document.SourceText).Line(diagnostic.Position.Line);
+        if (source.Length == 0 || source.Length > 300) return;
+        var number = diagnostic.Position.Line.ToString();
+        var gutter = new string(' ', number.Length);
+        var column = Math.Min(diagnostic.Position.Column - 1, source.Length);
+        var width = Math.Clamp(diagnostic.Length, 1, Math.Max(1, source.Length - column));
+        // Keep tabs in the caret line so the caret lines up under a tab-indented source line.
+        var padding = new string(source[..column].Select(c => c == '\t' ? '\t' : ' ').ToArray());
+        terminal.Writer.WriteLine(terminal.Dim($" {number} | ") + source);
+        terminal.Writer.WriteLine(terminal.Dim($" {gutter} | ") + padding + (diagnostic.IsError ? terminal.Red(new string('^', width)) : terminal.Yellow(new string('^', width))));
+    }
+}

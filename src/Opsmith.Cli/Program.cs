@@ -1,0 +1,3 @@
+using Opsmith.Cli;
+
+return await OpsmithCli.RunAsync(args, Console.Out, Console.Error);

@@ -1,0 +1,97 @@
+using System.Text;
+using Opsmith.Core.Diagnostics;
+using Opsmith.Core.Skills;
+using Opsmith.Core.TaskCards;
+using Opsmith.Core.Text;
+using Opsmith.Core.Yaml;
+
+namespace Opsmith.Core.Documents;
+
+/// <summary>The kinds of document Opsmith reads. Each is YAML with <c>apiVersion: opsmith/v1</c> and a <c>kind</c>.</summary>
+public enum DocumentKind { Unknown, Skill, TaskCard }
+
+/// <summary>The outcome of reading one file: its kind, the typed model when it is valid, and every problem found.</summary>
+public sealed record LoadedDocument(
+    string File,
+    DocumentKind Kind,
+    object? Model,
+    IReadOnlyList<Diagnostic> Diagnostics,
+    IReadOnlyList<CommandSource> Commands,
+    string SourceText)
+{
+    public bool IsValid => Model is not null && !Diagnostics.Any(d => d.IsError);
+    public Skill? Skill => Model as Skill;
+    public TaskCard? TaskCard => Model as TaskCard;
+}
+
+/// <summary>
+/// Reads Opsmith documents from text. The caller does the file I/O; this stays pure so it can be tested
+/// and reused from the CLI, the API and the agent alike.
+/// </summary>
+public static class DocumentLoader
+{
+    private static readonly string[] Kinds = ["Skill", "TaskCard"];
+
+    public static LoadedDocument Load(string file, byte[] bytes, YamlLimits? limits = null)
+    {
+        var diagnostics = new DiagnosticBag(file);
+        var root = YamlDocumentReader.Read(bytes, diagnostics, limits);
+        var text = root is null ? "" : DecodeForSnippets(bytes);
+        return Finish(file, root, text, diagnostics);
+    }
+
+    /// <summary>A file too large to read at all: reported from its length alone.</summary>
+    public static LoadedDocument TooLarge(string file, long length, YamlLimits? limits = null)
+    {
+        var diagnostics = new DiagnosticBag(file);
+        YamlDocumentReader.ReportTooLarge(length, diagnostics, limits ?? YamlLimits.Default);
+        return new LoadedDocument(file, DocumentKind.Unknown, null, diagnostics.Sorted(), [], "");
+    }
+
+    public static LoadedDocument Load(string file, string text, YamlLimits? limits = null)
+    {
+        var diagnostics = new DiagnosticBag(file);
+        var root = YamlDocumentReader.Read(text, diagnostics, limits);
+        return Finish(file, root, text, diagnostics);
+    }
+
+    private static LoadedDocument Finish(string file, YamlNode? root, string text, DiagnosticBag diagnostics)
+    {
+        if (root is null) return new LoadedDocument(file, DocumentKind.Unknown, null, diagnostics.Sorted(), [], text);
+        var read = new NodeReader(diagnostics);
+        var mapping = read.Mapping(root, "the document");
+        if (mapping is null) return new LoadedDocument(file, DocumentKind.Unknown, null, diagnostics.Sorted(), [], text);
+
+        var apiVersion = read.String(mapping, "apiVersion", "the document", required: true);
+        if (apiVersion is not null && apiVersion != SkillReader.ApiVersion)
+            diagnostics.Error("bad-api-version", mapping["apiVersion"]!.Position,
+                $"apiVersion is '{apiVersion}'; this Opsmith reads '{SkillReader.ApiVersion}'", "apiVersion",
+                Suggestions.Closest(apiVersion, [SkillReader.ApiVersion]));
+        var kindText = read.String(mapping, "kind", "the document", required: true);
+        var kind = kindText switch
+        {
+            "Skill" => DocumentKind.Skill,
+            "TaskCard" => DocumentKind.TaskCard,
+            _ => DocumentKind.Unknown,
+        };
+        if (kindText is not null && kind == DocumentKind.Unknown)
+            diagnostics.Error("bad-kind", mapping["kind"]!.Position,
+                $"kind is '{kindText}'; Opsmith reads {string.Join(", ", Kinds)}", "kind", Suggestions.Closest(kindText, Kinds));
+
+        object? model = null;
+        IReadOnlyList<CommandSource> commands = [];
+        switch (kind)
+        {
+            case DocumentKind.Skill:
+                (model, commands) = SkillReader.ReadWithCommands(mapping, text, diagnostics);
+                break;
+            case DocumentKind.TaskCard:
+                model = TaskCardReader.Read(mapping, text, diagnostics);
+                break;
+        }
+        if (diagnostics.HasErrors) model = null;
+        return new LoadedDocument(file, kind, model, diagnostics.Sorted(), commands, text);
+    }
+
+    private static string DecodeForSnippets(byte[] bytes) => Encoding.UTF8.GetString(bytes).TrimStart('\uFEFF');
+}

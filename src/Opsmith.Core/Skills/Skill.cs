@@ -1,0 +1,76 @@
+using Opsmith.Core.Diagnostics;
+
+namespace Opsmith.Core.Skills;
+
+/// <summary>
+/// A typed runbook: what it needs (inputs), where it runs (targets), what must hold first (preconditions),
+/// what it does (actions), how we know it worked (success criteria) and how to undo it (rollback).
+/// Built once from YAML by <see cref="SkillReader"/>; code past the reader trusts it.
+/// </summary>
+public sealed record Skill(SkillMetadata Metadata, SkillSpec Spec, string SourceFile, string ContentHash)
+{
+    public string Name => Metadata.Name;
+}
+
+public sealed record SkillMetadata(
+    string Name,
+    string Title,
+    string Description,
+    Stage Stage,
+    string? Category,
+    IReadOnlyList<string> Tags,
+    int Version);
+
+public sealed record SkillSpec(
+    IReadOnlyList<InputDefinition> Inputs,
+    string Targets,
+    RiskTier Risk,
+    IReadOnlyList<CheckStep> Preconditions,
+    IReadOnlyList<ActionStep> Actions,
+    IReadOnlyList<CheckStep> SuccessCriteria,
+    RollbackPlan Rollback,
+    IReadOnlyList<OutputDefinition> Outputs,
+    TimeSpan? Cooldown)
+{
+    public InputDefinition? FindInput(string name) => Inputs.FirstOrDefault(i => i.Name == name);
+}
+
+public sealed record InputDefinition(
+    string Name,
+    InputType Type,
+    bool Required,
+    string? Description,
+    string? Default,
+    long? Min,
+    long? Max,
+    IReadOnlyList<string> Values,
+    bool Secret,
+    SourcePosition Position);
+
+/// <summary>A named check (precondition or success criterion) with its probe and retry policy.</summary>
+public sealed record CheckStep(string Name, Probe Probe, RetryPolicy? Retry, TimeSpan? Timeout, SourcePosition Position);
+
+/// <summary>A mutating (or at least acting) step.</summary>
+public sealed record ActionStep(
+    string Name,
+    string Run,
+    RiskTier Risk,
+    bool RiskDeclared,
+    TimeSpan? Timeout,
+    FailurePolicy OnFailure,
+    string? Check,
+    SourcePosition Position);
+
+public sealed record RollbackStep(string Name, string Run, TimeSpan? Timeout, SourcePosition Position);
+
+/// <summary>Either ordered rollback steps or an explicit statement that there is nothing to roll back, and why.</summary>
+public sealed record RollbackPlan(IReadOnlyList<RollbackStep> Steps, string? NoneReason)
+{
+    public static readonly RollbackPlan Missing = new([], null);
+    public bool IsExplicitlyNone => NoneReason is not null;
+    public bool IsMissing => Steps.Count == 0 && NoneReason is null;
+}
+
+public sealed record RetryPolicy(int Attempts, TimeSpan Interval, TimeSpan? Deadline);
+
+public sealed record OutputDefinition(string Name, string From, SourcePosition Position);

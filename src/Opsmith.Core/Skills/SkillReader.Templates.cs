@@ -1,0 +1,114 @@
+using Opsmith.Core.Diagnostics;
+using Opsmith.Core.Templates;
+using Opsmith.Core.Text;
+using Opsmith.Core.Yaml;
+
+namespace Opsmith.Core.Skills;
+
+/// <summary>A shell command as written in the file, kept with its node so linters can point into it.</summary>
+public sealed record CommandSource(YamlScalar Node, string Context);
+
+public sealed partial class SkillReader
+{
+    private static readonly string[] TemplateRoots = ["inputs", "target", "preconditions", "actions", "success_criteria"];
+    private static readonly string[] TargetFields = ["name", "address", "port", "user", "vars"];
+
+    private readonly List<CommandSource> _commands = [];
+
+    /// <summary>Every shell command in the skill (run, check, rollback), for shellcheck.</summary>
+    public IReadOnlyList<CommandSource> Commands => _commands;
+
+    private void CheckTemplate(YamlScalar scalar, bool allowSteps, bool inRollback = false)
+    {
+        var parsed = TemplateText.Parse(scalar.Value);
+        foreach (var error in parsed.Errors)
+            _diagnostics.Error("bad-template", _locator.Locate(scalar, error.Offset), error.Message, scalar.Path, length: error.Length);
+        foreach (var reference in parsed.References)
+        {
+            var at = _locator.Locate(scalar, reference.Offset);
+            var segments = reference.Segments;
+            switch (reference.Root)
+            {
+                case "inputs":
+                    CheckInputReference(scalar, reference, at);
+                    break;
+                case "target":
+                    if (segments.Count < 2 || !TargetFields.Contains(segments[1]) || (segments[1] == "vars") != (segments.Count == 3) || segments.Count > 3)
+                        _diagnostics.Error("bad-reference", at,
+                            $"'{{{{ {reference.Dotted} }}}}' is not a target field; use target.name, target.address, target.port, target.user or target.vars.NAME",
+                            scalar.Path, segments.Count > 1 ? Suggestions.Closest(segments[1], TargetFields) is { } f ? $"target.{f}" : null : null, reference.Length);
+                    break;
+                case "preconditions" or "actions" or "success_criteria" when allowSteps:
+                    CheckStepReference(scalar, segments.ToArray(), inRollback, isOutput: false, at, reference.Length);
+                    break;
+                default:
+                    var root = Suggestions.Closest(reference.Root, TemplateRoots);
+                    _diagnostics.Error("bad-reference", at,
+                        allowSteps
+                            ? $"'{{{{ {reference.Dotted} }}}}' names nothing; a template starts with inputs., target. or an earlier step (preconditions., actions., success_criteria.)"
+                            : $"'{{{{ {reference.Dotted} }}}}' cannot be used here; only inputs. and target. are known at this point",
+                        scalar.Path, root is null || root == reference.Root ? null : $"{root}.{string.Join('.', segments.Skip(1))}", reference.Length);
+                    break;
+            }
+        }
+    }
+
+    private void CheckInputReference(YamlScalar scalar, ReferencePart reference, SourcePosition at)
+    {
+        if (reference.Segments.Count != 2)
+        {
+            _diagnostics.Error("bad-reference", at, $"'{{{{ {reference.Dotted} }}}}' must name one input, like inputs.port", scalar.Path, length: reference.Length);
+            return;
+        }
+        var name = reference.Segments[1];
+        if (_inputs.Any(i => i.Name == name))
+        {
+            _usedInputs.Add(name);
+            return;
+        }
+        var suggestion = Suggestions.Closest(name, _inputs.Select(i => i.Name));
+        _diagnostics.Error("undeclared-input", at,
+            $"template refers to input '{name}', which is not declared in spec.inputs", scalar.Path,
+            suggestion is null ? null : $"inputs.{suggestion}", reference.Length);
+    }
+
+    /// <summary>
+    /// A reference to another step's result: <c>section.step.field</c>. The step must come earlier in the
+    /// order steps run (preconditions, actions, success criteria); rollback may read any of them.
+    /// Outputs are read after everything, so they may name any step.
+    /// </summary>
+    private void CheckStepReference(YamlNode node, string[] segments, bool inRollback, bool isOutput,
+        SourcePosition? at = null, int length = 1)
+    {
+        var position = at ?? node.Position;
+        var dotted = string.Join('.', segments);
+        if (segments.Length != 3 || !TemplateRoots.Skip(2).Contains(segments[0]) && !(isOutput && segments[0] == "rollback"))
+        {
+            _diagnostics.Error("bad-reference", position,
+                $"'{dotted}' must have the form SECTION.STEP.FIELD, for example actions.collect.stdout", node.Path, length: length);
+            return;
+        }
+        var (section, stepName, field) = (segments[0], segments[1], segments[2]);
+        if (!_stepNames.TryGetValue(stepName, out var step))
+        {
+            // Outputs may name steps declared later in the file; those are checked once every step is read.
+            var suggestion = Suggestions.Closest(stepName, _stepNames.Keys);
+            _diagnostics.Error("unknown-step", position,
+                isOutput || inRollback
+                    ? $"'{dotted}' names step '{stepName}', which does not exist"
+                    : $"'{dotted}' names step '{stepName}', which does not exist or runs later; a template can read only steps that ran before it",
+                node.Path, suggestion is null ? null : $"{section}.{suggestion}.{field}", length);
+            return;
+        }
+        if (step.Section != section)
+        {
+            _diagnostics.Error("bad-reference", position, $"step '{stepName}' is in {step.Section}, not {section}", node.Path,
+                $"{step.Section}.{stepName}.{field}", length);
+            return;
+        }
+        if (!step.Fields.Contains(field))
+            _diagnostics.Error("bad-reference", position,
+                $"step '{stepName}' has no result field '{field}'; it has {string.Join(", ", step.Fields)}", node.Path,
+                Suggestions.Closest(field, step.Fields) is { } f ? $"{section}.{stepName}.{f}" : null, length);
+    }
+}
