@@ -62,7 +62,8 @@ public static class SkillYamlWriter
     {
         w.Field("name", action.Name).Field("run", action.Run).Field("risk", YamlNames.Of(action.Risk));
         if (action.Timeout is { } t) w.Field("timeout", DurationText.Format(t));
-        w.Field("on_failure", YamlNames.Of(action.OnFailure)).Field("check", action.Check);
+        if (action.OnFailure != FailurePolicy.Abort) w.Field("on_failure", YamlNames.Of(action.OnFailure));
+        w.Field("check", action.Check);
     }
 
     private static void WriteCheck(YamlWriter w, CheckStep check)

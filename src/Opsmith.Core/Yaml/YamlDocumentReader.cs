@@ -63,7 +63,11 @@ public static class YamlDocumentReader
         }
         catch (YamlException e)
         {
-            diagnostics.Error("yaml-syntax", ToPosition(e.Start), DescribeSyntaxError(e, text));
+            var tab = FindTabIndentation(text, (int)e.Start.Line);
+            if (tab is not null)
+                diagnostics.Error("tab-indentation", tab.Value, "YAML syntax error: a tab is used for indentation; YAML allows only spaces");
+            else
+                diagnostics.Error("yaml-syntax", ToPosition(e.Start), DescribeSyntaxError(e));
             return null;
         }
         catch (LimitExceeded)
@@ -86,17 +90,22 @@ public static class YamlDocumentReader
         return new SourcePosition(line, column);
     }
 
-    private static string DescribeSyntaxError(YamlException e, string text)
+    /// <summary>YamlDotNet reports a tab where the scanner trips, often the line before; look around it.</summary>
+    private static SourcePosition? FindTabIndentation(string text, int errorLine)
     {
         var lines = text.Split('\n');
-        var lineIndex = (int)e.Start.Line - 1;
-        if (lineIndex >= 0 && lineIndex < lines.Length)
+        for (var line = Math.Max(1, errorLine - 1); line <= Math.Min(lines.Length, errorLine + 1); line++)
         {
-            var line = lines[lineIndex];
-            var indent = line[..(line.Length - line.TrimStart().Length)];
-            if (indent.Contains('\t'))
-                return "YAML syntax error: a tab is used for indentation; YAML allows only spaces";
+            var content = lines[line - 1];
+            var indent = content[..(content.Length - content.TrimStart(' ', '\t').Length)];
+            var tab = indent.IndexOf('\t');
+            if (tab >= 0) return new SourcePosition(line, tab + 1);
         }
+        return null;
+    }
+
+    private static string DescribeSyntaxError(YamlException e)
+    {
         var message = e.Message;
         // YamlDotNet prefixes messages with the position ("(Line: 3, Col: 1, Idx: 20) - (...): "); we print our own.
         var cut = message.LastIndexOf("): ", StringComparison.Ordinal);

@@ -102,7 +102,6 @@ public sealed class YamlWriter
             && value.Trim() == value
             && !"-?:,[]{}#&*!|>'\"%@`".Contains(value[0])
             && !value.Contains(": ") && !value.Contains(" #") && !value.EndsWith(':')
-            && !value.Contains("{{")
             && value.All(c => !char.IsControl(c))
             && !IsOtherType(value);
         if (plainSafe) return value;

@@ -1,0 +1,184 @@
+using System.Text.Json;
+using Opsmith.Cli.Tests.Support;
+
+namespace Opsmith.Cli.Tests;
+
+public sealed class ValidateCommandTests
+{
+    private const string BrokenSkill = """
+        apiVersion: opsmith/v1
+        kind: Skill
+        metadata:
+          name: restart-nginx
+          title: Restart nginx
+          description: Restart nginx.
+          stage: recovry
+        spec:
+          inputs:
+            host: {type: host, required: true}
+          targets: "{{ inputs.hots }}"
+          risk: service-mutation
+          actions:
+            - name: restart
+              run: systemctl restart nginx
+              timeout: 30 seconds
+        """;
+
+    [Fact]
+    public async Task Catalog_validates_strictly_and_lists_at_least_twenty_skills()
+    {
+        var result = await CliProcess.RunAsync("validate", "--strict", "skills/");
+
+        Assert.True(result.ExitCode == 0, result.All);
+        var skillLines = result.Stdout.Split('\n').Where(l => l.StartsWith("ok ") && l.Contains(".yaml")).ToList();
+        Assert.True(skillLines.Count >= 20, $"only {skillLines.Count} skills listed:\n{result.Stdout}");
+        Assert.DoesNotContain("shellcheck is not installed", result.All);
+    }
+
+    [Fact]
+    public async Task Catalog_covers_all_four_stages()
+    {
+        var result = await CliProcess.RunAsync("validate", "--output", "json", "skills/");
+
+        using var json = JsonDocument.Parse(result.Stdout);
+        var stages = json.RootElement.GetProperty("files").EnumerateArray().Select(f => f.GetProperty("stage").GetString()).ToHashSet();
+        Assert.Superset(new HashSet<string?> { "detection", "diagnosis", "recovery", "verification" }, stages);
+    }
+
+    [Fact]
+    public async Task Broken_skill_reports_every_problem_with_file_line_and_column_and_exits_1()
+    {
+        using var temp = new TempFolder();
+        var file = temp.Write("broken.yaml", BrokenSkill);
+
+        var result = await CliProcess.RunAsync("validate", file);
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains($"{file}:7:10: error: 'stage' in metadata must be one of detection, diagnosis, recovery, verification, not 'recovry'; did you mean 'recovery'?", result.Stdout);
+        Assert.Contains($"{file}:11:13: error: template refers to input 'hots', which is not declared in spec.inputs; did you mean 'inputs.host'?", result.Stdout);
+        Assert.Contains($"{file}:12:9: error: a skill whose risk is 'service-mutation' must say how to tell it worked: add success_criteria", result.Stdout);
+        Assert.Contains($"{file}:12:9: error: a skill whose risk is 'service-mutation' must have rollback steps", result.Stdout);
+        Assert.Contains($"{file}:16:16: error: 'timeout' in action 'restart' is '30 seconds', which is not a duration", result.Stdout);
+        Assert.Contains("1 invalid; 5 errors", result.Stdout);
+    }
+
+    [Fact]
+    public async Task Json_output_is_one_document_with_stable_fields()
+    {
+        using var temp = new TempFolder();
+        var file = temp.Write("broken.yaml", BrokenSkill);
+
+        var result = await CliProcess.RunAsync("validate", "--output", "json", file);
+
+        Assert.Equal(1, result.ExitCode);
+        using var json = JsonDocument.Parse(result.Stdout);
+        var root = json.RootElement;
+        Assert.False(root.GetProperty("valid").GetBoolean());
+        Assert.Equal(5, root.GetProperty("summary").GetProperty("errors").GetInt32());
+        var first = root.GetProperty("files")[0].GetProperty("diagnostics")[0];
+        Assert.Equal("error", first.GetProperty("severity").GetString());
+        Assert.Equal("bad-value", first.GetProperty("code").GetString());
+        Assert.Equal(7, first.GetProperty("line").GetInt32());
+        Assert.Equal(10, first.GetProperty("column").GetInt32());
+        Assert.Equal("metadata.stage", first.GetProperty("path").GetString());
+        Assert.Equal("recovery", first.GetProperty("suggestion").GetString());
+    }
+
+    [Fact]
+    public async Task Shellcheck_findings_are_warnings_and_errors_with_strict()
+    {
+        using var temp = new TempFolder();
+        var file = temp.Write("lint.yaml", """
+            apiVersion: opsmith/v1
+            kind: Skill
+            metadata: {name: list-logs, title: List logs, description: Lists logs., stage: diagnosis}
+            spec:
+              targets: web1
+              risk: read
+              actions:
+                - name: list
+                  run: |
+                    cd /var/log
+                    ls $DIR
+            """);
+
+        var relaxed = await CliProcess.RunAsync("validate", file);
+        var strict = await CliProcess.RunAsync("validate", "--strict", file);
+
+        Assert.Equal(0, relaxed.ExitCode);
+        Assert.Contains($"{file}:11:12: warning: shellcheck SC2086 (info) in action 'list': Double quote to prevent globbing and word splitting.", relaxed.Stdout);
+        Assert.Equal(1, strict.ExitCode);
+        Assert.Contains($"{file}:11:12: error: shellcheck SC2086", strict.Stdout);
+    }
+
+    [Fact]
+    public async Task Folders_are_searched_recursively_for_yaml_and_yml()
+    {
+        using var temp = new TempFolder();
+        var skill = File.ReadAllText(Path.Combine(CliProcess.RepositoryRoot, "examples", "task-cards", "nginx-down.yaml"));
+        temp.Write("a/card.yaml", skill);
+        temp.Write("a/b/card2.yml", skill.Replace("restart-nginx-web1", "restart-nginx-web2"));
+        temp.Write("a/notes.txt", "not yaml");
+
+        var result = await CliProcess.RunAsync("validate", temp.Path);
+
+        Assert.Equal(0, result.ExitCode);
+        Assert.Contains("card.yaml", result.Stdout);
+        Assert.Contains("card2.yml", result.Stdout);
+        Assert.DoesNotContain("notes.txt", result.Stdout);
+    }
+
+    [Fact]
+    public async Task Duplicate_skill_names_across_files_are_an_error()
+    {
+        using var temp = new TempFolder();
+        var text = File.ReadAllText(Path.Combine(CliProcess.RepositoryRoot, "skills", "check-disk-usage.yaml"));
+        temp.Write("one.yaml", text);
+        temp.Write("two.yaml", text);
+
+        var result = await CliProcess.RunAsync("validate", temp.Path);
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains("skill name 'check-disk-usage' is already used by", result.Stdout);
+    }
+
+    [Theory]
+    [InlineData("validate")]
+    [InlineData("validate", "/no/such/path")]
+    [InlineData("validate", "--output", "yaml", "skills/")]
+    [InlineData("validate", "--no-such-flag", "skills/")]
+    [InlineData("frobnicate")]
+    public async Task Usage_errors_exit_2_with_a_one_line_reason(params string[] args)
+    {
+        var result = await CliProcess.RunAsync(args);
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.StartsWith("Error: ", result.Stderr);
+        Assert.DoesNotContain("   at ", result.All);
+    }
+
+    [Fact]
+    public async Task Hostile_files_get_clear_errors_and_never_a_stack_trace()
+    {
+        using var temp = new TempFolder();
+        File.WriteAllBytes(Path.Combine(temp.Path, "binary.yaml"), [0x7f, 0x45, 0x4c, 0x46, 0, 1, 2]);
+        temp.Write("empty.yaml", "");
+        temp.Write("bomb.yaml", "a: &a [x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]\nc: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b]\n" +
+                                "d: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c]\ne: &e [*d, *d, *d, *d, *d, *d, *d, *d, *d]\nf: &f [*e, *e, *e, *e, *e, *e, *e, *e, *e]\n");
+        temp.Write("deep.yaml", "a: " + new string('[', 200) + new string(']', 200) + "\n");
+        File.WriteAllBytes(Path.Combine(temp.Path, "huge.yaml"), new byte[10 * 1024 * 1024]);
+
+        var result = await CliProcess.RunAsync("validate", temp.Path);
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains("binary.yaml:1:5: error: file is binary (it contains a NUL byte); expected YAML text", result.Stdout);
+        Assert.Contains("empty.yaml:1:1: error: file is empty; expected a YAML document", result.Stdout);
+        Assert.Contains("bomb.yaml:", result.Stdout);
+        Assert.Contains("YAML expands to more than 100000 nodes", result.Stdout);
+        Assert.Contains("deep.yaml:1:", result.Stdout);
+        Assert.Contains("YAML is nested deeper than 64 levels", result.Stdout);
+        Assert.Contains("huge.yaml:1:1: error: file is 10.0 MiB; Opsmith reads YAML files of at most 1 MiB", result.Stdout);
+        Assert.DoesNotContain("   at ", result.All);
+        Assert.DoesNotContain("Exception", result.All);
+    }
+}
