@@ -5,8 +5,8 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")"
 
-# Debian packages the tests use: shellcheck (validate's lint).
-packages=(shellcheck)
+# Debian packages the tests use: shellcheck (validate's lint), openssh-server and -client (real SSH hosts).
+packages=(shellcheck openssh-server openssh-client)
 
 missing=()
 for package in "${packages[@]}"; do

@@ -17,7 +17,10 @@ public static class OpsmithCli
         using var interrupt = new CancellationTokenSource();
         ConsoleCancelEventHandler onCancel = (_, e) =>
         {
-            e.Cancel = true; // let the verb stop cleanly (and roll back what it should)
+            // The first Ctrl-C lets the verb stop cleanly and roll back what it should; a second one ends the process.
+            if (interrupt.IsCancellationRequested) return;
+            e.Cancel = true;
+            stderr.WriteLine("Stopping (rolling back what needs it); press Ctrl-C again to quit at once.");
             interrupt.Cancel();
         };
         Console.CancelKeyPress += onCancel;
@@ -72,7 +75,7 @@ public static class OpsmithCli
         {
             [root] = ["opsmith validate skills/", "opsmith generate examples/task-cards/nginx-down.yaml -o skills/"],
         };
-        foreach (var verb in new IVerb[] { new ValidateVerb(context), new GenerateVerb(context) })
+        foreach (var verb in new IVerb[] { new ValidateVerb(context), new GenerateVerb(context), new RunVerb(context), new RollbackVerb(context) })
         {
             var command = verb.Build();
             root.Subcommands.Add(command);

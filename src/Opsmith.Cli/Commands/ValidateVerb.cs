@@ -70,6 +70,7 @@ public sealed class ValidateVerb(CliContext context) : IVerb
     {
         Skill s => $"  {s.Name} ({YamlNames.Of(s.Metadata.Stage)}, {YamlNames.Of(s.Spec.Risk)})",
         Core.TaskCards.TaskCard c => $"  task card {c.Name}",
+        Core.Inventories.Inventory i => $"  inventory ({Count(i.Hosts.Count, "host")})",
         _ => "",
     };
 }

@@ -1,5 +1,6 @@
 using System.Text;
 using Opsmith.Core.Diagnostics;
+using Opsmith.Core.Inventories;
 using Opsmith.Core.Skills;
 using Opsmith.Core.TaskCards;
 using Opsmith.Core.Text;
@@ -8,7 +9,7 @@ using Opsmith.Core.Yaml;
 namespace Opsmith.Core.Documents;
 
 /// <summary>The kinds of document Opsmith reads. Each is YAML with <c>apiVersion: opsmith/v1</c> and a <c>kind</c>.</summary>
-public enum DocumentKind { Unknown, Skill, TaskCard }
+public enum DocumentKind { Unknown, Skill, TaskCard, Inventory }
 
 /// <summary>The outcome of reading one file: its kind, the typed model when it is valid, and every problem found.</summary>
 public sealed record LoadedDocument(
@@ -22,6 +23,7 @@ public sealed record LoadedDocument(
     public bool IsValid => Model is not null && !Diagnostics.Any(d => d.IsError);
     public Skill? Skill => Model as Skill;
     public TaskCard? TaskCard => Model as TaskCard;
+    public Inventory? Inventory => Model as Inventory;
 }
 
 /// <summary>
@@ -30,7 +32,7 @@ public sealed record LoadedDocument(
 /// </summary>
 public static class DocumentLoader
 {
-    private static readonly string[] Kinds = ["Skill", "TaskCard"];
+    private static readonly string[] Kinds = ["Skill", "TaskCard", "Inventory"];
 
     public static LoadedDocument Load(string file, byte[] bytes, YamlLimits? limits = null)
     {
@@ -72,6 +74,7 @@ public static class DocumentLoader
         {
             "Skill" => DocumentKind.Skill,
             "TaskCard" => DocumentKind.TaskCard,
+            "Inventory" => DocumentKind.Inventory,
             _ => DocumentKind.Unknown,
         };
         if (kindText is not null && kind == DocumentKind.Unknown)
@@ -87,6 +90,9 @@ public static class DocumentLoader
                 break;
             case DocumentKind.TaskCard:
                 model = TaskCardReader.Read(mapping, text, diagnostics);
+                break;
+            case DocumentKind.Inventory:
+                model = InventoryReader.Read(mapping, file, text, diagnostics);
                 break;
         }
         if (diagnostics.HasErrors) model = null;

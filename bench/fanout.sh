@@ -1,0 +1,117 @@
+#!/usr/bin/env bash
+# Fan-out benchmark: a 3-command read-only skill on N real sshd hosts on loopback, with Opsmith (cold, then
+# warm with multiplexed connections), Ansible (`ansible all -f N -m shell`) and pdsh (`-R ssh -f N`).
+# Prints medians over REPEAT runs and the ratios. Needs root to install ansible/pdsh/openssh-server if missing.
+#
+#   bench/fanout.sh [HOSTS=50] [REPEAT=3]
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+hosts=${1:-50}
+repeat=${2:-3}
+
+need=()
+for package in openssh-server openssh-client ansible pdsh bc; do
+  dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || need+=("$package")
+done
+if ((${#need[@]})); then
+  echo "installing ${need[*]}" >&2
+  DEBIAN_FRONTEND=noninteractive apt-get update -qq >/dev/null
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+fi
+./opsmith --help >/dev/null   # build first, so no build is timed
+
+work=$(mktemp -d /tmp/opsmith-bench-XXXXXX)
+chmod 700 "$work"
+pids=()
+cleanup() {
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  for s in "$work"/home-*/data/ssh/*; do [[ -S $s ]] && ssh -S "$s" -O exit x 2>/dev/null || true; done
+  rm -rf "$work"
+}
+trap cleanup EXIT
+mkdir -p /run/sshd
+
+ssh-keygen -q -t ed25519 -N '' -f "$work/id" -C bench
+cp "$work/id.pub" "$work/authorized_keys"
+ssh-keygen -q -t ed25519 -N '' -f "$work/hostkey"
+hostkey=$(cut -d' ' -f1,2 "$work/hostkey.pub")
+: >"$work/known_hosts"
+: >"$work/ssh_config"
+port=$((20000 + RANDOM % 20000))
+printf 'apiVersion: opsmith/v1\nkind: Inventory\ndefaults: {user: %s, identity_file: %s, known_hosts: %s, host_key_checking: strict}\nhosts:\n' \
+  "$(id -un)" "$work/id" "$work/known_hosts" >"$work/inventory.yaml"
+: >"$work/ansible.ini"
+names=()
+for i in $(seq 1 "$hosts"); do
+  while ss -Hltn "sport = :$port" | grep -q .; do port=$((port + 1)); done
+  cat >"$work/sshd-$i.conf" <<CONF
+Port $port
+ListenAddress 127.0.0.1
+HostKey $work/hostkey
+PidFile none
+AuthorizedKeysFile $work/authorized_keys
+StrictModes no
+UsePAM no
+PasswordAuthentication no
+PermitRootLogin prohibit-password
+MaxStartups 200
+MaxSessions 100
+LogLevel ERROR
+CONF
+  /usr/sbin/sshd -D -e -f "$work/sshd-$i.conf" 2>>"$work/sshd.log" &
+  pids+=($!)
+  echo "[127.0.0.1]:$port $hostkey" >>"$work/known_hosts"
+  echo "  h$i: {address: 127.0.0.1, port: $port, groups: [bench]}" >>"$work/inventory.yaml"
+  printf 'Host h%s\n  HostName 127.0.0.1\n  Port %s\n  User %s\n  IdentityFile %s\n  IdentitiesOnly yes\n  UserKnownHostsFile %s\n  StrictHostKeyChecking yes\n  BatchMode yes\n' \
+    "$i" "$port" "$(id -un)" "$work/id" "$work/known_hosts" >>"$work/ssh_config"
+  echo "h$i ansible_host=127.0.0.1 ansible_port=$port" >>"$work/ansible.ini"
+  names+=("h$i")
+  port=$((port + 1))
+done
+printf 'groups:\n  bench: {}\n' >>"$work/inventory.yaml"
+sleep 1
+
+commands='uname -r; uptime; df -P /'
+now() { date +%s.%N; }
+elapsed() { echo "$(now) - $1" | bc; }
+median() { sort -n | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2}'; }
+
+run_opsmith() { # $1 = OPSMITH_HOME
+  OPSMITH_HOME=$1 ./opsmith run bench/skills/fanout-read.yaml -i "$work/inventory.yaml" --execute --parallel "$hosts" --output json >"$work/report.json"
+  grep -q '"verdict": "succeeded"' "$work/report.json" || { echo "opsmith run failed" >&2; head -c 2000 "$work/report.json" >&2; exit 1; }
+}
+run_ansible() {
+  ANSIBLE_HOST_KEY_CHECKING=True ANSIBLE_SSH_CONTROL_PATH_DIR="$work/ansible-cp-$1" ANSIBLE_PRIVATE_KEY_FILE="$work/id" \
+  ANSIBLE_SSH_ARGS="-o UserKnownHostsFile=$work/known_hosts -o StrictHostKeyChecking=yes -o ControlMaster=auto -o ControlPersist=60s" \
+  ANSIBLE_PYTHON_INTERPRETER=auto_silent ANSIBLE_STDOUT_CALLBACK=minimal ANSIBLE_LOCALHOST_WARNING=False \
+    ansible all -i "$work/ansible.ini" -f "$hosts" -m shell -a "$commands" >"$work/ansible.out" 2>&1 \
+    || { echo "ansible failed" >&2; tail -20 "$work/ansible.out" >&2; exit 1; }
+}
+run_pdsh() {
+  PDSH_SSH_ARGS_APPEND="-F $work/ssh_config" pdsh -R ssh -f "$hosts" -w "$(IFS=,; echo "${names[*]}")" "$commands" >"$work/pdsh.out" 2>&1 \
+    || { echo "pdsh failed" >&2; tail -20 "$work/pdsh.out" >&2; exit 1; }
+  [[ $(grep -c ': Linux\|^h[0-9]*: [0-9]' "$work/pdsh.out") -ge $hosts ]] || true
+}
+
+declare -A times
+for r in $(seq 1 "$repeat"); do
+  home="$work/home-$r"
+  t=$(now); run_opsmith "$home"; times[opsmith_cold]+="$(elapsed "$t") "
+  t=$(now); run_opsmith "$home"; times[opsmith_warm]+="$(elapsed "$t") "
+  t=$(now); run_pdsh; times[pdsh]+="$(elapsed "$t") "
+  t=$(now); run_ansible "$r"; times[ansible]+="$(elapsed "$t") "
+  echo "run $r/$repeat done" >&2
+done
+
+m() { tr ' ' '\n' <<<"${times[$1]}" | grep . | median; }
+cold=$(m opsmith_cold); warm=$(m opsmith_warm); pdsh_t=$(m pdsh); ansible_t=$(m ansible)
+per_command_ms=$(echo "$warm * 1000 / ($hosts * 3)" | bc -l)
+printf '\nFan-out of 3 read-only commands to %s sshd hosts on loopback, median of %s runs (seconds)\n\n' "$hosts" "$repeat"
+printf '| tool | median wall time (s) |\n|---|---|\n'
+printf '| opsmith run, cold (new connections) | %.2f |\n' "$cold"
+printf '| opsmith run, warm (ControlMaster reused) | %.2f |\n' "$warm"
+printf '| pdsh -R ssh -f %s | %.2f |\n' "$hosts" "$pdsh_t"
+printf '| ansible all -f %s -m shell | %.2f |\n\n' "$hosts" "$ansible_t"
+printf 'ratios: opsmith cold / ansible = %.3f (target <= 0.25); opsmith cold / pdsh = %.3f (target <= 1.0)\n' \
+  "$(echo "$cold / $ansible_t" | bc -l)" "$(echo "$cold / $pdsh_t" | bc -l)"
+printf 'warm: %.1f ms per command per host (wall time / (hosts x 3); target <= 5 ms), including process start-up\n' "$per_command_ms"

@@ -1,0 +1,64 @@
+using Opsmith.Cli.Hosting;
+using Opsmith.Cli.Output;
+using Opsmith.Core.Documents;
+using Opsmith.Core.Inventories;
+using Opsmith.Core.Rendering;
+using Opsmith.Core.Skills;
+using Opsmith.Execution.Checks;
+using Opsmith.Execution.Hosts;
+using Opsmith.Execution.Hosts.Ssh;
+using Opsmith.Execution.Runs;
+
+namespace Opsmith.Cli.Commands;
+
+/// <summary>Loading a skill and an inventory for a run, and building the runner: shared by run and rollback.</summary>
+public static class RunSetup
+{
+    private static readonly HttpClient SharedHttp = new() { Timeout = Timeout.InfiniteTimeSpan };
+
+    /// <summary>Loads and validates a document of the expected kind; prints its problems to stderr and returns null when invalid.</summary>
+    public static async Task<T?> LoadAsync<T>(CliContext context, string path, string what, CancellationToken ct) where T : class
+    {
+        if (!File.Exists(path)) throw new UsageException($"{what} '{path}' does not exist");
+        var document = await DocumentValidation.LoadFileAsync(path, ct);
+        if (document.Model is T model) return model;
+        var terminal = new Terminal(context.Stderr, false);
+        if (document.IsValid) context.Stderr.WriteLine($"Error: {path} is not a {what} (its kind is {document.Kind}).");
+        else context.Stderr.WriteLine($"Error: {path} is not a valid {what}:");
+        foreach (var diagnostic in document.Diagnostics.Where(d => d.IsError)) DiagnosticPrinter.Print(terminal, document, diagnostic);
+        return null;
+    }
+
+    public static BoundInputs BindInputs(Skill skill, Inventory inventory, IEnumerable<string> pairs)
+    {
+        var given = InputOptions.Parse(pairs);
+        InputOptions.AddSecretsFromEnvironment(given, skill.Spec.Inputs.Where(i => i.Secret).Select(i => i.Name));
+        var (inputs, errors) = InputBinder.Bind(skill, given, inventory);
+        if (inputs is null) throw new UsageException(string.Join("\n       ", errors));
+        return inputs;
+    }
+
+    public static IReadOnlyList<InventoryHost> ResolveTargets(Skill skill, Inventory inventory, BoundInputs inputs)
+    {
+        var rendered = TemplateRenderer.Render(skill.Spec.Targets, new RenderContext(inputs.Values, null, null), RenderMode.Text);
+        if (!rendered.Ok) throw new UsageException($"targets '{skill.Spec.Targets}' needs {string.Join(", ", rendered.Missing)}");
+        var hosts = inventory.Resolve(rendered.Text!.Trim());
+        if (hosts is null) throw new UsageException($"targets '{rendered.Text}' names no host or group in {inventory.SourceFile}");
+        if (hosts.Count == 0) throw new UsageException($"group '{rendered.Text}' in {inventory.SourceFile} has no hosts");
+        return hosts;
+    }
+
+    public static SkillRunner Runner(HostConnector connector, SecretMasker masker, IProgress<RunProgress>? progress) =>
+        new(new HostExecutor(connector), new HttpCheck(SharedHttp), new TcpCheck(), new PrometheusCheck(SharedHttp), masker,
+            TimeProvider.System, progress);
+
+    public static HostConnector Connector(Inventory inventory) =>
+        new(inventory, Path.Combine(OpsmithPaths.FromEnvironment().DataDirectory, "ssh"), SshOptions.Default);
+
+    public static int ExitCode(string verdict) => verdict switch
+    {
+        Verdicts.Succeeded or Verdicts.Planned => ExitCodes.Ok,
+        Verdicts.RollbackFailed => ExitCodes.RollbackFailed,
+        _ => ExitCodes.SkillFailed,
+    };
+}

@@ -1,0 +1,35 @@
+namespace Opsmith.Execution.Hosts;
+
+public enum CommandStatus
+{
+    /// <summary>The command ran to its end; look at the exit code.</summary>
+    Completed,
+    /// <summary>The command ran past its timeout and was killed with its whole process group.</summary>
+    TimedOut,
+    /// <summary>The host could not be reached, or the connection was lost mid-command.</summary>
+    Unreachable,
+    /// <summary>The caller cancelled (Ctrl-C); the command's process group was killed.</summary>
+    Canceled,
+}
+
+/// <summary>What one command on one host produced. Output is capped; <see cref="Truncated"/> says so.</summary>
+public sealed record CommandResult(
+    CommandStatus Status,
+    int ExitCode,
+    string Stdout,
+    string Stderr,
+    TimeSpan Duration,
+    string? Error = null,
+    bool Truncated = false)
+{
+    public bool Succeeded => Status == CommandStatus.Completed && ExitCode == 0;
+
+    public static CommandResult Unreachable(string error, TimeSpan duration) =>
+        new(CommandStatus.Unreachable, -1, "", "", duration, error);
+}
+
+/// <summary>Limits applied to every command.</summary>
+public sealed record CommandLimits(TimeSpan Timeout, int MaxOutputChars = 1024 * 1024)
+{
+    public static readonly CommandLimits Default = new(TimeSpan.FromMinutes(5));
+}

@@ -1,0 +1,58 @@
+using System.Collections.Concurrent;
+using Opsmith.Core.Inventories;
+using Opsmith.Execution.Hosts.Ssh;
+
+namespace Opsmith.Execution.Hosts;
+
+/// <summary>
+/// Opens one <see cref="ICommandHost"/> per inventory host for a run, on first use, and closes them all at
+/// the end. SSH control sockets live in a private folder (0700) that outlives the run, so a second run within
+/// ControlPersist reuses the connections.
+/// </summary>
+public sealed class HostConnector(Inventory inventory, string controlDirectory, SshOptions options) : IAsyncDisposable
+{
+    private readonly ConcurrentDictionary<string, Lazy<Task<(ICommandHost? Host, string? Error)>>> _hosts = new();
+    private readonly Lazy<string> _configFile = new(() => WriteConfig(inventory, controlDirectory, options));
+
+    public Inventory Inventory => inventory;
+
+    public Task<(ICommandHost? Host, string? Error)> ConnectAsync(InventoryHost host, CancellationToken ct) =>
+        _hosts.GetOrAdd(host.Name, _ => new Lazy<Task<(ICommandHost?, string?)>>(() => OpenAsync(host, ct))).Value;
+
+    private async Task<(ICommandHost?, string?)> OpenAsync(InventoryHost host, CancellationToken ct)
+    {
+        if (host.Connection == ConnectionKind.Local)
+        {
+            var (local, error) = await LocalCommandHost.StartAsync(host.Name, ct);
+            return (local, error);
+        }
+        var (ssh, sshError) = await SshCommandHost.ConnectAsync(inventory, host, _configFile.Value, options, ct);
+        return (ssh, sshError);
+    }
+
+    private static string WriteConfig(Inventory inventory, string controlDirectory, SshOptions options)
+    {
+        Directory.CreateDirectory(controlDirectory);
+        File.SetUnixFileMode(controlDirectory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        var file = Path.Combine(controlDirectory, $"config-{inventory.ContentHash[..16]}");
+        var temporary = file + $".{Environment.ProcessId}.tmp";
+        File.WriteAllText(temporary, SshConfigWriter.Write(inventory, controlDirectory, options));
+        File.SetUnixFileMode(temporary, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        File.Move(temporary, file, overwrite: true);
+        return file;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var entry in _hosts.Values)
+        {
+            if (!entry.IsValueCreated) continue;
+            try
+            {
+                var (host, _) = await entry.Value;
+                if (host is not null) await host.DisposeAsync();
+            }
+            catch (OperationCanceledException) { }
+        }
+    }
+}

@@ -1,0 +1,177 @@
+using Opsmith.Core.Checks;
+using Opsmith.Core.Inventories;
+using Opsmith.Core.Rendering;
+using Opsmith.Core.Skills;
+using Opsmith.Execution.Checks;
+using Opsmith.Execution.Hosts;
+
+namespace Opsmith.Execution.Runs;
+
+/// <summary>What one evaluation of a step produced, before it is written into the report.</summary>
+internal sealed record StepOutcome(StepReport Report, bool Passed, bool HostLost, bool Canceled, IReadOnlyDictionary<string, string> Fields, bool Ran);
+
+/// <summary>
+/// Runs single steps for one host: shell commands through the <see cref="HostExecutor"/>, http/tcp/prometheus
+/// checks from this machine, with retries, and records each as a masked <see cref="StepReport"/>.
+/// </summary>
+internal sealed class StepRunner(
+    HostExecutor executor, HttpCheck http, TcpCheck tcp, PrometheusCheck prometheus, SecretMasker masker, TimeProvider time,
+    string skill, InventoryHost host, RenderContext context)
+{
+    private const int ExcerptChars = 4096;
+
+    public async Task<StepOutcome> CommandAsync(string section, string name, string template, TimeSpan timeout, CancellationToken ct)
+    {
+        var rendered = TemplateRenderer.Render(template, context, RenderMode.Shell);
+        if (!rendered.Ok) return Unrenderable(section, name, "run", rendered);
+        var result = await executor.RunAsync(host, new StepIdentity(skill, section, name), rendered.Text!, new CommandLimits(timeout), ct);
+        var fields = Fields(result);
+        context.SetStepResult(section, name, fields);
+        var verdict = Verdict(result);
+        var detail = result.Error ?? (result.Succeeded ? null : $"exited with {result.ExitCode}{Tail(result.Stderr)}");
+        return new StepOutcome(Report(section, name, "run", rendered.Text, result, verdict, detail, 1), result.Succeeded,
+            result.Status == CommandStatus.Unreachable, result.Status == CommandStatus.Canceled, fields,
+            result.Status != CommandStatus.Unreachable);
+    }
+
+    public async Task<StepOutcome> CheckAsync(string section, CheckStep check, CancellationToken ct)
+    {
+        var attempts = check.Retry?.Attempts ?? 1;
+        var deadline = check.Retry?.Deadline is { } d ? time.GetUtcNow() + d : (DateTimeOffset?)null;
+        StepOutcome? outcome = null;
+        for (var attempt = 1; attempt <= attempts; attempt++)
+        {
+            outcome = await CheckOnceAsync(section, check, ct);
+            outcome = outcome with { Report = outcome.Report with { Attempts = attempt } };
+            if (outcome.Passed || outcome.HostLost || outcome.Canceled || attempt == attempts) break;
+            if (deadline is not null && time.GetUtcNow() + check.Retry!.Interval > deadline)
+            {
+                outcome = outcome with { Report = outcome.Report with { Detail = $"{outcome.Report.Detail} (deadline reached after {attempt} attempts)" } };
+                break;
+            }
+            await Task.Delay(check.Retry!.Interval, time, ct);
+        }
+        context.SetStepResult(section, check.Name, outcome!.Fields);
+        return outcome;
+    }
+
+    private async Task<StepOutcome> CheckOnceAsync(string section, CheckStep check, CancellationToken ct)
+    {
+        var timeout = check.Timeout ?? RunRequest.DefaultCheckTimeout;
+        switch (check.Probe)
+        {
+            case RunProbe run:
+            {
+                var rendered = TemplateRenderer.Render(run.Command, context, RenderMode.Shell);
+                if (!rendered.Ok) return Unrenderable(section, check.Name, "run", rendered);
+                var expect = RenderExpectation(run.Expect);
+                if (expect is null) return Unrenderable(section, check.Name, "run", new RenderResult(null, ["expect"]));
+                var result = await executor.RunAsync(host, new StepIdentity(skill, section, check.Name), rendered.Text!, new CommandLimits(timeout), ct);
+                if (result.Status != CommandStatus.Completed)
+                    return new StepOutcome(Report(section, check.Name, "run", rendered.Text, result, Verdict(result), result.Error, 1),
+                        false, result.Status == CommandStatus.Unreachable, result.Status == CommandStatus.Canceled, Fields(result), true);
+                var evaluated = RunExpectationEvaluator.Evaluate(expect, result.ExitCode, result.Stdout, result.Stderr);
+                return new StepOutcome(Report(section, check.Name, "run", rendered.Text, result,
+                    evaluated.Passed ? StepVerdicts.Passed : StepVerdicts.Failed, evaluated.Passed ? null : evaluated.Detail, 1),
+                    evaluated.Passed, false, false, Fields(result), true);
+            }
+            case HttpProbe probe:
+            {
+                var url = Text(probe.Url);
+                var body = probe.BodyContains is null ? null : Text(probe.BodyContains);
+                if (url is null || probe.BodyContains is not null && body is null) return Unrenderable(section, check.Name, "http", new RenderResult(null, ["url"]));
+                return await Controller(section, check.Name, "http", $"{probe.Method} {url}",
+                    () => http.RunAsync(probe with { Url = url, BodyContains = body }, timeout, ct));
+            }
+            case TcpProbe probe:
+            {
+                var address = Text(probe.Host);
+                var port = Text(probe.Port);
+                if (address is null || port is null) return Unrenderable(section, check.Name, "tcp", new RenderResult(null, ["host/port"]));
+                return await Controller(section, check.Name, "tcp", $"tcp {address}:{port}",
+                    () => tcp.RunAsync(probe with { Host = address, Port = port }, timeout, ct));
+            }
+            case PrometheusProbe probe:
+            {
+                var url = Text(probe.Url);
+                var query = Text(probe.Query);
+                if (url is null || query is null) return Unrenderable(section, check.Name, "prometheus", new RenderResult(null, ["url/query"]));
+                return await Controller(section, check.Name, "prometheus", $"{url} {query}",
+                    () => prometheus.RunAsync(probe with { Url = url, Query = query }, timeout, ct));
+            }
+            default:
+                throw new InvalidOperationException($"unknown probe {check.Probe.GetType().Name}");
+        }
+    }
+
+    private RunExpectation? RenderExpectation(RunExpectation expect)
+    {
+        string? Render(string? value) => value is null ? null : Text(value) ?? throw new FormatException();
+        try
+        {
+            return expect with
+            {
+                StdoutContains = Render(expect.StdoutContains),
+                StdoutNotContains = Render(expect.StdoutNotContains),
+                StdoutMatches = Render(expect.StdoutMatches),
+            };
+        }
+        catch (FormatException)
+        {
+            return null;
+        }
+    }
+
+    private async Task<StepOutcome> Controller(string section, string name, string kind, string what, Func<Task<CheckOutcome>> check)
+    {
+        var started = time.GetTimestamp();
+        var outcome = await check();
+        var elapsed = time.GetElapsedTime(started);
+        var report = new StepReport(section, name, kind, masker.Apply(what), null, (long)elapsed.TotalMilliseconds, null, null,
+            outcome.Passed ? StepVerdicts.Passed : StepVerdicts.Failed, outcome.Passed ? null : masker.Apply(outcome.Detail), 1);
+        return new StepOutcome(report, outcome.Passed, false, false, outcome.Fields, true);
+    }
+
+    private string? Text(string template) => TemplateRenderer.Render(template, context, RenderMode.Text).Text;
+
+    private StepOutcome Unrenderable(string section, string name, string kind, RenderResult rendered)
+    {
+        var detail = $"cannot render the step: no value for {string.Join(", ", rendered.Missing)} (a step it depends on did not run)";
+        return new StepOutcome(new StepReport(section, name, kind, null, null, 0, null, null, StepVerdicts.Failed, detail, 1),
+            false, false, false, new Dictionary<string, string>(), false);
+    }
+
+    private StepReport Report(string section, string name, string kind, string? command, CommandResult result, string verdict, string? detail, int attempts) =>
+        new(section, name, kind, command is null ? null : masker.Apply(command), result.Status == CommandStatus.Unreachable ? null : result.ExitCode,
+            (long)result.Duration.TotalMilliseconds, Excerpt(result.Stdout), Excerpt(result.Stderr), verdict,
+            detail is null ? null : masker.Apply(detail), attempts);
+
+    private string? Excerpt(string text)
+    {
+        if (text.Length == 0) return null;
+        var masked = masker.Apply(text);
+        return masked.Length <= ExcerptChars ? masked : masked[..ExcerptChars] + $"\n[... {masked.Length - ExcerptChars} more characters in the full output ...]";
+    }
+
+    private static string Verdict(CommandResult result) => result.Status switch
+    {
+        CommandStatus.Completed => result.ExitCode == 0 ? StepVerdicts.Passed : StepVerdicts.Failed,
+        CommandStatus.TimedOut => StepVerdicts.TimedOut,
+        CommandStatus.Canceled => StepVerdicts.Canceled,
+        _ => StepVerdicts.Unreachable,
+    };
+
+    /// <summary>Result fields for templates. stdout loses its trailing newlines, as with the shell's $(...).</summary>
+    private static Dictionary<string, string> Fields(CommandResult result) => new()
+    {
+        ["stdout"] = result.Stdout.TrimEnd('\n', '\r'),
+        ["stderr"] = result.Stderr.TrimEnd('\n', '\r'),
+        ["exit_code"] = result.ExitCode.ToString(System.Globalization.CultureInfo.InvariantCulture),
+    };
+
+    private static string Tail(string stderr)
+    {
+        var last = stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries).LastOrDefault()?.Trim();
+        return string.IsNullOrEmpty(last) ? "" : $": {(last.Length > 200 ? last[..200] + "…" : last)}";
+    }
+}

@@ -1,0 +1,114 @@
+using Opsmith.Execution.Hosts;
+using Opsmith.Execution.Tests.Support;
+
+namespace Opsmith.Execution.Tests.Hosts;
+
+/// <summary>The command protocol, over SSH through the bastion and on the local host alike.</summary>
+public sealed class ShellSessionTests(SshClusterFixture fixture) : IClassFixture<SshClusterFixture>
+{
+    public static TheoryData<string> Hosts => new() { "node1", "self" };
+
+    [Theory]
+    [MemberData(nameof(Hosts))]
+    public async Task Stdout_stderr_and_exit_code_are_kept_apart(string name)
+    {
+        await using var connector = Connect.Connector(fixture.Cluster);
+        var host = await Connect.HostAsync(connector, name);
+
+        var result = await Connect.RunAsync(host, "echo out; echo err >&2; exit 3");
+
+        Assert.Equal(CommandStatus.Completed, result.Status);
+        Assert.Equal(3, result.ExitCode);
+        Assert.Equal("out\n", result.Stdout);
+        Assert.Equal("err\n", result.Stderr);
+    }
+
+    [Theory]
+    [MemberData(nameof(Hosts))]
+    public async Task Output_is_exact_without_trailing_newline_and_with_marker_lookalikes(string name)
+    {
+        await using var connector = Connect.Connector(fixture.Cluster);
+        var host = await Connect.HostAsync(connector, name);
+
+        var bare = await Connect.RunAsync(host, "printf abc");
+        var lookalike = await Connect.RunAsync(host, "printf '__OPSMITH_END_0 0\\n\\nline\\n'");
+        var empty = await Connect.RunAsync(host, "true");
+
+        Assert.Equal("abc", bare.Stdout);
+        Assert.Equal("__OPSMITH_END_0 0\n\nline\n", lookalike.Stdout);
+        Assert.Equal("", empty.Stdout);
+        Assert.Equal(0, empty.ExitCode);
+    }
+
+    [Theory]
+    [MemberData(nameof(Hosts))]
+    public async Task Commands_on_one_host_share_one_shell_session_but_not_state(string name)
+    {
+        await using var connector = Connect.Connector(fixture.Cluster);
+        var host = await Connect.HostAsync(connector, name);
+
+        await Connect.RunAsync(host, "cd /tmp; export OPSMITH_LEAK=1");
+        var after = await Connect.RunAsync(host, "echo \"${OPSMITH_LEAK:-unset}\"");
+
+        Assert.Equal("unset\n", after.Stdout);
+        Assert.Equal("1", (await Connect.RunAsync(host, "exit 1")).ExitCode.ToString());
+        Assert.Equal(0, (await Connect.RunAsync(host, "true")).ExitCode); // an exit in one command does not end the session
+    }
+
+    [Theory]
+    [MemberData(nameof(Hosts))]
+    public async Task Timeout_kills_the_command_and_everything_it_started(string name)
+    {
+        await using var connector = Connect.Connector(fixture.Cluster);
+        var host = await Connect.HostAsync(connector, name);
+        var pidFile = Path.Combine(Path.GetTempPath(), $"opsmith-timeout-{Guid.NewGuid():N}");
+
+        var result = await Connect.RunAsync(host, $"sleep 300 & echo $! > {pidFile}; wait", timeoutSeconds: 1);
+
+        Assert.Equal(CommandStatus.TimedOut, result.Status);
+        Assert.Contains("timed out after 1 s", result.Error);
+        var pid = int.Parse(File.ReadAllText(pidFile).Trim());
+        await WaitUntil(() => !Directory.Exists($"/proc/{pid}"));
+        Assert.False(Directory.Exists($"/proc/{pid}"), $"background child {pid} survived the timeout");
+        Assert.Equal("still works\n", (await Connect.RunAsync(host, "echo still works")).Stdout);
+        File.Delete(pidFile);
+    }
+
+    [Fact]
+    public async Task Cancellation_kills_the_remote_command()
+    {
+        await using var connector = Connect.Connector(fixture.Cluster);
+        var host = await Connect.HostAsync(connector, "node2");
+        var pidFile = Path.Combine(Path.GetTempPath(), $"opsmith-cancel-{Guid.NewGuid():N}");
+        using var cancel = new CancellationTokenSource();
+
+        var running = host.RunAsync($"echo $$ > {pidFile}; sleep 300", new CommandLimits(TimeSpan.FromMinutes(5)), cancel.Token);
+        await WaitUntil(() => File.Exists(pidFile) && File.ReadAllText(pidFile).Trim().Length > 0);
+        cancel.Cancel();
+        var result = await running;
+
+        Assert.Equal(CommandStatus.Canceled, result.Status);
+        var pid = int.Parse(File.ReadAllText(pidFile).Trim());
+        await WaitUntil(() => !Directory.Exists($"/proc/{pid}"));
+        Assert.False(Directory.Exists($"/proc/{pid}"));
+        File.Delete(pidFile);
+    }
+
+    [Fact]
+    public async Task Output_beyond_the_cap_is_cut_with_a_visible_marker()
+    {
+        await using var connector = Connect.Connector(fixture.Cluster);
+        var host = await Connect.HostAsync(connector, "self");
+
+        var result = await host.RunAsync("yes 0123456789 | head -n 20000", new CommandLimits(TimeSpan.FromSeconds(30), MaxOutputChars: 1000), CancellationToken.None);
+
+        Assert.True(result.Truncated);
+        Assert.StartsWith("0123456789\n0123456789", result.Stdout);
+        Assert.EndsWith("[... output truncated: 219000 more characters ...]", result.Stdout);
+    }
+
+    private static async Task WaitUntil(Func<bool> condition)
+    {
+        for (var i = 0; i < 100 && !condition(); i++) await Task.Delay(50);
+    }
+}

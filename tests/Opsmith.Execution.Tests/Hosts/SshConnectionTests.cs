@@ -1,0 +1,84 @@
+using Opsmith.Execution.Hosts;
+using Opsmith.Execution.Tests.Support;
+
+namespace Opsmith.Execution.Tests.Hosts;
+
+/// <summary>Connection failures, host keys and the jump host. Each test gets its own cluster: they stop servers and edit keys.</summary>
+public sealed class SshConnectionTests
+{
+    [Fact]
+    public async Task With_the_bastion_stopped_nodes_are_unreachable_and_the_jump_host_is_named()
+    {
+        await using var cluster = await SshCluster.StartAsync(nodes: 1);
+        await cluster.Servers["bastion"].StopAsync();
+        await using var connector = Connect.Connector(cluster);
+
+        var (host, error) = await connector.ConnectAsync(connector.Inventory.Hosts["node1"], CancellationToken.None);
+
+        Assert.Null(host);
+        Assert.StartsWith("cannot reach node1: jump host bastion (127.0.0.1:", error);
+        Assert.Contains("refused the connection", error);
+    }
+
+    [Fact]
+    public async Task A_changed_host_key_is_refused_and_nothing_runs()
+    {
+        await using var cluster = await SshCluster.StartAsync(nodes: 1);
+        var impostor = Path.Combine(cluster.Folder, "impostor");
+        await SshCluster.Run("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", impostor);
+        var port = cluster.Servers["node1"].Port;
+        var wrongKey = string.Join(' ', File.ReadAllText(impostor + ".pub").Split(' ').Take(2));
+        var lines = File.ReadAllLines(cluster.KnownHostsFile).Select(l => l.StartsWith($"[127.0.0.1]:{port} ") ? $"[127.0.0.1]:{port} {wrongKey}" : l);
+        File.WriteAllLines(cluster.KnownHostsFile, lines);
+        await using var connector = Connect.Connector(cluster);
+
+        var (host, error) = await connector.ConnectAsync(connector.Inventory.Hosts["node1"], CancellationToken.None);
+
+        Assert.Null(host);
+        Assert.Contains("does not match known_hosts: refusing to connect", error);
+    }
+
+    [Fact]
+    public async Task An_unknown_host_key_is_refused_when_checking_is_strict()
+    {
+        await using var cluster = await SshCluster.StartAsync(nodes: 1);
+        var port = cluster.Servers["node1"].Port;
+        File.WriteAllLines(cluster.KnownHostsFile, File.ReadAllLines(cluster.KnownHostsFile).Where(l => !l.StartsWith($"[127.0.0.1]:{port} ")));
+        await using var connector = Connect.Connector(cluster);
+
+        var (host, error) = await connector.ConnectAsync(connector.Inventory.Hosts["node1"], CancellationToken.None);
+
+        Assert.Null(host);
+        Assert.Contains("is not in known_hosts (host_key_checking: strict)", error);
+    }
+
+    [Fact]
+    public async Task Accept_new_adds_an_unknown_host_key_and_then_holds_it()
+    {
+        await using var cluster = await SshCluster.StartAsync(nodes: 1);
+        var port = cluster.Servers["node1"].Port;
+        File.WriteAllLines(cluster.KnownHostsFile, File.ReadAllLines(cluster.KnownHostsFile).Where(l => !l.StartsWith($"[127.0.0.1]:{port} ")));
+        File.WriteAllText(cluster.InventoryFile, cluster.InventoryYaml().Replace("host_key_checking: strict", "host_key_checking: accept-new"));
+        await using var connector = Connect.Connector(cluster);
+
+        var host = await Connect.HostAsync(connector, "node1");
+
+        Assert.Equal("ok\n", (await Connect.RunAsync(host, "echo ok")).Stdout);
+        Assert.Contains(File.ReadAllLines(cluster.KnownHostsFile), l => l.StartsWith($"[127.0.0.1]:{port} "));
+    }
+
+    [Fact]
+    public async Task The_ssh_config_never_turns_host_key_checking_off()
+    {
+        await using var cluster = await SshCluster.StartAsync(nodes: 1);
+        var inventory = cluster.LoadInventory();
+
+        var config = Opsmith.Execution.Hosts.Ssh.SshConfigWriter.Write(inventory, "/tmp/cm", Connect.TestSsh);
+
+        Assert.DoesNotContain("StrictHostKeyChecking no", config);
+        Assert.DoesNotContain("/dev/null", config);
+        Assert.Equal(inventory.Hosts.Values.Count(h => h.Connection == Opsmith.Core.Inventories.ConnectionKind.Ssh),
+            config.Split('\n').Count(l => l.Trim() == "StrictHostKeyChecking yes"));
+        Assert.Contains("ProxyJump bastion", config);
+    }
+}

@@ -1,0 +1,279 @@
+using Opsmith.Execution.Runs;
+using Opsmith.Execution.Tests.Support;
+
+namespace Opsmith.Execution.Tests.Runs;
+
+public sealed class SkillRunnerTests(SshClusterFixture fixture) : IClassFixture<SshClusterFixture>
+{
+    private static string MutatingSkill(string marker, string successCommand, string extraRollback = "") => $$$"""
+        apiVersion: opsmith/v1
+        kind: Skill
+        metadata: {name: write-marker, title: Write a marker, description: Writes a file and checks it., stage: recovery}
+        spec:
+          inputs:
+            host: {type: host, required: true}
+          targets: "{{ inputs.host }}"
+          risk: destructive
+          preconditions:
+            - name: tmp-writable
+              run: test -w /tmp
+          actions:
+            - name: write-marker
+              run: echo changed > {{{marker}}}
+              risk: destructive
+              on_failure: rollback
+              check: test -d /tmp
+          success_criteria:
+            - name: healthy
+              run: {{{successCommand}}}
+          rollback:
+            - name: remove-marker
+              run: rm -f {{{marker}}}
+        {{{extraRollback}}}
+        """;
+
+    [Fact]
+    public async Task A_read_only_skill_runs_through_the_jump_host()
+    {
+        var skill = TestRuns.Skill("""
+            apiVersion: opsmith/v1
+            kind: Skill
+            metadata: {name: who, title: Who, description: Says who and where., stage: diagnosis}
+            spec:
+              inputs:
+                host: {type: host, required: true}
+              targets: "{{ inputs.host }}"
+              risk: read
+              actions:
+                - name: whoami
+                  run: id -un
+                - name: role
+                  run: echo {{ target.vars.role }} {{ target.vars.tier }} {{ actions.whoami.stdout }}
+            """);
+
+        var report = await TestRuns.RunAsync(fixture.Cluster, skill, RunMode.Execute, new Dictionary<string, string> { ["host"] = "node1" });
+
+        var host = Assert.Single(report.Hosts);
+        Assert.Equal(Verdicts.Succeeded, host.Verdict);
+        Assert.Equal($"worker test {Environment.UserName}\n", host.Steps.Single(s => s.Name == "role").Stdout);
+    }
+
+    [Fact]
+    public async Task A_failing_success_check_after_a_mutation_rolls_back_and_says_the_host_is_restored()
+    {
+        var marker = TestRuns.TempPath("marker");
+        var skill = TestRuns.Skill(MutatingSkill(marker, "false"));
+
+        var report = await TestRuns.RunAsync(fixture.Cluster, skill, RunMode.Execute, new Dictionary<string, string> { ["host"] = "node1" });
+
+        var host = Assert.Single(report.Hosts);
+        Assert.False(File.Exists(marker), "rollback should have removed the marker");
+        Assert.Equal(Verdicts.RollbackFailed, host.Verdict); // the success criterion still fails after rollback
+        Assert.Equal(["remove-marker"], host.Rollback!.Steps.Select(s => s.Name));
+        Assert.False(host.Rollback.Restored);
+        Assert.StartsWith("success criterion 'healthy' failed", host.Error);
+    }
+
+    [Fact]
+    public async Task Rollback_restores_the_steady_state_when_the_criteria_pass_again()
+    {
+        var marker = TestRuns.TempPath("marker");
+        // Healthy only while the marker is absent: the action breaks it, the rollback repairs it.
+        var skill = TestRuns.Skill(MutatingSkill(marker, $"test ! -e {marker}"));
+
+        var report = await TestRuns.RunAsync(fixture.Cluster, skill, RunMode.Execute, new Dictionary<string, string> { ["host"] = "node2" });
+
+        var host = Assert.Single(report.Hosts);
+        Assert.Equal(Verdicts.RolledBack, host.Verdict);
+        Assert.True(host.Rollback!.Restored);
+        Assert.Equal(StepVerdicts.Passed, Assert.Single(host.Rollback.Verification).Verdict);
+        Assert.Equal(Verdicts.RolledBack, report.Verdict);
+    }
+
+    [Fact]
+    public async Task Rollback_steps_run_in_reverse_order()
+    {
+        var log = TestRuns.TempPath("order");
+        var skill = TestRuns.Skill(MutatingSkill(TestRuns.TempPath("m"), "false",
+            $"""
+                - name: undo-second
+                  run: echo second >> {log}
+                - name: undo-third
+                  run: echo third >> {log}
+            """.Replace("    - ", "    - ")));
+
+        var report = await TestRuns.RunAsync(fixture.Cluster, skill, RunMode.Execute, new Dictionary<string, string> { ["host"] = "node1" });
+
+        Assert.Equal(["undo-third", "undo-second", "remove-marker"], report.Hosts[0].Rollback!.Steps.Select(s => s.Name));
+        Assert.Equal(["third", "second"], File.ReadAllLines(log));
+        File.Delete(log);
+    }
+
+    [Fact]
+    public async Task A_failed_precondition_stops_before_anything_changes()
+    {
+        var marker = TestRuns.TempPath("never");
+        var skill = TestRuns.Skill(MutatingSkill(marker, "true").Replace("run: test -w /tmp", "run: test -e /nonexistent/opsmith"));
+
+        var report = await TestRuns.RunAsync(fixture.Cluster, skill, RunMode.Execute, new Dictionary<string, string> { ["host"] = "node1" });
+
+        Assert.Equal(Verdicts.PreconditionFailed, report.Hosts[0].Verdict);
+        Assert.DoesNotContain(report.Hosts[0].Steps, s => s.Section == "actions");
+        Assert.False(File.Exists(marker));
+    }
+
+    [Fact]
+    public async Task A_dry_run_runs_preconditions_and_checks_but_no_action()
+    {
+        var marker = TestRuns.TempPath("dry");
+        var skill = TestRuns.Skill(MutatingSkill(marker, "true"));
+
+        var report = await TestRuns.RunAsync(fixture.Cluster, skill, RunMode.DryRun, new Dictionary<string, string> { ["host"] = "node1" });
+
+        var host = report.Hosts[0];
+        Assert.Equal(Verdicts.Planned, host.Verdict);
+        Assert.Equal(["preconditions", "checks"], host.Steps.Select(s => s.Section));
+        Assert.Equal($"echo changed > {marker}", host.Plan.Single(p => p.Section == "actions").Command);
+        Assert.False(File.Exists(marker));
+    }
+
+    [Fact]
+    public async Task Success_criteria_are_retried_until_they_pass()
+    {
+        var counter = TestRuns.TempPath("count");
+        var skill = TestRuns.Skill($$$"""
+            apiVersion: opsmith/v1
+            kind: Skill
+            metadata: {name: eventually, title: Eventually, description: Passes on the third try., stage: recovery}
+            spec:
+              targets: node2
+              risk: service-mutation
+              actions:
+                - name: start
+                  run: echo 0 > {{{counter}}}
+              success_criteria:
+                - name: third-time
+                  run: n=$(($(cat {{{counter}}}) + 1)); echo $n > {{{counter}}}; test $n -ge 3
+                  retry: {attempts: 5, interval: 100ms}
+              rollback: {none: true, reason: test}
+            """);
+
+        var report = await TestRuns.RunAsync(fixture.Cluster, skill, RunMode.Execute);
+
+        Assert.Equal(Verdicts.Succeeded, report.Hosts[0].Verdict);
+        Assert.Equal(3, report.Hosts[0].Steps.Single(s => s.Name == "third-time").Attempts);
+        File.Delete(counter);
+    }
+
+    public static TheoryData<string> Injections => new()
+    {
+        "x'; touch PWNED; '",
+        "$(touch PWNED)",
+        "`touch PWNED`",
+        "a; touch PWNED",
+        "a && touch PWNED",
+        "a | touch PWNED",
+        "a\ntouch PWNED",
+        "'\"'\"'; touch PWNED #",
+        "${IFS}touch${IFS}PWNED",
+    };
+
+    [Theory]
+    [MemberData(nameof(Injections))]
+    public async Task Input_values_can_never_run_as_commands(string attack)
+    {
+        var pwned = TestRuns.TempPath("pwned");
+        var echoed = TestRuns.TempPath("echoed");
+        var value = attack.Replace("PWNED", pwned);
+        var skill = TestRuns.Skill($$$"""
+            apiVersion: opsmith/v1
+            kind: Skill
+            metadata: {name: echo-input, title: Echo, description: Echoes an input., stage: diagnosis}
+            spec:
+              inputs:
+                text: {type: string, required: true}
+              targets: node1
+              risk: read
+              actions:
+                - name: echo
+                  run: printf '%s' {{ inputs.text }} > {{{echoed}}}
+            """);
+
+        var report = await TestRuns.RunAsync(fixture.Cluster, skill, RunMode.Execute, new Dictionary<string, string> { ["text"] = value });
+
+        Assert.Equal(Verdicts.Succeeded, report.Hosts[0].Verdict);
+        Assert.False(File.Exists(pwned), $"'{attack}' ran a command");
+        Assert.Equal(value, File.ReadAllText(echoed));
+        File.Delete(echoed);
+    }
+
+    [Fact]
+    public async Task Secret_values_are_masked_in_every_part_of_the_report()
+    {
+        const string secret = "hunter2-s3cr3t";
+        var skill = TestRuns.Skill("""
+            apiVersion: opsmith/v1
+            kind: Skill
+            metadata: {name: use-token, title: Use a token, description: Prints a token by mistake., stage: diagnosis}
+            spec:
+              inputs:
+                token: {type: string, secret: true, required: true}
+              targets: node1
+              risk: read
+              actions:
+                - name: leak
+                  run: echo "token is" {{ inputs.token }}; echo {{ inputs.token }} >&2; exit 1
+            """);
+
+        var report = await TestRuns.RunAsync(fixture.Cluster, skill, RunMode.Execute, new Dictionary<string, string> { ["token"] = secret });
+
+        var json = System.Text.Json.JsonSerializer.Serialize(report);
+        Assert.DoesNotContain(secret, json);
+        Assert.Equal("***", report.Inputs["token"]);
+        var step = report.Hosts[0].Steps.Single();
+        Assert.Equal("echo \"token is\" ***; echo *** >&2; exit 1", step.Command);
+        Assert.Equal("token is ***\n", step.Stdout);
+        Assert.Contains("***", step.Detail);
+    }
+
+    [Fact]
+    public async Task A_group_target_fans_out_to_every_host_in_parallel()
+    {
+        var log = TestRuns.TempPath("fanout");
+        var skill = TestRuns.Skill($$$"""
+            apiVersion: opsmith/v1
+            kind: Skill
+            metadata: {name: fan-out, title: Fan out, description: Runs on every node., stage: diagnosis}
+            spec:
+              targets: nodes
+              risk: read
+              actions:
+                - name: overlap
+                  run: echo "start {{ target.name }}" >> {{{log}}}; sleep 1; echo "end {{ target.name }}" >> {{{log}}}
+            """);
+
+        var parallel = await TestRuns.RunAsync(fixture.Cluster, skill, RunMode.Execute, parallel: 2);
+        var parallelLines = File.ReadAllLines(log);
+        File.Delete(log);
+        var serial = await TestRuns.RunAsync(fixture.Cluster, skill, RunMode.Execute, parallel: 1);
+        var serialLines = File.ReadAllLines(log);
+        File.Delete(log);
+
+        Assert.Equal(["node1", "node2"], parallel.Hosts.Select(h => h.Host));
+        Assert.All(parallel.Hosts, h => Assert.Equal(Verdicts.Succeeded, h.Verdict));
+        Assert.StartsWith("start", parallelLines[1]); // both started before either ended
+        Assert.StartsWith("end", serialLines[1]);     // one at a time
+    }
+
+    [Fact]
+    public async Task A_host_input_that_is_not_in_the_inventory_is_refused_before_anything_runs()
+    {
+        var skill = TestRuns.Skill(MutatingSkill(TestRuns.TempPath("x"), "true"));
+
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() =>
+            TestRuns.RunAsync(fixture.Cluster, skill, RunMode.Execute, new Dictionary<string, string> { ["host"] = "node3" }));
+
+        Assert.Contains("input 'host' = 'node3' names no host or group in", error.Message);
+        Assert.Contains("did you mean 'node1'?", error.Message);
+    }
+}

@@ -1,0 +1,37 @@
+using Opsmith.Core.Documents;
+using Opsmith.Core.Inventories;
+using Opsmith.Core.Rendering;
+using Opsmith.Core.Skills;
+using Opsmith.Execution.Checks;
+using Opsmith.Execution.Hosts;
+using Opsmith.Execution.Runs;
+
+namespace Opsmith.Execution.Tests.Support;
+
+/// <summary>Builds skills from YAML and runs them with the real runner against the test cluster.</summary>
+public static class TestRuns
+{
+    private static readonly HttpClient Http = new();
+
+    public static Skill Skill(string yaml)
+    {
+        var document = DocumentLoader.Load("test-skill.yaml", yaml);
+        return document.Skill ?? throw new InvalidOperationException(string.Join("\n", document.Diagnostics.Select(d => d.ToLine())));
+    }
+
+    public static async Task<RunReport> RunAsync(SshCluster cluster, Skill skill, RunMode mode, IReadOnlyDictionary<string, string>? inputs = null,
+        int parallel = 10, Inventory? inventory = null, CancellationToken ct = default)
+    {
+        inventory ??= cluster.LoadInventory();
+        var (bound, errors) = InputBinder.Bind(skill, inputs ?? new Dictionary<string, string>(), inventory);
+        if (bound is null) throw new InvalidOperationException(string.Join("\n", errors));
+        var target = TemplateRenderer.Render(skill.Spec.Targets, new RenderContext(bound.Values, null, null), RenderMode.Text).Text!;
+        var hosts = inventory.Resolve(target) ?? throw new InvalidOperationException($"no target {target}");
+        await using var connector = new HostConnector(inventory, cluster.NewControlDirectory(), Connect.TestSsh);
+        var runner = new SkillRunner(new HostExecutor(connector), new HttpCheck(Http), new TcpCheck(), new PrometheusCheck(Http),
+            new SecretMasker(), TimeProvider.System);
+        return await runner.RunAsync(new RunRequest(skill, inventory, hosts, bound, mode, parallel), "test-skill.yaml", ct);
+    }
+
+    public static string TempPath(string name) => Path.Combine(Path.GetTempPath(), $"opsmith-{name}-{Guid.NewGuid():N}");
+}
