@@ -21,7 +21,7 @@ public sealed class PackTests
         using var zip = ZipFile.OpenRead(package);
         var settings = zip.Entries.Single(e => e.FullName.EndsWith("DotnetToolSettings.xml", StringComparison.Ordinal));
         using var reader = new StreamReader(settings.Open());
-        Assert.Contains("CommandName=\"opsmith\"", await reader.ReadToEndAsync());
+        Assert.Contains("<Command Name=\"opsmith\" EntryPoint=\"opsmith.dll\"", await reader.ReadToEndAsync());
         Assert.Contains(zip.Entries, e => e.FullName.EndsWith("/opsmith.dll", StringComparison.Ordinal));
     }
 }

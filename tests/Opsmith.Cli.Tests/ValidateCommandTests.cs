@@ -177,7 +177,7 @@ public sealed class ValidateCommandTests
         Assert.Contains("YAML expands to more than 100000 nodes", result.Stdout);
         Assert.Contains("deep.yaml:1:", result.Stdout);
         Assert.Contains("YAML is nested deeper than 64 levels", result.Stdout);
-        Assert.Contains("huge.yaml:1:1: error: file is 10.0 MiB; Opsmith reads YAML files of at most 1 MiB", result.Stdout);
+        Assert.Contains("huge.yaml:1:1: error: file is 10.0 MiB (10485760 bytes); Opsmith reads YAML files of at most 1 MiB (1048576 bytes)", result.Stdout);
         Assert.DoesNotContain("   at ", result.All);
         Assert.DoesNotContain("Exception", result.All);
     }

@@ -76,7 +76,7 @@ public static class RunExpectationEvaluator
         Regex regex;
         try
         {
-            regex = new Regex(pattern, RegexOptions.Multiline | RegexOptions.CultureInvariant, MatchTimeout);
+            regex = new Regex(pattern, RegexOptions.CultureInvariant, MatchTimeout);
         }
         catch (ArgumentException e)
         {

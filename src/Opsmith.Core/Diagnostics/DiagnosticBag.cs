@@ -3,7 +3,11 @@ namespace Opsmith.Core.Diagnostics;
 /// <summary>Collects every problem found in one file, so a single run reports all of them.</summary>
 public sealed class DiagnosticBag(string file)
 {
+    /// <summary>Past this many problems in one file, more would only bury the first ones.</summary>
+    public const int MaxPerFile = 500;
+
     private readonly List<Diagnostic> _items = [];
+    private readonly HashSet<Diagnostic> _seen = [];
 
     public string File { get; } = file;
     public IReadOnlyList<Diagnostic> Items => _items;
@@ -18,7 +22,13 @@ public sealed class DiagnosticBag(string file)
     public void Add(Diagnostic diagnostic)
     {
         // The same node can be reached twice through a YAML alias; report it once.
-        if (!_items.Contains(diagnostic)) _items.Add(diagnostic);
+        if (_items.Count > MaxPerFile || !_seen.Add(diagnostic)) return;
+        if (_items.Count == MaxPerFile)
+        {
+            _items.Add(diagnostic with { Code = "too-many-problems", Message = $"more than {MaxPerFile} problems in this file; the rest are not listed", Suggestion = null });
+            return;
+        }
+        _items.Add(diagnostic);
     }
 
     public IReadOnlyList<Diagnostic> Sorted() =>

@@ -67,7 +67,7 @@ public static class DocumentLoader
         var apiVersion = read.String(mapping, "apiVersion", "the document", required: true);
         if (apiVersion is not null && apiVersion != SkillReader.ApiVersion)
             diagnostics.Error("bad-api-version", mapping["apiVersion"]!.Position,
-                $"apiVersion is '{apiVersion}'; this Opsmith reads '{SkillReader.ApiVersion}'", "apiVersion",
+                $"apiVersion is '{NodeReader.Truncate(apiVersion)}'; this Opsmith reads '{SkillReader.ApiVersion}'", "apiVersion",
                 Suggestions.Closest(apiVersion, [SkillReader.ApiVersion]));
         var kindText = read.String(mapping, "kind", "the document", required: true);
         var kind = kindText switch
@@ -79,7 +79,7 @@ public static class DocumentLoader
         };
         if (kindText is not null && kind == DocumentKind.Unknown)
             diagnostics.Error("bad-kind", mapping["kind"]!.Position,
-                $"kind is '{kindText}'; Opsmith reads {string.Join(", ", Kinds)}", "kind", Suggestions.Closest(kindText, Kinds));
+                $"kind is '{NodeReader.Truncate(kindText)}'; Opsmith reads {string.Join(", ", Kinds)}", "kind", Suggestions.Closest(kindText, Kinds));
 
         object? model = null;
         IReadOnlyList<CommandSource> commands = [];

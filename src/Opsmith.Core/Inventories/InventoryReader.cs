@@ -36,7 +36,7 @@ public sealed partial class InventoryReader
     {
         _diagnostics = diagnostics;
         _read = new NodeReader(diagnostics);
-        _folder = Path.GetDirectoryName(Path.GetFullPath(sourceFile)) ?? "";
+        _folder = sourceFile.Length == 0 ? "" : Path.GetDirectoryName(Path.GetFullPath(sourceFile)) ?? "";
     }
 
     /// <summary>Connection settings as written under <c>defaults</c> or on one host, before defaults are applied.</summary>
@@ -76,14 +76,12 @@ public sealed partial class InventoryReader
     {
         if (node is null) return new Settings(null, null, null, null, null);
         const string context = "'defaults'";
-        _read.AllowOnly(node, context, HostKeys);
-        foreach (var key in HostKeys.Except(SettingKeys))
-        {
-            if (node.Find(key) is { } entry)
-                _diagnostics.Error("bad-field", entry.Key.Position,
-                    $"'{key}' is set on each host, not under 'defaults'; defaults take only {string.Join(", ", SettingKeys)}",
-                    entry.Key.Path, length: key.Length);
-        }
+        var hostOnly = node.Entries.Where(e => HostKeys.Contains(e.Key.Value) && !SettingKeys.Contains(e.Key.Value)).ToList();
+        foreach (var entry in hostOnly)
+            _diagnostics.Error("bad-field", entry.Key.Position,
+                $"'{entry.Key.Value}' is set on each host, not under 'defaults'; defaults take only {string.Join(", ", SettingKeys)}",
+                entry.Key.Path, length: entry.Key.Value.Length);
+        _read.AllowOnly(node with { Entries = node.Entries.Except(hostOnly).ToList() }, context, SettingKeys);
         return ReadSettings(node, context);
     }
 

@@ -38,21 +38,30 @@ public static class ScriptLinting
             for (var c = 0; c < documents[d].Commands.Count; c++)
             {
                 // A command with a broken template is already an error; linting it would only add noise.
-                var command = documents[d].Commands[c].Node.Value;
-                if (TemplateText.Parse(command).Errors.Count == 0)
-                    scripts.Add(new ScriptToLint($"{d}:{c}", Prepare(command)));
+                var source = documents[d].Commands[c];
+                if (TemplateText.Parse(source.Node.Value).Errors.Count == 0)
+                    scripts.Add(new ScriptToLint($"{d}:{c}", Prepare(source.Node.Value, source.NumericInputs)));
             }
         }
         return scripts;
     }
 
-    public static string Prepare(string command)
+    /// <summary>
+    /// Each reference becomes a quoted word of the same length ('xxxx'); a reference to an int input becomes
+    /// digits (1111), which is what it renders to, so numeric tests do not look like string comparisons.
+    /// </summary>
+    public static string Prepare(string command, IReadOnlySet<string>? numericInputs = null)
     {
         var parsed = TemplateText.Parse(command);
         if (parsed.Errors.Count > 0) return command;
         var chars = command.ToCharArray();
         foreach (var reference in parsed.References)
         {
+            if (reference.Root == "inputs" && numericInputs is not null && reference.Segments.Count == 2 && numericInputs.Contains(reference.Segments[1]))
+            {
+                for (var i = reference.Offset; i < reference.Offset + reference.Length; i++) chars[i] = '1';
+                continue;
+            }
             chars[reference.Offset] = '\'';
             for (var i = reference.Offset + 1; i < reference.Offset + reference.Length - 1; i++) chars[i] = 'x';
             chars[reference.Offset + reference.Length - 1] = '\'';

@@ -132,9 +132,7 @@ public sealed partial class SkillReader
         var where = $"'http' in {context}";
         _read.AllowOnly(node, where, "url", "method", "expect_status", "body_contains");
         var url = TemplatedString(node, "url", where, required: true);
-        if (url is not null && !url.StartsWith("{{", StringComparison.Ordinal) &&
-            !url.StartsWith("http://", StringComparison.Ordinal) && !url.StartsWith("https://", StringComparison.Ordinal))
-            _diagnostics.Error("bad-url", node["url"]!.Position, $"url in {context} must start with http:// or https://, not '{url}'", node["url"]!.Path);
+        CheckUrl(node, url, context);
         var method = _read.String(node, "method", where) ?? "GET";
         if (!HttpMethods.Contains(method))
             _diagnostics.Error("bad-value", node["method"]!.Position,
@@ -143,6 +141,13 @@ public sealed partial class SkillReader
         var status = _read.Int(node, "expect_status", where, 100, 599) ?? 200;
         var body = TemplatedString(node, "body_contains", where);
         return url is null ? null : new HttpProbe(url, method, status, body);
+    }
+
+    private void CheckUrl(YamlMapping node, string? url, string context)
+    {
+        if (url is not null && !url.StartsWith("{{", StringComparison.Ordinal) &&
+            !url.StartsWith("http://", StringComparison.Ordinal) && !url.StartsWith("https://", StringComparison.Ordinal))
+            _diagnostics.Error("bad-url", node["url"]!.Position, $"url in {context} must start with http:// or https://, not '{url}'", node["url"]!.Path);
     }
 
     private TcpProbe? ReadTcpProbe(YamlMapping? node, string context)
@@ -164,6 +169,7 @@ public sealed partial class SkillReader
         var where = $"'prometheus' in {context}";
         _read.AllowOnly(node, where, "url", "query", "expect");
         var url = TemplatedString(node, "url", where, required: true);
+        CheckUrl(node, url, context);
         var query = TemplatedString(node, "query", where, required: true);
         var expectNode = _read.Mapping(_read.Required(node, "expect", where), $"'expect' in {where}");
         Comparison? comparison = null;
@@ -272,9 +278,35 @@ public sealed partial class SkillReader
             return null;
         }
         CheckTemplate(scalar, allowSteps: true, inRollback);
-        _commands.Add(new CommandSource(scalar, context));
+        CheckTemplatesStandUnquoted(scalar, context);
+        _commands.Add(new CommandSource(scalar, context, NumericInputs()));
         return command;
     }
+
+    /// <summary>A template inside quotes or a here-document would undo the quoting that makes inputs safe.</summary>
+    private void CheckTemplatesStandUnquoted(YamlScalar scalar, string context)
+    {
+        var parsed = Templates.TemplateText.Parse(scalar.Value);
+        if (parsed.Errors.Count > 0) return;
+        foreach (var reference in parsed.References)
+        {
+            var where = Templates.ShellQuoting.ContextAt(scalar.Value, reference.Offset) switch
+            {
+                Templates.QuoteContext.SingleQuotes => "inside single quotes",
+                Templates.QuoteContext.DoubleQuotes => "inside double quotes",
+                Templates.QuoteContext.HereDocument => "inside a here-document",
+                _ => null,
+            };
+            if (where is null) continue;
+            _diagnostics.Error("template-in-quotes", _locator.Locate(scalar, reference.Offset),
+                $"'{{{{ {reference.Dotted} }}}}' stands {where} in {context}; Opsmith already shell-quotes every value, and quoting it again " +
+                "would let the value break out (or show its quotes). Write it bare, or assign it first: v={{ ... }}; then use \"$v\"",
+                scalar.Path, length: reference.Length);
+        }
+    }
+
+    /// <summary>Inputs whose values are whole numbers: linters see a number in their place.</summary>
+    private IReadOnlySet<string> NumericInputs() => _inputs.Where(i => i.Type == InputType.Int).Select(i => i.Name).ToHashSet();
 
     private string? TemplatedString(YamlMapping node, string key, string context, bool required = false)
     {

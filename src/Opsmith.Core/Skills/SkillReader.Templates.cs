@@ -6,7 +6,7 @@ using Opsmith.Core.Yaml;
 namespace Opsmith.Core.Skills;
 
 /// <summary>A shell command as written in the file, kept with its node so linters can point into it.</summary>
-public sealed record CommandSource(YamlScalar Node, string Context);
+public sealed record CommandSource(YamlScalar Node, string Context, IReadOnlySet<string> NumericInputs);
 
 public sealed partial class SkillReader
 {
@@ -14,23 +14,41 @@ public sealed partial class SkillReader
     private static readonly string[] TargetFields = ["name", "address", "port", "user", "vars"];
 
     private readonly List<CommandSource> _commands = [];
+    private bool _hiddenChecksOnly;
 
     /// <summary>Every shell command in the skill (run, check, rollback), for shellcheck.</summary>
     public IReadOnlyList<CommandSource> Commands => _commands;
 
-    private void CheckTemplate(YamlScalar scalar, bool allowSteps, bool inRollback = false)
+    private void CheckTemplate(YamlScalar scalar, bool allowSteps, bool inRollback = false, bool allowTarget = true)
     {
         var parsed = TemplateText.Parse(scalar.Value);
         foreach (var error in parsed.Errors)
             _diagnostics.Error("bad-template", _locator.Locate(scalar, error.Offset), error.Message, scalar.Path, length: error.Length);
+        if (parsed.Errors.Count > 0)
+        {
+            // The broken template is the problem; do not also call the inputs it names unused.
+            foreach (System.Text.RegularExpressions.Match m in System.Text.RegularExpressions.Regex.Matches(scalar.Value, @"inputs\.([A-Za-z_][A-Za-z0-9_]*)"))
+                _usedInputs.Add(m.Groups[1].Value);
+        }
         foreach (var reference in parsed.References)
         {
             var at = _locator.Locate(scalar, reference.Offset);
             var segments = reference.Segments;
+            if (_hiddenChecksOnly && reference.Root != "target")
+            {
+                _diagnostics.Error("bad-reference", at,
+                    $"'{{{{ {reference.Dotted} }}}}' cannot be used in a task card's hidden checks; they may use only target.* (target.address, target.vars.NAME, ...)",
+                    scalar.Path, length: reference.Length);
+                continue;
+            }
             switch (reference.Root)
             {
                 case "inputs":
                     CheckInputReference(scalar, reference, at);
+                    break;
+                case "target" when !allowTarget:
+                    _diagnostics.Error("bad-reference", at,
+                        $"'{{{{ {reference.Dotted} }}}}' cannot be used in targets: the target is what targets decides; use inputs.", scalar.Path, length: reference.Length);
                     break;
                 case "target":
                     if (segments.Count < 2 || !TargetFields.Contains(segments[1]) || (segments[1] == "vars") != (segments.Count == 3) || segments.Count > 3)
@@ -46,7 +64,7 @@ public sealed partial class SkillReader
                     _diagnostics.Error("bad-reference", at,
                         allowSteps
                             ? $"'{{{{ {reference.Dotted} }}}}' names nothing; a template starts with inputs., target. or an earlier step (preconditions., actions., success_criteria.)"
-                            : $"'{{{{ {reference.Dotted} }}}}' cannot be used here; only inputs. and target. are known at this point",
+                            : $"'{{{{ {reference.Dotted} }}}}' cannot be used here; only inputs. are known at this point",
                         scalar.Path, root is null || root == reference.Root ? null : $"{root}.{string.Join('.', segments.Skip(1))}", reference.Length);
                     break;
             }

@@ -85,7 +85,9 @@ public sealed partial class SkillReader
 
         _inputs = ReadInputs(_read.Mapping(node["inputs"], "'inputs' in spec"));
         var targets = _read.String(node, "targets", context, required: true) ?? "";
-        if (node["targets"] is YamlScalar targetsNode) CheckTemplate(targetsNode, allowSteps: false);
+        if (node["targets"] is YamlScalar { IsNull: false } emptyTargets && string.IsNullOrWhiteSpace(targets))
+            _diagnostics.Error("missing-field", emptyTargets.Position, "'targets' in spec is empty; name a host, a group or all", emptyTargets.Path);
+        if (node["targets"] is YamlScalar targetsNode) CheckTemplate(targetsNode, allowSteps: false, allowTarget: false);
         var risk = _read.Enum<RiskTier>(node, "risk", context, required: true);
 
         var preconditions = ReadChecks(node, "preconditions");
@@ -126,7 +128,7 @@ public sealed partial class SkillReader
                 _diagnostics.Error("missing-success-criteria", riskNode.Position,
                     $"a skill whose risk is '{YamlNames.Of(spec.Risk)}' must say how to tell it worked: add success_criteria",
                     "spec.success_criteria");
-            if (spec.Rollback.IsMissing && specNode["rollback"] is null)
+            if (spec.Rollback.IsMissing && !RollbackHasErrors(specNode))
                 _diagnostics.Error("missing-rollback", riskNode.Position,
                     $"a skill whose risk is '{YamlNames.Of(spec.Risk)}' must have rollback steps, or 'rollback: {{none: true, reason: ...}}' saying why there is nothing to undo",
                     "spec.rollback");
@@ -135,6 +137,10 @@ public sealed partial class SkillReader
             _diagnostics.Warning("stage-mutates", riskNode.Position,
                 $"a {YamlNames.Of(metadata.Stage)} skill should only read, but its risk is '{YamlNames.Of(spec.Risk)}'", riskNode.Path);
     }
+
+    /// <summary>A rollback that is present but broken already has its own error; an absent or empty one does not.</summary>
+    private bool RollbackHasErrors(YamlMapping specNode) =>
+        specNode["rollback"] is { } node && _diagnostics.Items.Any(d => d.Path is { } path && path.StartsWith(node.Path, StringComparison.Ordinal) && d.IsError);
 
     private void WarnUnusedInputs()
     {
@@ -164,7 +170,7 @@ public sealed partial class SkillReader
     /// <summary>A task card's hidden checks use the same check syntax as a skill; only target.* templates apply.</summary>
     public static IReadOnlyList<CheckStep> ReadHiddenChecks(YamlMapping card, string sourceText, DiagnosticBag diagnostics)
     {
-        var reader = new SkillReader(diagnostics, sourceText);
+        var reader = new SkillReader(diagnostics, sourceText) { _hiddenChecksOnly = true };
         return reader.ReadChecks(card, "hidden_checks");
     }
 }

@@ -79,12 +79,13 @@ public sealed partial class NodeReader(DiagnosticBag diagnostics)
         {
             if (value < min || value > max)
             {
-                Diagnostics.Error("out-of-range", node.Position, $"'{key}' in {context} must be between {min} and {max}, not {value}", node.Path);
+                var range = max == int.MaxValue ? $"at least {min}" : $"between {min} and {max}";
+                Diagnostics.Error("out-of-range", node.Position, $"'{key}' in {context} must be {range}, not {value}", node.Path);
                 return null;
             }
             return value;
         }
-        TypeError(node, $"'{key}' in {context}", "a whole number");
+        TypeError(node, $"'{key}' in {context}", node is YamlScalar { IsPlain: false } ? "a whole number without quotes" : "a whole number");
         return null;
     }
 
@@ -141,7 +142,7 @@ public sealed partial class NodeReader(DiagnosticBag diagnostics)
         if (YamlNames.TryParse<T>(text, out var value)) return value;
         var allowed = YamlNames.All<T>();
         Diagnostics.Error("bad-value", node!.Position,
-            $"{what} must be one of {string.Join(", ", allowed)}, not '{text}'", node.Path,
+            $"{what} must be one of {string.Join(", ", allowed)}, not '{Truncate(text)}'", node.Path,
             Suggestions.Closest(text, allowed), Math.Max(1, text.Length));
         return null;
     }
@@ -151,9 +152,14 @@ public sealed partial class NodeReader(DiagnosticBag diagnostics)
         var node = mapping[key];
         var text = String(node, $"'{key}' in {context}");
         if (text is null) return null;
-        if (DurationText.TryParse(text, out var value)) return value;
+        if (DurationText.TryParse(text, out var value))
+        {
+            if (value > TimeSpan.Zero || key == "cooldown") return value;
+            Diagnostics.Error("bad-duration", node!.Position, $"'{key}' in {context} must be longer than zero", node.Path);
+            return null;
+        }
         Diagnostics.Error("bad-duration", node!.Position,
-            $"'{key}' in {context} is '{text}', which is not a duration; write it like 500ms, 30s, 5m, 1h30m or 2d", node.Path);
+            $"'{key}' in {context} is '{Truncate(text)}', which is not a duration; write it like 500ms, 30s, 5m, 1h30m or 2d", node.Path);
         return null;
     }
 
@@ -186,7 +192,7 @@ public sealed partial class NodeReader(DiagnosticBag diagnostics)
         Diagnostics.Error("bad-type", node.Position, $"{what} must be {expected}, not {got}", node.Path);
     }
 
-    private static string Truncate(string value) => value.Length > 40 ? value[..40] + "…" : value;
+    public static string Truncate(string value) => value.Length > 40 ? value[..40] + "…" : value;
 
     private static string Join(string path, string key) => path.Length == 0 ? key : $"{path}.{key}";
 

@@ -25,6 +25,11 @@ public static class YamlDocumentReader
             ReportTooLarge(bytes.Length, diagnostics, limits);
             return null;
         }
+        if (bytes.Length >= 2 && (bytes[0] == 0xFF && bytes[1] == 0xFE || bytes[0] == 0xFE && bytes[1] == 0xFF))
+        {
+            diagnostics.Error("not-text", SourcePosition.Start, "file is UTF-16 text; save it as UTF-8");
+            return null;
+        }
         if (Array.IndexOf(bytes, (byte)0) >= 0)
         {
             diagnostics.Error("not-text", PositionOfByte(bytes, Array.IndexOf(bytes, (byte)0)),
@@ -46,7 +51,7 @@ public static class YamlDocumentReader
 
     public static void ReportTooLarge(long length, DiagnosticBag diagnostics, YamlLimits limits) =>
         diagnostics.Error("file-too-large", SourcePosition.Start, string.Create(System.Globalization.CultureInfo.InvariantCulture,
-            $"file is {length / 1024.0 / 1024.0:0.0} MiB; Opsmith reads YAML files of at most {limits.MaxBytes / 1024.0 / 1024.0:0.#} MiB"));
+            $"file is {length / 1024.0 / 1024.0:0.0} MiB ({length} bytes); Opsmith reads YAML files of at most {limits.MaxBytes / 1024.0 / 1024.0:0.#} MiB ({limits.MaxBytes} bytes)"));
 
     public static YamlNode? Read(string text, DiagnosticBag diagnostics, YamlLimits? limits = null)
     {
@@ -73,6 +78,12 @@ public static class YamlDocumentReader
         catch (LimitExceeded)
         {
             return null; // already reported
+        }
+        catch (InvalidOperationException)
+        {
+            // YamlDotNet's scanner throws this (not a YamlException) for some unclosed flow collections.
+            diagnostics.Error("yaml-syntax", builder.LastPosition, "YAML syntax error: a '[' or '{' opened before this point is never closed");
+            return null;
         }
     }
 
@@ -120,6 +131,9 @@ public static class YamlDocumentReader
         private readonly Dictionary<string, (YamlNode Node, long Size)> _anchors = new();
         private readonly HashSet<string> _openAnchors = [];
         private long _expandedNodes;
+        private bool _sawAlias;
+
+        public SourcePosition LastPosition { get; private set; } = SourcePosition.Start;
 
         public YamlNode? ReadSingleDocument()
         {
@@ -146,8 +160,10 @@ public static class YamlDocumentReader
                 throw new LimitExceeded();
             }
 
+            if (parser.Current is { } current0) LastPosition = ToPosition(current0.Start);
             if (parser.TryConsume<AnchorAlias>(out var alias))
             {
+                _sawAlias = true;
                 if (_openAnchors.Contains(alias.Value.Value))
                 {
                     diagnostics.Error("alias-cycle", ToPosition(alias.Start),
@@ -191,6 +207,7 @@ public static class YamlDocumentReader
             var mappingStart = parser.Consume<MappingStart>();
             Open(mappingStart.Anchor);
             var entries = new List<YamlEntry>();
+            var seen = new Dictionary<string, YamlEntry>(StringComparer.Ordinal);
             long mappingSize = 1;
             Count(1, mappingStart.Start, path);
             while (!parser.TryConsume<MappingEnd>(out _))
@@ -205,15 +222,16 @@ public static class YamlDocumentReader
                 }
                 var childPath = path.Length == 0 ? key.Value : $"{path}.{key.Value}";
                 var (value, valueSize) = ReadNode(childPath, depth + 1);
-                var first = entries.FirstOrDefault(e => e.Key.Value == key.Value);
-                if (first is not null)
+                if (seen.TryGetValue(key.Value, out var first))
                 {
                     diagnostics.Error("duplicate-key", key.Position,
                         $"duplicate key '{key.Value}' (first defined at line {first.Key.Position.Line}); a later value would silently replace the first",
                         childPath, length: key.Value.Length);
                     continue;
                 }
-                entries.Add(new YamlEntry(key with { Path = childPath }, value));
+                var entry = new YamlEntry(key with { Path = childPath }, value);
+                entries.Add(entry);
+                seen[key.Value] = entry;
                 mappingSize += keySize + valueSize;
             }
             return Remember(mappingStart.Anchor, (new YamlMapping(ToPosition(mappingStart.Start), path, entries), mappingSize));
@@ -242,7 +260,9 @@ public static class YamlDocumentReader
             if (_expandedNodes > limits.MaxNodes)
             {
                 diagnostics.Error("too-many-nodes", ToPosition(at),
-                    $"YAML expands to more than {limits.MaxNodes} nodes (aliases repeated too often: a YAML bomb?)", path);
+                    _sawAlias
+                        ? $"YAML expands to more than {limits.MaxNodes} nodes (aliases repeated too often: a YAML bomb?)"
+                        : $"YAML holds more than {limits.MaxNodes} nodes; an Opsmith document is far smaller", path);
                 throw new LimitExceeded();
             }
         }

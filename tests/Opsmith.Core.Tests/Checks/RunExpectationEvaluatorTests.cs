@@ -113,11 +113,19 @@ public class RunExpectationEvaluatorTests
     }
 
     [Fact]
-    public void Stdout_matches_passes_when_a_line_matches_with_anchors()
+    public void Stdout_matches_passes_when_a_line_matches_with_inline_multiline_anchors()
     {
-        var outcome = RunExpectationEvaluator.Evaluate(Expect(matches: "^state: (active|reloading)$"), 0, "name: nginx\nstate: active\npid: 7\n", "");
+        var outcome = RunExpectationEvaluator.Evaluate(Expect(matches: "(?m)^state: (active|reloading)$"), 0, "name: nginx\nstate: active\npid: 7\n", "");
 
         Assert.True(outcome.Passed);
+    }
+
+    [Fact]
+    public void Stdout_matches_anchors_apply_to_the_whole_output_by_default()
+    {
+        Assert.False(RunExpectationEvaluator.Evaluate(Expect(matches: "^$"), 0, "big.log\n", "").Passed);
+        Assert.True(RunExpectationEvaluator.Evaluate(Expect(matches: "^$"), 0, "", "").Passed);
+        Assert.True(RunExpectationEvaluator.Evaluate(Expect(matches: "^active$"), 0, "active\n", "").Passed);
     }
 
     [Fact]

@@ -236,6 +236,20 @@ public sealed class InventoryReaderTests
     }
 
     [Fact]
+    public void Unknown_default_key_gets_a_did_you_mean()
+    {
+        var document = Load("""
+            apiVersion: opsmith/v1
+            kind: Inventory
+            defaults: {user: root, prot: 22}
+            hosts:
+              web1: {address: 10.0.1.11}
+            """);
+
+        AssertOnly(document, "3:24: error: unknown key 'prot' in 'defaults'; did you mean 'port'?");
+    }
+
+    [Fact]
     public void A_host_only_key_under_defaults_is_rejected()
     {
         var document = Load("""
@@ -473,6 +487,15 @@ public sealed class InventoryReaderTests
         var document = Load(Header + "hosts:\n  web1: {address: 10.0.1.11, vars: {ports: [80, 443]}}\n");
 
         AssertOnly(document, "5:44: error: var 'ports' in host 'web1' must be a single value (text, a number or true/false), not a list");
+    }
+
+    [Fact]
+    public void Var_names_must_be_usable_in_templates()
+    {
+        var document = Load(Header + "hosts:\n  web1: {address: 10.0.1.11, vars: {\"a.b\": 1}}\n");
+
+        AssertOnly(document,
+            "5:37: error: var name 'a.b' is not valid: use letters, digits, '_' and '-' so that a template can name it as target.vars.NAME");
     }
 
     [Theory]

@@ -114,7 +114,7 @@ public sealed class HostileInputTests
 
         var diagnostic = SingleDiagnostic(Utf8(text));
 
-        AssertDiagnostic(diagnostic, "file-too-large", 1, 1, "file is 10.0 MiB; Opsmith reads YAML files of at most 1 MiB");
+        AssertDiagnostic(diagnostic, "file-too-large", 1, 1, "file is 10.0 MiB (10485977 bytes); Opsmith reads YAML files of at most 1 MiB (1048576 bytes)");
         Assert.True(stopwatch.Elapsed < TimeSpan.FromSeconds(5), $"took {stopwatch.Elapsed}");
     }
 
@@ -125,7 +125,7 @@ public sealed class HostileInputTests
 
         Assert.False(document.IsValid);
         AssertDiagnostic(Assert.Single(document.Diagnostics), "file-too-large", 1, 1,
-            "file is 10.0 MiB; Opsmith reads YAML files of at most 1 MiB");
+            "file is 10.0 MiB (10485760 bytes); Opsmith reads YAML files of at most 1 MiB (1048576 bytes)");
     }
 
     [Fact]
@@ -163,7 +163,8 @@ public sealed class HostileInputTests
     [Fact]
     public void Crlf_line_endings_keep_positions_inside_block_scripts()
     {
-        var text = Skill.Replace("run: df -h", "run: |\n        set -e\n        df -h {{ inputs.pth }}", StringComparison.Ordinal)
+        var text = Skill.Replace("\r\n", "\n", StringComparison.Ordinal)
+            .Replace("run: df -h", "run: |\n        set -e\n        df -h {{ inputs.pth }}", StringComparison.Ordinal)
             .Replace("\n", "\r\n", StringComparison.Ordinal);
 
         AssertDiagnostic(SingleDiagnostic(Utf8(text)), "undeclared-input", 15, 15,
@@ -181,7 +182,8 @@ public sealed class HostileInputTests
 
         var diagnostic = SingleDiagnostic(Utf8(text.ToString()));
 
-        // a0..a3 hold 11 + 111 + 1111 + 11111 nodes; a4's ninth alias to a3 passes 100000.
+        // a0..a3 expand to 11, 111, 1111 and 11111 nodes (12349 with the root and the keys); a4's eighth alias
+        // to a3, at column 45, passes 100000.
         AssertDiagnostic(diagnostic, "too-many-nodes", 5, 45,
             "YAML expands to more than 100000 nodes (aliases repeated too often: a YAML bomb?)");
         Assert.True(stopwatch.Elapsed < TimeSpan.FromSeconds(5), $"took {stopwatch.Elapsed}");

@@ -1,5 +1,6 @@
 using Opsmith.Execution.Hosts;
 using Opsmith.Execution.Tests.Support;
+using Opsmith.Testing;
 
 namespace Opsmith.Execution.Tests.Hosts;
 

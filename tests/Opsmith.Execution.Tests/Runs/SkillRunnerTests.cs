@@ -1,5 +1,6 @@
 using Opsmith.Execution.Runs;
 using Opsmith.Execution.Tests.Support;
+using Opsmith.Testing;
 
 namespace Opsmith.Execution.Tests.Runs;
 
@@ -249,7 +250,7 @@ public sealed class SkillRunnerTests(SshClusterFixture fixture) : IClassFixture<
               risk: read
               actions:
                 - name: overlap
-                  run: echo "start {{ target.name }}" >> {{{log}}}; sleep 1; echo "end {{ target.name }}" >> {{{log}}}
+                  run: echo start {{ target.name }} >> {{{log}}}; sleep 1; echo end {{ target.name }} >> {{{log}}}
             """);
 
         var parallel = await TestRuns.RunAsync(fixture.Cluster, skill, RunMode.Execute, parallel: 2);

@@ -2,6 +2,8 @@ using Opsmith.Core.Inventories;
 using Opsmith.Execution.Hosts;
 using Opsmith.Execution.Hosts.Ssh;
 
+using Opsmith.Testing;
+
 namespace Opsmith.Execution.Tests.Support;
 
 public static class Connect

@@ -6,6 +6,8 @@ using Opsmith.Execution.Checks;
 using Opsmith.Execution.Hosts;
 using Opsmith.Execution.Runs;
 
+using Opsmith.Testing;
+
 namespace Opsmith.Execution.Tests.Support;
 
 /// <summary>Builds skills from YAML and runs them with the real runner against the test cluster.</summary>

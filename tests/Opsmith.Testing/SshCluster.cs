@@ -5,7 +5,7 @@ using Opsmith.Core.Documents;
 using Opsmith.Core.Inventories;
 using Opsmith.Execution.Processes;
 
-namespace Opsmith.Execution.Tests.Support;
+namespace Opsmith.Testing;
 
 /// <summary>
 /// Real OpenSSH servers on loopback for tests: a bastion and nodes reached only through it (the inventory
@@ -96,7 +96,7 @@ public sealed class SshCluster : IAsyncDisposable
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
-    internal static async Task Run(string program, params string[] arguments)
+    public static async Task Run(string program, params string[] arguments)
     {
         var result = await LocalProcess.RunAsync(program, arguments, TimeSpan.FromSeconds(30), CancellationToken.None);
         if (!result.Succeeded) throw new InvalidOperationException($"{program} {string.Join(' ', arguments)} failed: {result.StartError}{result.Stderr}");

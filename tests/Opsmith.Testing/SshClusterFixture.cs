@@ -1,4 +1,6 @@
-namespace Opsmith.Execution.Tests.Support;
+using Xunit;
+
+namespace Opsmith.Testing;
 
 /// <summary>One SSH cluster shared by the tests of a class (starting sshd takes a moment).</summary>
 public sealed class SshClusterFixture : IAsyncLifetime
