@@ -18,7 +18,7 @@ if ((${#need[@]})); then
   DEBIAN_FRONTEND=noninteractive apt-get update -qq >/dev/null
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
 fi
-./opsmith --help >/dev/null   # build first, so no build is timed
+./opsmith --help >/dev/null   # build first, so no build is timed...
 
 work=$(mktemp -d /tmp/opsmith-bench-XXXXXX)
 chmod 700 "$work"
@@ -30,6 +30,8 @@ cleanup() {
 }
 trap cleanup EXIT
 mkdir -p /run/sshd
+# ...and time a private copy, so an edit to the sources during the run cannot trigger a rebuild.
+cp -r .opsmith-build/bin "$work/opsmith-bin"
 
 ssh-keygen -q -t ed25519 -N '' -f "$work/id" -C bench
 cp "$work/id.pub" "$work/authorized_keys"
@@ -77,7 +79,7 @@ elapsed() { echo "$(now) - $1" | bc; }
 median() { sort -n | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2}'; }
 
 run_opsmith() { # $1 = OPSMITH_HOME
-  OPSMITH_HOME=$1 ./opsmith run bench/skills/fanout-read.yaml -i "$work/inventory.yaml" --execute --parallel "$hosts" --output json >"$work/report.json"
+  OPSMITH_HOME=$1 "$work/opsmith-bin/opsmith" run bench/skills/fanout-read.yaml -i "$work/inventory.yaml" --execute --parallel "$hosts" --output json >"$work/report.json"
   grep -q '"verdict": "succeeded"' "$work/report.json" || { echo "opsmith run failed" >&2; head -c 2000 "$work/report.json" >&2; exit 1; }
 }
 run_ansible() {

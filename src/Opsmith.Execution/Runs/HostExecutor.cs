@@ -19,6 +19,8 @@ public sealed class HostExecutor(HostConnector connector)
         CancellationToken cancellationToken)
     {
         var started = DateTime.UtcNow;
+        if (cancellationToken.IsCancellationRequested)
+            return new CommandResult(CommandStatus.Canceled, -1, "", "", TimeSpan.Zero, "cancelled before it started; nothing ran");
         var (target, error) = await connector.ConnectAsync(host, cancellationToken);
         if (target is null) return CommandResult.Unreachable(error ?? $"cannot reach {host.Name}", DateTime.UtcNow - started);
         return await target.RunAsync(command, limits, cancellationToken);

@@ -114,6 +114,7 @@ internal sealed class StepRunner(
                 StdoutContains = Render(expect.StdoutContains),
                 StdoutNotContains = Render(expect.StdoutNotContains),
                 StdoutMatches = Render(expect.StdoutMatches),
+                Json = expect.Json is null ? null : expect.Json with { Path = Render(expect.Json.Path)!, Value = Render(expect.Json.Value)! },
             };
         }
         catch (FormatException)
@@ -125,7 +126,17 @@ internal sealed class StepRunner(
     private async Task<StepOutcome> Controller(string section, string name, string kind, string what, Func<Task<CheckOutcome>> check)
     {
         var started = time.GetTimestamp();
-        var outcome = await check();
+        CheckOutcome outcome;
+        try
+        {
+            outcome = await check();
+        }
+        catch (OperationCanceledException)
+        {
+            var canceled = new StepReport(section, name, kind, masker.Apply(what), null, (long)time.GetElapsedTime(started).TotalMilliseconds,
+                null, null, StepVerdicts.Canceled, "cancelled", 1);
+            return new StepOutcome(canceled, false, false, true, new Dictionary<string, string>(), true);
+        }
         var elapsed = time.GetElapsedTime(started);
         var report = new StepReport(section, name, kind, masker.Apply(what), null, (long)elapsed.TotalMilliseconds, null, null,
             outcome.Passed ? StepVerdicts.Passed : StepVerdicts.Failed, outcome.Passed ? null : masker.Apply(outcome.Detail), 1);
