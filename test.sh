@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")"
 
 # Debian packages the tests use: shellcheck (validate's lint), openssh-server and -client (real SSH hosts).
-packages=(shellcheck openssh-server openssh-client prometheus)
+packages=(shellcheck openssh-server openssh-client prometheus postgresql)
 
 missing=()
 for package in "${packages[@]}"; do

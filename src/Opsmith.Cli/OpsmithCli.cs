@@ -24,6 +24,16 @@ public static class OpsmithCli
             interrupt.Cancel();
         };
         Console.CancelKeyPress += onCancel;
+        // SIGTERM (a CI job cancelled) and SIGHUP (the terminal closed) stop as cleanly as a first Ctrl-C.
+        using var onTerm = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGTERM, Stop);
+        using var onHangUp = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGHUP, Stop);
+        void Stop(System.Runtime.InteropServices.PosixSignalContext signal)
+        {
+            if (interrupt.IsCancellationRequested) return;
+            signal.Cancel = true;
+            stderr.WriteLine($"Stopping on {signal.Signal} (rolling back what needs it).");
+            interrupt.Cancel();
+        }
         try
         {
             var context = new CliContext(stdout, stderr);

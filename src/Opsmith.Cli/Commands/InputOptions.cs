@@ -12,7 +12,8 @@ public static class InputOptions
         foreach (var pair in pairs)
         {
             var equals = pair.IndexOf('=');
-            if (equals <= 0) throw new UsageException($"--input takes NAME=VALUE, not '{pair}'");
+            // The pair is not echoed: it may be a secret typed without its name.
+            if (equals <= 0) throw new UsageException("--input takes NAME=VALUE; one of the values given has no NAME= in front");
             var name = pair[..equals];
             if (!values.TryAdd(name, pair[(equals + 1)..])) throw new UsageException($"--input {name} is given twice");
         }

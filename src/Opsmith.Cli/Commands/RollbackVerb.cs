@@ -60,15 +60,26 @@ public sealed class RollbackVerb(CliContext context) : IVerb
             return ExitCodes.Invalid;
         }
 
-        var targets = report.Hosts.Where(h => h.RollbackPlan is not null && h.Steps.Any(s => s.Section == "actions")).ToList();
+        // Only hosts where an action reached the host (it has an exit code) can need undoing.
+        var targets = report.Hosts.Where(h => h.RollbackPlan is not null && h.Steps.Any(s => s.Section == "actions" && s.ExitCode is not null)).ToList();
+        var withheld = targets.Where(h => h.RollbackPlan!.Withheld.Count > 0).ToList();
+        if (withheld.Count > 0)
+        {
+            context.Stderr.WriteLine($"Error: the rollback of {withheld[0].Host} needs {string.Join(", ", withheld[0].RollbackPlan!.Withheld)}, " +
+                                     "which held a secret or was too large to record in the report; run the rollback steps by hand.");
+            return ExitCodes.Invalid;
+        }
         if (targets.Count == 0)
         {
             context.Stdout.WriteLine("Nothing to roll back: no host in the report ran an action of a skill with rollback steps.");
             return ExitCodes.Ok;
         }
         var given = InputOptions.Parse(inputPairs);
+        var notSecret = given.Keys.Where(k => skill.Spec.FindInput(k) is not { Secret: true }).ToList();
+        if (notSecret.Count > 0)
+            throw new UsageException($"--input {notSecret[0]}: a rollback uses the values of the run it undoes; only secret inputs are given again");
         InputOptions.AddSecretsFromEnvironment(given, skill.Spec.Inputs.Where(i => i.Secret).Select(i => i.Name));
-        foreach (var (name, value) in report.Inputs.Where(i => i.Value != SecretMasker.Mask)) given.TryAdd(name, value);
+        foreach (var (name, value) in report.Inputs.Where(i => i.Value != SecretMasker.Mask)) given[name] = value;
         var (inputs, errors) = InputBinder.Bind(skill, given, inventory);
         if (inputs is null) throw new UsageException(string.Join("\n       ", errors));
 

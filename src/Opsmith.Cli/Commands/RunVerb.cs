@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Text.Json;
 using Opsmith.Cli.Output;
 using Opsmith.Core.Inventories;
 using Opsmith.Core.Rendering;
@@ -44,6 +43,7 @@ public sealed class RunVerb(CliContext context) : IVerb
         string? reportOut, OutputFormat format, CancellationToken ct)
     {
         if (parallel < 1) throw new UsageException("--parallel must be at least 1");
+        if (reportOut is not null) ReportFile.EnsureWritable(reportOut);
         var skill = await RunSetup.LoadAsync<Skill>(context, skillPath, "skill", ct);
         var inventory = await RunSetup.LoadAsync<Inventory>(context, inventoryPath, "inventory", ct);
         if (skill is null || inventory is null) return ExitCodes.Invalid;
@@ -57,10 +57,11 @@ public sealed class RunVerb(CliContext context) : IVerb
         var runner = RunSetup.Runner(connector, masker, progress);
         var report = await progress.ShowWhileAsync(hosts.Select(h => h.Name).ToList(), () => runner.RunAsync(request, Path.GetFullPath(skillPath), ct));
 
-        if (reportOut is not null)
-            await File.WriteAllTextAsync(reportOut, JsonSerializer.Serialize(report, JsonOutput.Options), CancellationToken.None);
         if (format == OutputFormat.Json) JsonOutput.Write(context.Stdout, report);
         else ReportPrinter.Print(context.Out, report);
+        if (reportOut is not null) ReportFile.Write(context, reportOut, report);
+        // A host left broken outranks the interruption: exit 4 says a person must look.
+        if (report.Verdict == Verdicts.RollbackFailed) return ExitCodes.RollbackFailed;
         return ct.IsCancellationRequested ? ExitCodes.Interrupted : RunSetup.ExitCode(report.Verdict);
     }
 }

@@ -295,6 +295,8 @@ public sealed partial class SkillReader
                 Templates.QuoteContext.SingleQuotes => "inside single quotes",
                 Templates.QuoteContext.DoubleQuotes => "inside double quotes",
                 Templates.QuoteContext.HereDocument => "inside a here-document",
+                Templates.QuoteContext.Comment => "inside a comment (a newline in the value would start a command)",
+                Templates.QuoteContext.AfterDollarOrBackslash => "right after $ or \\ (which would change how its quotes are read)",
                 _ => null,
             };
             if (where is null) continue;

@@ -147,6 +147,9 @@ public sealed partial class NodeReader(DiagnosticBag diagnostics)
         return null;
     }
 
+    /// <summary>Timers in .NET cannot wait longer than about 24.8 days; no operational step should either.</summary>
+    public static readonly TimeSpan MaxDuration = TimeSpan.FromDays(24);
+
     public TimeSpan? Duration(YamlMapping mapping, string key, string context)
     {
         var node = mapping[key];
@@ -154,6 +157,11 @@ public sealed partial class NodeReader(DiagnosticBag diagnostics)
         if (text is null) return null;
         if (DurationText.TryParse(text, out var value))
         {
+            if (value > MaxDuration)
+            {
+                Diagnostics.Error("bad-duration", node!.Position, $"'{key}' in {context} must be at most 24d", node.Path);
+                return null;
+            }
             if (value > TimeSpan.Zero || key == "cooldown") return value;
             Diagnostics.Error("bad-duration", node!.Position, $"'{key}' in {context} must be longer than zero", node.Path);
             return null;

@@ -24,8 +24,14 @@ public sealed record CommandResult(
 {
     public bool Succeeded => Status == CommandStatus.Completed && ExitCode == 0;
 
-    public static CommandResult Unreachable(string error, TimeSpan duration) =>
-        new(CommandStatus.Unreachable, -1, "", "", duration, error);
+    /// <summary>
+    /// False only when the command certainly never reached the host (not connected, cancelled before it was
+    /// sent). A lost connection mid-command counts as started: it may have run in part.
+    /// </summary>
+    public bool Started { get; init; } = true;
+
+    public static CommandResult NotStarted(CommandStatus status, string error) =>
+        new(status, -1, "", "", TimeSpan.Zero, error) { Started = false };
 }
 
 /// <summary>Limits applied to every command.</summary>

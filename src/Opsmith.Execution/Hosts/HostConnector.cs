@@ -16,18 +16,28 @@ public sealed class HostConnector(Inventory inventory, string controlDirectory, 
 
     public Inventory Inventory => inventory;
 
-    public Task<(ICommandHost? Host, string? Error)> ConnectAsync(InventoryHost host, CancellationToken ct) =>
-        _hosts.GetOrAdd(host.Name, _ => new Lazy<Task<(ICommandHost?, string?)>>(() => OpenAsync(host, ct))).Value;
+    public async Task<(ICommandHost? Host, string? Error)> ConnectAsync(InventoryHost host, CancellationToken ct)
+    {
+        var entry = _hosts.GetOrAdd(host.Name, _ => new Lazy<Task<(ICommandHost?, string?)>>(() => OpenAsync(host, ct)));
+        try
+        {
+            return await entry.Value;
+        }
+        catch (OperationCanceledException)
+        {
+            // A cancelled attempt must not stick: the rollback after a Ctrl-C connects again.
+            _hosts.TryRemove(new KeyValuePair<string, Lazy<Task<(ICommandHost?, string?)>>>(host.Name, entry));
+            throw;
+        }
+    }
 
     private async Task<(ICommandHost?, string?)> OpenAsync(InventoryHost host, CancellationToken ct)
     {
         if (host.Connection == ConnectionKind.Local)
         {
-            var (local, error) = await LocalCommandHost.StartAsync(host.Name, ct);
-            return (local, error);
+            return await LocalCommandHost.StartAsync(host.Name, ct);
         }
-        var (ssh, sshError) = await SshCommandHost.ConnectAsync(inventory, host, _configFile.Value, options, ct);
-        return (ssh, sshError);
+        return await SshCommandHost.ConnectAsync(inventory, host, _configFile.Value, options, ct);
     }
 
     private static string WriteConfig(Inventory inventory, string controlDirectory, SshOptions options)
@@ -42,17 +52,14 @@ public sealed class HostConnector(Inventory inventory, string controlDirectory, 
         return file;
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        foreach (var entry in _hosts.Values)
+    public async ValueTask DisposeAsync() =>
+        await Task.WhenAll(_hosts.Values.Where(e => e.IsValueCreated).Select(async entry =>
         {
-            if (!entry.IsValueCreated) continue;
             try
             {
                 var (host, _) = await entry.Value;
                 if (host is not null) await host.DisposeAsync();
             }
             catch (OperationCanceledException) { }
-        }
-    }
+        }));
 }

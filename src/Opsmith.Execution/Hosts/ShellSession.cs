@@ -20,15 +20,15 @@ internal sealed class ShellSession : IAsyncDisposable
     private const string Driver = """
         __opsmith_run() {
           __o_id=$1
-          __o_cmd=$(printf '%s' "$3" | base64 -d) || __o_cmd='exit 126'
-          setsid sh -c "$__o_cmd" </dev/null &
+          printf '\n__OPSMITH_START_%s\n' "$__o_id"
+          printf '%s' "$3" | setsid sh -c 'printf "\n__OPSMITH_PID_%s %s\n" "$1" "$$" >&2; __o_c=$(base64 -d) || exit 126; exec </dev/null; eval "$__o_c"' opsmith-step "$__o_id" &
           __o_pid=$!
-          printf '__OPSMITH_PID_%s %s\n' "$__o_id" "$__o_pid" >&2
           setsid sh -c 'sleep "$1"; printf "\n__OPSMITH_TIMEOUT_%s\n" "$2" >&2; kill -TERM -"$3" 2>/dev/null; sleep 2; kill -KILL -"$3" 2>/dev/null' opsmith-watchdog "$2" "$__o_id" "$__o_pid" </dev/null >/dev/null &
           __o_wd=$!
           wait "$__o_pid"
           __o_rc=$?
-          kill -TERM -"$__o_wd" 2>/dev/null
+          kill -KILL -"$__o_wd" 2>/dev/null
+          kill -KILL -"$__o_pid" 2>/dev/null
           printf '\n__OPSMITH_END_%s %s\n' "$__o_id" "$__o_rc"
           printf '\n__OPSMITH_END_%s\n' "$__o_id" >&2
         }
@@ -43,11 +43,11 @@ internal sealed class ShellSession : IAsyncDisposable
     private readonly Channel<string?> _stdout = Channel.CreateUnbounded<string?>();
     private readonly Channel<string?> _stderr = Channel.CreateUnbounded<string?>();
     private readonly SemaphoreSlim _oneAtATime = new(1, 1);
-    private readonly Func<int, Task> _killProcessGroup;
+    private readonly Func<int, string, Task> _killProcessGroup;
     private readonly List<string> _startupErrors = [];
     private bool _broken;
 
-    private ShellSession(Process process, Func<int, Task> killProcessGroup)
+    private ShellSession(Process process, Func<int, string, Task> killProcessGroup)
     {
         _process = process;
         _killProcessGroup = killProcessGroup;
@@ -60,7 +60,7 @@ internal sealed class ShellSession : IAsyncDisposable
     /// deadline passed) the session is null and the error holds what the process said on stderr.
     /// </summary>
     public static async Task<(ShellSession? Session, string? Error)> StartAsync(
-        ProcessStartInfo start, Func<int, Task> killProcessGroup, TimeSpan readyTimeout, CancellationToken ct)
+        ProcessStartInfo start, Func<int, string, Task> killProcessGroup, TimeSpan readyTimeout, CancellationToken ct)
     {
         start.RedirectStandardInput = true;
         start.RedirectStandardOutput = true;
@@ -68,6 +68,13 @@ internal sealed class ShellSession : IAsyncDisposable
         start.UseShellExecute = false;
         start.StandardOutputEncoding = Encoding.UTF8;
         start.StandardErrorEncoding = Encoding.UTF8;
+        // Secrets given to Opsmith through its environment are for templates, not for every child process.
+        foreach (var name in start.Environment.Keys.Where(k => k.StartsWith("OPSMITH_SECRET_", StringComparison.Ordinal)).ToList())
+            start.Environment.Remove(name);
+        // Its own session: a Ctrl-C on Opsmith's terminal must not kill the shell that will run the rollback.
+        start.ArgumentList.Insert(0, start.FileName);
+        start.ArgumentList.Insert(0, "--wait");
+        start.FileName = "setsid";
         var process = new Process { StartInfo = start };
         try
         {
@@ -76,7 +83,7 @@ internal sealed class ShellSession : IAsyncDisposable
         catch (Exception e) when (e is System.ComponentModel.Win32Exception or FileNotFoundException)
         {
             process.Dispose();
-            return (null, $"cannot start '{start.FileName}': {e.Message}");
+            return (null, $"cannot start '{start.ArgumentList[1]}': {e.Message}");
         }
         var session = new ShellSession(process, killProcessGroup);
         await session.WriteAsync(Driver);
@@ -98,8 +105,13 @@ internal sealed class ShellSession : IAsyncDisposable
                 }
             }
         }
-        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+        catch (OperationCanceledException)
         {
+            if (ct.IsCancellationRequested)
+            {
+                await session.DisposeAsync();
+                throw;
+            }
             session._startupErrors.Add($"no answer within {readyTimeout.TotalSeconds:0} s");
         }
         await session.DrainStartupErrorsAsync();
@@ -114,69 +126,22 @@ internal sealed class ShellSession : IAsyncDisposable
         var watch = Stopwatch.StartNew();
         try
         {
-            if (_broken) return CommandResult.Unreachable("the connection was lost earlier in this run", watch.Elapsed);
+            if (_broken) return CommandResult.NotStarted(CommandStatus.Unreachable, "the connection was lost earlier in this run");
+            if (ct.IsCancellationRequested) return CommandResult.NotStarted(CommandStatus.Canceled, "cancelled before it started; nothing ran");
             var id = Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(12));
-            var timeoutSeconds = Math.Max(1, (int)Math.Ceiling(limits.Timeout.TotalSeconds));
+            var timeoutSeconds = (long)Math.Clamp(Math.Ceiling(limits.Timeout.TotalSeconds), 1, int.MaxValue);
             var encoded = Convert.ToBase64String(Encoding.UTF8.GetBytes(command));
             if (!await WriteAsync($"__opsmith_run {id} {timeoutSeconds} '{encoded}'\n"))
-                return Lost(watch, "the shell on the host is gone");
-
-            var stdout = new CappedText(limits.MaxOutputChars);
-            var stderr = new CappedText(limits.MaxOutputChars);
-            var pid = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
-            var timedOut = false;
-            var readStderr = ReadFramedAsync(_stderr, $"__OPSMITH_END_{id}", stderr, line =>
             {
-                if (line.StartsWith($"__OPSMITH_PID_{id} ", StringComparison.Ordinal))
-                {
-                    pid.TrySetResult(int.Parse(line.AsSpan(line.IndexOf(' ') + 1), System.Globalization.CultureInfo.InvariantCulture));
-                    return true;
-                }
-                if (line == $"__OPSMITH_TIMEOUT_{id}")
-                {
-                    timedOut = true;
-                    stderr.DropTrailingEmptyLine();
-                    return true;
-                }
-                return false;
-            });
-            var endMarker = $"__OPSMITH_END_{id} ";
-            int? exitCode = null;
-            var readStdout = ReadFramedAsync(_stdout, endMarker, stdout, _ => false, line => exitCode = int.Parse(line[endMarker.Length..], System.Globalization.CultureInfo.InvariantCulture));
-
-            var canceled = false;
-            // The remote watchdog enforces the timeout; this is only a safety net if the far end stops answering.
-            using var safety = new CancellationTokenSource(limits.Timeout + TimeSpan.FromSeconds(15));
-            using var either = CancellationTokenSource.CreateLinkedTokenSource(ct, safety.Token);
-            try
-            {
-                await Task.WhenAll(readStdout, readStderr).WaitAsync(either.Token);
+                _broken = true;
+                return CommandResult.NotStarted(CommandStatus.Unreachable, "the shell on the host is gone");
             }
-            catch (OperationCanceledException)
-            {
-                canceled = ct.IsCancellationRequested;
-                if (pid.Task.IsCompleted) await _killProcessGroup(pid.Task.Result);
-                try
-                {
-                    await Task.WhenAll(readStdout, readStderr).WaitAsync(TimeSpan.FromSeconds(5));
-                }
-                catch (TimeoutException)
-                {
-                    _broken = true;
-                    return new CommandResult(canceled ? CommandStatus.Canceled : CommandStatus.Unreachable, -1, stdout.Text, stderr.Text,
-                        watch.Elapsed, canceled ? "cancelled" : "the host stopped answering", stdout.Truncated || stderr.Truncated);
-                }
-            }
-            if (!await readStdout || !await readStderr || exitCode is null) return Lost(watch, "the connection was lost while the command ran", stdout, stderr);
-
-            var status = canceled ? CommandStatus.Canceled : timedOut ? CommandStatus.TimedOut : CommandStatus.Completed;
-            var error = status switch
-            {
-                CommandStatus.TimedOut => $"timed out after {DescribeTimeout(limits.Timeout)}; the command and its process group were killed",
-                CommandStatus.Canceled => "cancelled; the command and its process group were killed",
-                _ => null,
-            };
-            return new CommandResult(status, exitCode.Value, stdout.Text, stderr.Text, watch.Elapsed, error, stdout.Truncated || stderr.Truncated);
+            return await CollectAsync(id, limits, watch, ct);
+        }
+        catch (Exception e) when (e is ChannelClosedException or FormatException or ObjectDisposedException or OverflowException)
+        {
+            _broken = true;
+            return new CommandResult(CommandStatus.Unreachable, -1, "", "", watch.Elapsed, $"the session broke: {e.Message}");
         }
         finally
         {
@@ -184,22 +149,114 @@ internal sealed class ShellSession : IAsyncDisposable
         }
     }
 
-    private CommandResult Lost(Stopwatch watch, string why, CappedText? stdout = null, CappedText? stderr = null)
+    /// <summary>Reads both framed streams of one command; on timeout or cancellation stops its process group.</summary>
+    private async Task<CommandResult> CollectAsync(string id, CommandLimits limits, Stopwatch watch, CancellationToken ct)
     {
-        _broken = true;
-        return new CommandResult(CommandStatus.Unreachable, -1, stdout?.Text ?? "", stderr?.Text ?? "", watch.Elapsed, why);
+        var stdout = new CappedText(limits.MaxOutputChars);
+        var stderr = new CappedText(limits.MaxOutputChars);
+        var pid = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var timedOut = false;
+        int? exitCode = null;
+        var endMarker = $"__OPSMITH_END_{id} ";
+        var pidMarker = $"__OPSMITH_PID_{id} ";
+        // The process prints its pid before it runs anything, so whatever comes before belongs to nobody.
+        var readStderr = ReadFramedAsync(_stderr, pidMarker, $"__OPSMITH_END_{id}", stderr,
+            start => pid.TrySetResult(int.Parse(start.AsSpan(pidMarker.Length), System.Globalization.CultureInfo.InvariantCulture)),
+            line =>
+            {
+                if (line != $"__OPSMITH_TIMEOUT_{id}") return false;
+                timedOut = true;
+                stderr.DropTrailingEmptyLine();
+                return true;
+            });
+        var readStdout = ReadFramedAsync(_stdout, $"__OPSMITH_START_{id}", endMarker, stdout, _ => { }, _ => false,
+            end => exitCode = int.Parse(end.AsSpan(endMarker.Length), System.Globalization.CultureInfo.InvariantCulture));
+
+        var canceled = false;
+        // The remote watchdog enforces the timeout; this is only a safety net if the far end stops answering.
+        using var safety = new CancellationTokenSource(limits.Timeout + TimeSpan.FromSeconds(15));
+        using var either = CancellationTokenSource.CreateLinkedTokenSource(ct, safety.Token);
+        var both = Task.WhenAll(readStdout, readStderr);
+        try
+        {
+            await both.WaitAsync(either.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            canceled = ct.IsCancellationRequested;
+            timedOut |= !canceled;
+            if (!await StopAsync(pid.Task, both))
+            {
+                _broken = true;
+                return new CommandResult(canceled ? CommandStatus.Canceled : CommandStatus.TimedOut, -1, stdout.Text, stderr.Text,
+                    watch.Elapsed, canceled ? "cancelled; the host did not confirm the command stopped" : "the host stopped answering",
+                    stdout.Truncated || stderr.Truncated);
+            }
+        }
+        if (!await readStdout || !await readStderr || exitCode is null)
+        {
+            _broken = true;
+            return new CommandResult(CommandStatus.Unreachable, -1, stdout.Text, stderr.Text, watch.Elapsed,
+                "the connection was lost while the command ran; it may have run in part", stdout.Truncated || stderr.Truncated);
+        }
+
+        var status = canceled ? CommandStatus.Canceled : timedOut ? CommandStatus.TimedOut : CommandStatus.Completed;
+        var error = status switch
+        {
+            CommandStatus.TimedOut => $"timed out after {DescribeTimeout(limits.Timeout)}; the command and its process group were killed",
+            CommandStatus.Canceled => "cancelled; the command and its process group were killed",
+            _ => null,
+        };
+        return new CommandResult(status, exitCode.Value, stdout.Text, stderr.Text, watch.Elapsed, error, stdout.Truncated || stderr.Truncated);
+    }
+
+    /// <summary>TERM to the command's process group, then KILL two seconds later. True when the driver confirmed the end.</summary>
+    private async Task<bool> StopAsync(Task<int> pid, Task framed)
+    {
+        if (!pid.IsCompleted) await Task.WhenAny(pid, Task.Delay(TimeSpan.FromSeconds(1)));
+        if (pid.IsCompleted)
+        {
+            await _killProcessGroup(pid.Result, "TERM");
+            if (await Finished(framed, TimeSpan.FromSeconds(2))) return true;
+            await _killProcessGroup(pid.Result, "KILL");
+        }
+        return await Finished(framed, TimeSpan.FromSeconds(3));
+    }
+
+    private static async Task<bool> Finished(Task task, TimeSpan within)
+    {
+        try
+        {
+            await task.WaitAsync(within);
+            return true;
+        }
+        catch (TimeoutException)
+        {
+            return false;
+        }
     }
 
     private static string DescribeTimeout(TimeSpan t) => t.TotalSeconds < 60 ? $"{t.TotalSeconds:0.#} s" : $"{t.TotalMinutes:0.#} min";
 
-    /// <summary>Reads lines into <paramref name="text"/> until the end marker. False when the stream ended first.</summary>
-    private static async Task<bool> ReadFramedAsync(Channel<string?> channel, string endMarker, CappedText text,
-        Func<string, bool> isControlLine, Action<string>? onEnd = null)
+    /// <summary>
+    /// Skips lines up to the start marker (output left over from earlier processes), then reads lines into
+    /// <paramref name="text"/> until the end marker. False when the stream ended first.
+    /// </summary>
+    private static async Task<bool> ReadFramedAsync(Channel<string?> channel, string startMarker, string endMarker, CappedText text,
+        Action<string> onStart, Func<string, bool> isControlLine, Action<string>? onEnd = null)
     {
+        var started = false;
         while (true)
         {
             var line = await channel.Reader.ReadAsync();
             if (line is null) return false;
+            if (!started)
+            {
+                if (!line.StartsWith(startMarker, StringComparison.Ordinal)) continue;
+                started = true;
+                onStart(line);
+                continue;
+            }
             if (line.StartsWith(endMarker, StringComparison.Ordinal))
             {
                 onEnd?.Invoke(line);
@@ -232,16 +289,43 @@ internal sealed class ShellSession : IAsyncDisposable
         catch (ObjectDisposedException) { return false; }
     }
 
+    /// <summary>Longest line kept whole; the rest of a longer line is dropped and counted, so no output can exhaust memory.</summary>
+    private const int MaxLineChars = 4 * 1024 * 1024;
+
+    /// <summary>Splits a stream into lines on '\n' only (a '\r' stays part of the text), and always completes the channel.</summary>
     private static async Task Pump(StreamReader reader, Channel<string?> channel)
     {
+        var buffer = new char[16 * 1024];
+        var line = new StringBuilder();
+        long dropped = 0;
         try
         {
-            while (await reader.ReadLineAsync() is { } line) await channel.Writer.WriteAsync(line);
+            int read;
+            while ((read = await reader.ReadAsync(buffer.AsMemory())) > 0)
+            {
+                for (var i = 0; i < read; i++)
+                {
+                    if (buffer[i] == '\n')
+                    {
+                        if (dropped > 0) line.Append($" [... line truncated: {dropped} more characters ...]");
+                        await channel.Writer.WriteAsync(line.ToString());
+                        line.Clear();
+                        dropped = 0;
+                    }
+                    else if (line.Length < MaxLineChars) line.Append(buffer[i]);
+                    else dropped++;
+                }
+            }
+            if (line.Length > 0) await channel.Writer.WriteAsync(line.ToString());
         }
-        catch (IOException) { }
-        catch (ObjectDisposedException) { }
-        await channel.Writer.WriteAsync(null);
-        channel.Writer.TryComplete();
+        catch (Exception e) when (e is IOException or ObjectDisposedException or OutOfMemoryException or InvalidOperationException)
+        {
+        }
+        finally
+        {
+            channel.Writer.TryWrite(null);
+            channel.Writer.TryComplete();
+        }
     }
 
     public async ValueTask DisposeAsync()

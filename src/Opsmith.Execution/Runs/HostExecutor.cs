@@ -18,11 +18,19 @@ public sealed class HostExecutor(HostConnector connector)
     public async Task<CommandResult> RunAsync(InventoryHost host, StepIdentity step, string command, CommandLimits limits,
         CancellationToken cancellationToken)
     {
-        var started = DateTime.UtcNow;
         if (cancellationToken.IsCancellationRequested)
-            return new CommandResult(CommandStatus.Canceled, -1, "", "", TimeSpan.Zero, "cancelled before it started; nothing ran");
-        var (target, error) = await connector.ConnectAsync(host, cancellationToken);
-        if (target is null) return CommandResult.Unreachable(error ?? $"cannot reach {host.Name}", DateTime.UtcNow - started);
+            return CommandResult.NotStarted(CommandStatus.Canceled, "cancelled before it started; nothing ran");
+        ICommandHost? target;
+        string? error;
+        try
+        {
+            (target, error) = await connector.ConnectAsync(host, cancellationToken);
+        }
+        catch (OperationCanceledException)
+        {
+            return CommandResult.NotStarted(CommandStatus.Canceled, "cancelled while connecting; nothing ran");
+        }
+        if (target is null) return CommandResult.NotStarted(CommandStatus.Unreachable, error ?? $"cannot reach {host.Name}");
         return await target.RunAsync(command, limits, cancellationToken);
     }
 }

@@ -67,9 +67,10 @@ public sealed record RollbackReport(string Reason, bool Restored, IReadOnlyList<
 
 /// <summary>
 /// Enough to run a host's rollback again later (`opsmith rollback REPORT`): the template values the rollback
-/// steps used (secret values left out; they must be given again).
+/// steps used. Secret inputs are left out (they must be given again); <see cref="Withheld"/> lists values that
+/// held a secret or were too large to record, without which the rollback cannot be run again.
 /// </summary>
-public sealed record RecordedRollback(IReadOnlyDictionary<string, string> Values, IReadOnlyList<string> SecretInputs);
+public sealed record RecordedRollback(IReadOnlyDictionary<string, string> Values, IReadOnlyList<string> SecretInputs, IReadOnlyList<string> Withheld);
 
 public static class StepVerdicts
 {

@@ -17,6 +17,9 @@ namespace Opsmith.Execution.Runs;
 public sealed class SkillRunner(HostExecutor executor, HttpCheck http, TcpCheck tcp, PrometheusCheck prometheus,
     SecretMasker masker, TimeProvider time, IProgress<RunProgress>? progress = null)
 {
+    /// <summary>A recorded rollback value larger than this is withheld: reports hold values, not outputs.</summary>
+    private const int MaxRecordedValue = 64 * 1024;
+
     /// <summary>How long a rollback may take after Ctrl-C: it must not be cut short by the same Ctrl-C.</summary>
     public static readonly TimeSpan RollbackGrace = TimeSpan.FromMinutes(10);
 
@@ -28,7 +31,7 @@ public sealed class SkillRunner(HostExecutor executor, HttpCheck http, TcpCheck 
         var reports = new HostReport[request.Hosts.Count];
         await Parallel.ForEachAsync(Enumerable.Range(0, request.Hosts.Count),
             new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, request.Parallel), CancellationToken = CancellationToken.None },
-            async (index, _) => reports[index] = await RunHostAsync(request, request.Hosts[index], ct));
+            async (index, _) => reports[index] = await RunHostGuardedAsync(request, request.Hosts[index], ct));
         var inputs = request.Inputs.Values.ToDictionary(p => p.Key, p => request.Inputs.SecretNames.Contains(p.Key) ? SecretMasker.Mask : masker.Apply(p.Value));
         return new RunReport(RunReport.CurrentFormat, request.Skill.Name, skillFile, request.Skill.ContentHash, request.Inventory.SourceFile,
             request.Inventory.ContentHash, request.Mode == RunMode.Execute ? "execute" : "dry-run", started, time.GetUtcNow(), inputs,
@@ -41,6 +44,19 @@ public sealed class SkillRunner(HostExecutor executor, HttpCheck http, TcpCheck 
         if (hosts.Any(h => h.Verdict == Verdicts.RollbackFailed)) return Verdicts.RollbackFailed;
         var failed = hosts.Select(h => h.Verdict).Where(v => !Verdicts.IsSuccess(v)).Distinct().ToList();
         return failed.Count == 1 ? failed[0] : Verdicts.Failed;
+    }
+
+    /// <summary>Every host gets a report, whatever happens on another host or in this one.</summary>
+    private async Task<HostReport> RunHostGuardedAsync(RunRequest request, InventoryHost host, CancellationToken ct)
+    {
+        try
+        {
+            return await RunHostAsync(request, host, ct);
+        }
+        catch (OperationCanceledException)
+        {
+            return new HostReport(host.Name, host.Address, Verdicts.Canceled, "cancelled", [], [], null, null);
+        }
     }
 
     private async Task<HostReport> RunHostAsync(RunRequest request, InventoryHost host, CancellationToken ct)
@@ -113,10 +129,13 @@ public sealed class SkillRunner(HostExecutor executor, HttpCheck http, TcpCheck 
         if (!wantRollback || !mutated) return Done(failedVerdict, mutated ? failure : $"{failure}; nothing had been changed");
         if (spec.Rollback.IsExplicitlyNone) return Done(failedVerdict, $"{failure}; the skill has no rollback: {spec.Rollback.NoneReason}");
 
-        // A rollback must finish even when the run was cancelled, so it gets a fresh deadline of its own.
-        using var grace = new CancellationTokenSource(RollbackGrace);
+        // A rollback must finish even when the run is cancelled: a Ctrl-C only starts a deadline for it.
+        using var grace = new CancellationTokenSource();
+        using var onCancel = ct.Register(() => grace.CancelAfter(RollbackGrace));
+        if (ct.IsCancellationRequested) grace.CancelAfter(RollbackGrace);
         var rollback = await RollbackAsync(spec, host, steps, failure, grace.Token);
-        var verdict = canceled ? Verdicts.Canceled : rollback.Restored ? Verdicts.RolledBack : Verdicts.RollbackFailed;
+        // A host that is not back to its steady state must say so, even when the run was cancelled.
+        var verdict = !rollback.Restored ? Verdicts.RollbackFailed : canceled ? Verdicts.Canceled : Verdicts.RolledBack;
         return Done(verdict, failure, rollback: rollback);
     }
 
@@ -210,12 +229,18 @@ public sealed class SkillRunner(HostExecutor executor, HttpCheck http, TcpCheck 
         if (request.Skill.Spec.Rollback.Steps.Count == 0) return null;
         var values = new Dictionary<string, string>();
         var secrets = new HashSet<string>();
+        var withheld = new HashSet<string>();
         foreach (var reference in request.Skill.Spec.Rollback.Steps.SelectMany(s => TemplateText.Parse(s.Run).References))
         {
             if (reference.Root == "inputs" && request.Inputs.SecretNames.Contains(reference.Segments[1])) secrets.Add(reference.Segments[1]);
-            else if (reference.Root != "target" && context.TryGet(reference.Dotted, out var value)) values[reference.Dotted] = masker.Apply(value);
+            else if (reference.Root != "target" && context.TryGet(reference.Dotted, out var value))
+            {
+                // A value that holds a secret is never written down; a later rollback cannot use it.
+                if (masker.Apply(value) == value && value.Length <= MaxRecordedValue) values[reference.Dotted] = value;
+                else withheld.Add(reference.Dotted);
+            }
         }
-        return new RecordedRollback(values, secrets.Order().ToList());
+        return new RecordedRollback(values, secrets.Order().ToList(), withheld.Order().ToList());
     }
 
     private void Report(InventoryHost host, string phase, string? step = null, string? outcome = null) =>

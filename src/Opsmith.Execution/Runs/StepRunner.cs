@@ -28,10 +28,9 @@ internal sealed class StepRunner(
         var fields = Fields(result);
         context.SetStepResult(section, name, fields);
         var verdict = Verdict(result);
-        var detail = result.Error ?? (result.Succeeded ? null : $"exited with {result.ExitCode}{Tail(result.Stderr)}");
+        var detail = result.Error ?? (result.Succeeded ? null : $"exited with {result.ExitCode}{Tail(masker.Apply(result.Stderr))}");
         return new StepOutcome(Report(section, name, "run", rendered.Text, result, verdict, detail, 1), result.Succeeded,
-            result.Status == CommandStatus.Unreachable, result.Status == CommandStatus.Canceled, fields,
-            result.Status != CommandStatus.Unreachable);
+            result.Status == CommandStatus.Unreachable, result.Status == CommandStatus.Canceled, fields, result.Started);
     }
 
     public async Task<StepOutcome> CheckAsync(string section, CheckStep check, CancellationToken ct)
@@ -49,7 +48,15 @@ internal sealed class StepRunner(
                 outcome = outcome with { Report = outcome.Report with { Detail = $"{outcome.Report.Detail} (deadline reached after {attempt} attempts)" } };
                 break;
             }
-            await Task.Delay(check.Retry!.Interval, time, ct);
+            try
+            {
+                await Task.Delay(check.Retry!.Interval, time, ct);
+            }
+            catch (OperationCanceledException)
+            {
+                outcome = outcome with { Canceled = true, Report = outcome.Report with { Verdict = StepVerdicts.Canceled, Detail = "cancelled while waiting to retry" } };
+                break;
+            }
         }
         context.SetStepResult(section, check.Name, outcome!.Fields);
         return outcome;
@@ -69,7 +76,7 @@ internal sealed class StepRunner(
                 var result = await executor.RunAsync(host, new StepIdentity(skill, section, check.Name), rendered.Text!, new CommandLimits(timeout), ct);
                 if (result.Status != CommandStatus.Completed)
                     return new StepOutcome(Report(section, check.Name, "run", rendered.Text, result, Verdict(result), result.Error, 1),
-                        false, result.Status == CommandStatus.Unreachable, result.Status == CommandStatus.Canceled, Fields(result), true);
+                        false, result.Status == CommandStatus.Unreachable, result.Status == CommandStatus.Canceled, Fields(result), result.Started);
                 var evaluated = RunExpectationEvaluator.Evaluate(expect, result.ExitCode, result.Stdout, result.Stderr);
                 return new StepOutcome(Report(section, check.Name, "run", rendered.Text, result,
                     evaluated.Passed ? StepVerdicts.Passed : StepVerdicts.Failed, evaluated.Passed ? null : evaluated.Detail, 1),

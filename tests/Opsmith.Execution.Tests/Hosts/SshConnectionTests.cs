@@ -43,8 +43,7 @@ public sealed class SshConnectionTests
     public async Task An_unknown_host_key_is_refused_when_checking_is_strict()
     {
         await using var cluster = await SshCluster.StartAsync(nodes: 1);
-        var port = cluster.Servers["node1"].Port;
-        File.WriteAllLines(cluster.KnownHostsFile, File.ReadAllLines(cluster.KnownHostsFile).Where(l => !l.StartsWith($"[127.0.0.1]:{port} ")));
+        var port = ForgetHostKey(cluster, "node1");
         await using var connector = Connect.Connector(cluster);
 
         var (host, error) = await connector.ConnectAsync(connector.Inventory.Hosts["node1"], CancellationToken.None);
@@ -57,8 +56,7 @@ public sealed class SshConnectionTests
     public async Task Accept_new_adds_an_unknown_host_key_and_then_holds_it()
     {
         await using var cluster = await SshCluster.StartAsync(nodes: 1);
-        var port = cluster.Servers["node1"].Port;
-        File.WriteAllLines(cluster.KnownHostsFile, File.ReadAllLines(cluster.KnownHostsFile).Where(l => !l.StartsWith($"[127.0.0.1]:{port} ")));
+        var port = ForgetHostKey(cluster, "node1");
         File.WriteAllText(cluster.InventoryFile, cluster.InventoryYaml().Replace("host_key_checking: strict", "host_key_checking: accept-new"));
         await using var connector = Connect.Connector(cluster);
 
@@ -66,6 +64,14 @@ public sealed class SshConnectionTests
 
         Assert.Equal("ok\n", (await Connect.RunAsync(host, "echo ok")).Stdout);
         Assert.Contains(File.ReadAllLines(cluster.KnownHostsFile), l => l.StartsWith($"[127.0.0.1]:{port} "));
+    }
+
+    /// <summary>Removes a server's line from known_hosts, as for a host never connected to before.</summary>
+    private static int ForgetHostKey(SshCluster cluster, string server)
+    {
+        var port = cluster.Servers[server].Port;
+        File.WriteAllLines(cluster.KnownHostsFile, File.ReadAllLines(cluster.KnownHostsFile).Where(l => !l.StartsWith($"[127.0.0.1]:{port} ")));
+        return port;
     }
 
     [Fact]

@@ -7,34 +7,19 @@ namespace Opsmith.Execution.Hosts.Ssh;
 /// A host reached with the system's OpenSSH client: one ssh session per host per run carrying a long-lived
 /// remote shell (see <see cref="ShellSession"/>), over a ControlMaster connection that later runs reuse.
 /// </summary>
-public sealed class SshCommandHost : ICommandHost
+public static class SshCommandHost
 {
-    private readonly ShellSession _session;
-
-    private SshCommandHost(string name, ShellSession session)
-    {
-        Name = name;
-        _session = session;
-    }
-
-    public string Name { get; }
-
-    public static async Task<(SshCommandHost? Host, string? Error)> ConnectAsync(
+    public static async Task<(ICommandHost? Host, string? Error)> ConnectAsync(
         Inventory inventory, InventoryHost host, string configFile, SshOptions options, CancellationToken ct)
     {
         var start = SshStart(options, configFile, host.Name, "exec /bin/sh");
         var hops = inventory.JumpChain(host).Count + 1;
         var readyTimeout = options.ConnectTimeout * hops + TimeSpan.FromSeconds(10);
         var (session, error) = await ShellSession.StartAsync(start,
-            group => KillRemoteGroupAsync(options, configFile, host.Name, group), readyTimeout, ct);
-        if (session is not null) return (new SshCommandHost(host.Name, session), null);
+            (group, signal) => KillRemoteGroupAsync(options, configFile, host.Name, group, signal), readyTimeout, ct);
+        if (session is not null) return (new SessionCommandHost(host.Name, session), null);
         return (null, await ExplainFailureAsync(inventory, host, configFile, options, error ?? "", ct));
     }
-
-    public Task<CommandResult> RunAsync(string command, CommandLimits limits, CancellationToken cancellationToken) =>
-        _session.RunAsync(command, limits, cancellationToken);
-
-    public ValueTask DisposeAsync() => _session.DisposeAsync();
 
     /// <summary>
     /// Names the hop that failed. ssh's own message through a ProxyJump does not say which hop broke, so
@@ -43,21 +28,23 @@ public sealed class SshCommandHost : ICommandHost
     private static async Task<string> ExplainFailureAsync(Inventory inventory, InventoryHost host, string configFile,
         SshOptions options, string error, CancellationToken ct)
     {
+        var own = SshFailure.Describe(host.Name, host.Address, host.Port, error);
         foreach (var jump in inventory.JumpChain(host))
         {
             var probe = await Processes.LocalProcess.RunAsync(options.SshProgram,
                 ["-F", configFile, "-o", "ControlMaster=no", "-o", "ControlPath=none", jump.Name, "true"],
                 options.ConnectTimeout + TimeSpan.FromSeconds(5), ct);
-            if (!probe.Succeeded)
+            // ssh exits 255 when it cannot connect; any other code (a bastion whose shell is nologin) means the hop is fine.
+            if (!probe.Started || probe.TimedOut || probe.ExitCode == 255)
                 return $"cannot reach {host.Name}: jump host {SshFailure.Describe(jump.Name, jump.Address, jump.Port, probe.Stderr + probe.StartError)}";
         }
-        return SshFailure.Describe(host.Name, host.Address, host.Port, error);
+        return own;
     }
 
-    private static async Task KillRemoteGroupAsync(SshOptions options, string configFile, string host, int group)
+    private static async Task KillRemoteGroupAsync(SshOptions options, string configFile, string host, int group, string signal)
     {
         // A second session over the same ControlMaster connection: the first is busy waiting for the command.
-        await Processes.LocalProcess.RunAsync(options.SshProgram, ["-F", configFile, "-T", host, $"kill -s TERM -- -{group}"],
+        await Processes.LocalProcess.RunAsync(options.SshProgram, ["-F", configFile, "-T", host, $"kill -s {signal} -- -{group}"],
             TimeSpan.FromSeconds(10), CancellationToken.None);
     }
 

@@ -37,7 +37,8 @@ public static class SshConfigWriter
             text.AppendLine("  ServerAliveInterval 15");
             text.AppendLine("  ServerAliveCountMax 3");
             text.AppendLine("  ControlMaster auto");
-            text.AppendLine($"  ControlPath {Quote(Path.Combine(controlDirectory, "%C"))}");
+            // One master per inventory and host: never shared with another inventory whose keys or jumps differ.
+            text.AppendLine($"  ControlPath {Quote(Path.Combine(controlDirectory, ControlName(inventory, host)))}");
             text.AppendLine($"  ControlPersist {(int)options.ControlPersist.TotalSeconds}");
             text.AppendLine("  CheckHostIP no");
             text.AppendLine("  HashKnownHosts no");
@@ -47,6 +48,10 @@ public static class SshConfigWriter
         }
         return text.ToString();
     }
+
+    private static string ControlName(Inventory inventory, InventoryHost host) =>
+        "cm-" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(
+            System.Text.Encoding.UTF8.GetBytes($"{inventory.ContentHash}/{host.Name}")))[..24];
 
     public static string ExpandHome(string path) =>
         path == "~" || path.StartsWith("~/", StringComparison.Ordinal)

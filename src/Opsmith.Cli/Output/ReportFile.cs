@@ -1,0 +1,35 @@
+using System.Text.Json;
+using Opsmith.Execution.Runs;
+
+namespace Opsmith.Cli.Output;
+
+/// <summary>Writes run reports readable by their owner only: they hold commands and outputs of hosts.</summary>
+public static class ReportFile
+{
+    private const UnixFileMode OwnerOnly = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+
+    /// <summary>Checked before a run, so a bad path is found before any host is changed.</summary>
+    public static void EnsureWritable(string path)
+    {
+        var folder = Path.GetDirectoryName(Path.GetFullPath(path))!;
+        if (!Directory.Exists(folder)) throw new UsageException($"--report-out: folder '{folder}' does not exist");
+        if (Directory.Exists(path)) throw new UsageException($"--report-out: '{path}' is a folder; give a file name");
+    }
+
+    public static void Write(CliContext context, string path, RunReport report)
+    {
+        try
+        {
+            using var stream = new FileStream(path, new FileStreamOptions
+            {
+                Mode = FileMode.Create, Access = FileAccess.Write, UnixCreateMode = OwnerOnly,
+            });
+            JsonSerializer.Serialize(stream, report, JsonOutput.Options);
+            File.SetUnixFileMode(path, OwnerOnly);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            context.Stderr.WriteLine($"Error: could not write the report to {path}: {e.Message}");
+        }
+    }
+}
