@@ -96,7 +96,8 @@ public sealed class RollbackVerb(CliContext context) : IVerb
 
         var masker = new SecretMasker();
         await using var connector = RunSetup.Connector(inventory);
-        var runner = RunSetup.Runner(connector, masker, null);
+        var (runner, audit) = await RunSetup.RunnerAsync(connector, masker, null, skill, ct);
+        await using var _ = audit;
         var results = new List<HostReport>();
         foreach (var host in targets)
         {

@@ -8,6 +8,7 @@ using Opsmith.Execution.Checks;
 using Opsmith.Execution.Hosts;
 using Opsmith.Execution.Hosts.Ssh;
 using Opsmith.Execution.Runs;
+using Opsmith.Storage.Audit;
 
 namespace Opsmith.Cli.Commands;
 
@@ -48,9 +49,22 @@ public static class RunSetup
         return hosts;
     }
 
-    public static SkillRunner Runner(HostConnector connector, SecretMasker masker, IProgress<RunProgress>? progress) =>
-        new(new HostExecutor(connector), new HttpCheck(SharedHttp), new TcpCheck(), new PrometheusCheck(SharedHttp), masker,
-            TimeProvider.System, progress);
+    /// <summary>The person (or, later, agent) on whose behalf commands run, as the audit trail names them.</summary>
+    public static string Actor() =>
+        $"user:{(Environment.GetEnvironmentVariable("OPSMITH_ACTOR") is { Length: > 0 } actor ? actor : Environment.UserName)}";
+
+    /// <summary>
+    /// Opens the audit trail (marking runs of dead processes interrupted) and builds the runner whose executor
+    /// records every command there before it runs.
+    /// </summary>
+    public static async Task<(SkillRunner Runner, IAuditStore Audit)> RunnerAsync(HostConnector connector, SecretMasker masker,
+        IProgress<RunProgress>? progress, Skill skill, CancellationToken ct)
+    {
+        var store = await AuditVerb.OpenAsync(ct);
+        await store.MarkInterruptedRunsAsync(ct);
+        var executor = new HostExecutor(connector, new RunAudit(store, RunAudit.NewRunId(), Actor(), skill.ContentHash), masker);
+        return (new SkillRunner(executor, new HttpCheck(SharedHttp), new TcpCheck(), new PrometheusCheck(SharedHttp), TimeProvider.System, progress), store);
+    }
 
     public static HostConnector Connector(Inventory inventory) =>
         new(inventory, Path.Combine(OpsmithPaths.FromEnvironment().DataDirectory, "ssh"), SshOptions.Default);

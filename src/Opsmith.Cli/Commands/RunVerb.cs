@@ -54,7 +54,8 @@ public sealed class RunVerb(CliContext context) : IVerb
         var progress = new RunProgressView(context, format == OutputFormat.Json);
         var masker = new SecretMasker();
         await using var connector = RunSetup.Connector(inventory);
-        var runner = RunSetup.Runner(connector, masker, progress);
+        var (runner, audit) = await RunSetup.RunnerAsync(connector, masker, progress, skill, ct);
+        await using var _ = audit;
         var report = await progress.ShowWhileAsync(hosts.Select(h => h.Name).ToList(), () => runner.RunAsync(request, Path.GetFullPath(skillPath), ct));
 
         if (format == OutputFormat.Json) JsonOutput.Write(context.Stdout, report);

@@ -10,6 +10,8 @@ public enum CommandStatus
     Unreachable,
     /// <summary>The caller cancelled (Ctrl-C); the command's process group was killed.</summary>
     Canceled,
+    /// <summary>Opsmith refused to run it (it could not be recorded in the audit trail); nothing ran.</summary>
+    Refused,
 }
 
 /// <summary>What one command on one host produced. Output is capped; <see cref="Truncated"/> says so.</summary>

@@ -1,19 +1,29 @@
 using Opsmith.Core.Inventories;
+using Opsmith.Core.Rendering;
 using Opsmith.Execution.Hosts;
+using Opsmith.Storage.Audit;
 
 namespace Opsmith.Execution.Runs;
 
 /// <summary>Which step of which skill a command belongs to: what the policy engine and audit trail see.</summary>
 public sealed record StepIdentity(string Skill, string Section, string Step);
 
+/// <summary>The audit trail of one run: where records go and what they say about who and what.</summary>
+public sealed record RunAudit(IAuditStore Store, string RunId, string Actor, string SkillHash)
+{
+    public static string NewRunId() => Guid.NewGuid().ToString("N");
+}
+
 /// <summary>
 /// The single chokepoint through which every command reaches a host. Nothing else in Opsmith starts a
 /// process on a host: runs, checks, rollbacks and (later) the agent all call <see cref="RunAsync"/>.
 /// This is where the policy decision and the audit record attach (the guardrails issue).
 /// </summary>
-public sealed class HostExecutor(HostConnector connector)
+public sealed class HostExecutor(HostConnector connector, RunAudit audit, SecretMasker masker)
 {
     public Inventory Inventory => connector.Inventory;
+    public RunAudit Audit => audit;
+    public SecretMasker Masker => masker;
 
     public async Task<CommandResult> RunAsync(InventoryHost host, StepIdentity step, string command, CommandLimits limits,
         CancellationToken cancellationToken)
@@ -31,6 +41,17 @@ public sealed class HostExecutor(HostConnector connector)
             return CommandResult.NotStarted(CommandStatus.Canceled, "cancelled while connecting; nothing ran");
         }
         if (target is null) return CommandResult.NotStarted(CommandStatus.Unreachable, error ?? $"cannot reach {host.Name}");
+
+        // Recorded before it runs: a command the trail cannot hold does not run.
+        try
+        {
+            await audit.Store.AppendAsync(AuditEntry.ForCommand(audit.RunId, audit.Actor, host.Name, step.Skill, audit.SkillHash,
+                masker.Apply($"{step.Section}/{step.Step}: {command}")), CancellationToken.None);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            return CommandResult.NotStarted(CommandStatus.Refused, $"not run: the audit trail could not record it ({e.Message})");
+        }
         return await target.RunAsync(command, limits, cancellationToken);
     }
 }

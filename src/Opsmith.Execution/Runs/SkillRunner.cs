@@ -3,6 +3,7 @@ using Opsmith.Core.Rendering;
 using Opsmith.Core.Skills;
 using Opsmith.Core.Templates;
 using Opsmith.Execution.Checks;
+using Opsmith.Storage.Audit;
 
 namespace Opsmith.Execution.Runs;
 
@@ -15,8 +16,10 @@ namespace Opsmith.Execution.Runs;
 /// host is back to its steady state.
 /// </summary>
 public sealed class SkillRunner(HostExecutor executor, HttpCheck http, TcpCheck tcp, PrometheusCheck prometheus,
-    SecretMasker masker, TimeProvider time, IProgress<RunProgress>? progress = null)
+    TimeProvider time, IProgress<RunProgress>? progress = null)
 {
+    private readonly SecretMasker masker = executor.Masker;
+
     /// <summary>A recorded rollback value larger than this is withheld: reports hold values, not outputs.</summary>
     private const int MaxRecordedValue = 64 * 1024;
 
@@ -28,14 +31,21 @@ public sealed class SkillRunner(HostExecutor executor, HttpCheck http, TcpCheck 
         foreach (var name in request.Inputs.SecretNames)
             if (request.Inputs.Values.TryGetValue(name, out var secret)) masker.Add(secret);
         var started = time.GetUtcNow();
+        var audit = executor.Audit;
+        await audit.Store.AppendAsync(AuditEntry.RunStarted(audit.RunId, audit.Actor, request.Skill.Name, request.Skill.ContentHash,
+            RunOwner.OfCurrentProcess(), $"{(request.Mode == RunMode.Execute ? "execute" : "dry run")} on {string.Join(", ", request.Hosts.Select(h => h.Name))}"),
+            CancellationToken.None);
         var reports = new HostReport[request.Hosts.Count];
         await Parallel.ForEachAsync(Enumerable.Range(0, request.Hosts.Count),
             new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, request.Parallel), CancellationToken = CancellationToken.None },
             async (index, _) => reports[index] = await RunHostGuardedAsync(request, request.Hosts[index], ct));
         var inputs = request.Inputs.Values.ToDictionary(p => p.Key, p => request.Inputs.SecretNames.Contains(p.Key) ? SecretMasker.Mask : masker.Apply(p.Value));
+        var verdict = Overall(reports);
+        await audit.Store.AppendAsync(AuditEntry.RunFinished(audit.RunId, audit.Actor, request.Skill.Name, request.Skill.ContentHash,
+            $"{verdict}: {string.Join(", ", reports.Select(r => $"{r.Host} {r.Verdict}"))}"), CancellationToken.None);
         return new RunReport(RunReport.CurrentFormat, request.Skill.Name, skillFile, request.Skill.ContentHash, request.Inventory.SourceFile,
             request.Inventory.ContentHash, request.Mode == RunMode.Execute ? "execute" : "dry-run", started, time.GetUtcNow(), inputs,
-            Overall(reports), reports);
+            verdict, reports);
     }
 
     public static string Overall(IReadOnlyList<HostReport> hosts)
@@ -155,7 +165,13 @@ public sealed class SkillRunner(HostExecutor executor, HttpCheck http, TcpCheck 
             if (parts.Length == 3) context.SetStepResult(parts[0], parts[1], new Dictionary<string, string> { [parts[2]] = value });
         }
         var steps = new StepRunner(executor, http, tcp, prometheus, masker, time, skill.Name, host, context);
-        return await RollbackAsync(skill.Spec, host, steps, "requested with opsmith rollback", ct);
+        var audit = executor.Audit;
+        await audit.Store.AppendAsync(AuditEntry.RunStarted(audit.RunId, audit.Actor, skill.Name, skill.ContentHash, RunOwner.OfCurrentProcess(),
+            $"rollback of an earlier run on {host.Name}"), CancellationToken.None);
+        var rollback = await RollbackAsync(skill.Spec, host, steps, "requested with opsmith rollback", ct);
+        await audit.Store.AppendAsync(AuditEntry.RunFinished(audit.RunId, audit.Actor, skill.Name, skill.ContentHash,
+            $"{(rollback.Restored ? Verdicts.RolledBack : Verdicts.RollbackFailed)}: {host.Name}"), CancellationToken.None);
+        return rollback;
     }
 
     /// <summary>Rollback steps in reverse order (the last listed undoes the last action), then the success criteria again.</summary>

@@ -176,6 +176,7 @@ internal sealed class StepRunner(
         CommandStatus.Completed => result.ExitCode == 0 ? StepVerdicts.Passed : StepVerdicts.Failed,
         CommandStatus.TimedOut => StepVerdicts.TimedOut,
         CommandStatus.Canceled => StepVerdicts.Canceled,
+        CommandStatus.Refused => StepVerdicts.Failed,
         _ => StepVerdicts.Unreachable,
     };
 

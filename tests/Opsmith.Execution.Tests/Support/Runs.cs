@@ -5,6 +5,7 @@ using Opsmith.Core.Skills;
 using Opsmith.Execution.Checks;
 using Opsmith.Execution.Hosts;
 using Opsmith.Execution.Runs;
+using Opsmith.Storage.Audit;
 
 using Opsmith.Testing;
 
@@ -30,10 +31,14 @@ public static class TestRuns
         var target = TemplateRenderer.Render(skill.Spec.Targets, new RenderContext(bound.Values, null, null), RenderMode.Text).Text!;
         var hosts = inventory.Resolve(target) ?? throw new InvalidOperationException($"no target {target}");
         await using var connector = new HostConnector(inventory, cluster.NewControlDirectory(), Connect.TestSsh);
-        var runner = new SkillRunner(new HostExecutor(connector), new HttpCheck(Http), new TcpCheck(), new PrometheusCheck(Http),
-            new SecretMasker(), TimeProvider.System);
+        await using var audit = await SqliteAuditStore.OpenAsync(new SqliteAuditOptions(AuditFile), TimeProvider.System, CancellationToken.None);
+        var executor = new HostExecutor(connector, new RunAudit(audit, RunAudit.NewRunId(), "user:test", skill.ContentHash), new SecretMasker());
+        var runner = new SkillRunner(executor, new HttpCheck(Http), new TcpCheck(), new PrometheusCheck(Http), TimeProvider.System);
         return await runner.RunAsync(new RunRequest(skill, inventory, hosts, bound, mode, parallel), "test-skill.yaml", ct);
     }
+
+    /// <summary>One audit trail for the test process; every run of these tests is recorded in it.</summary>
+    public static readonly string AuditFile = Path.Combine(Directory.CreateTempSubdirectory("opsmith-audit-").FullName, "audit.db");
 
     public static string TempPath(string name) => Path.Combine(Path.GetTempPath(), $"opsmith-{name}-{Guid.NewGuid():N}");
 }

@@ -1,0 +1,153 @@
+using System.CommandLine;
+using Opsmith.Cli.Hosting;
+using Opsmith.Cli.Output;
+using Opsmith.Core.Text;
+using Opsmith.Storage.Audit;
+
+namespace Opsmith.Cli.Commands;
+
+/// <summary>
+/// <c>opsmith audit list|show|verify|export</c>: read the hash-chained audit trail (docs/audit.md).
+/// The trail is SQLite in the data folder, or PostgreSQL when OPSMITH_AUDIT_POSTGRES holds a connection string.
+/// </summary>
+public sealed class AuditVerb(CliContext context) : IVerb
+{
+    public string[] Examples =>
+    [
+        "opsmith audit list --since 2h --host web1",
+        "opsmith audit show 42",
+        "opsmith audit verify",
+        "opsmith audit export --format jsonl > audit.jsonl",
+    ];
+
+    public Command Build()
+    {
+        var audit = new Command("audit", "Read and verify the tamper-evident audit trail of every decision and command.");
+
+        var since = new Option<string?>("--since") { Description = "Only records from this long ago (2h, 1d) or since this time (2026-11-21T10:00Z)." };
+        var skill = new Option<string?>("--skill") { Description = "Only records of this skill." };
+        var host = new Option<string?>("--host") { Description = "Only records about this host." };
+        var decision = new Option<string?>("--decision") { Description = "Only decisions with this outcome: allowed, blocked, approval-requested, approval-granted, approval-denied." };
+        var limit = new Option<int>("--limit") { Description = "At most this many records, newest last.", DefaultValueFactory = _ => 100 };
+        var output = CliContext.OutputOption();
+        var list = new Command("list", "List audit records, oldest first.") { since, skill, host, decision, limit, output };
+        list.SetAction((p, ct) => ListAsync(p.GetValue(since), p.GetValue(skill), p.GetValue(host), p.GetValue(decision), p.GetValue(limit), p.GetValue(output), ct));
+
+        var id = new Argument<long>("ID") { Description = "The record's sequence number (from audit list)." };
+        var showOutput = CliContext.OutputOption();
+        var show = new Command("show", "Show one audit record in full, with its hashes.") { id, showOutput };
+        show.SetAction((p, ct) => ShowAsync(p.GetValue(id), p.GetValue(showOutput), ct));
+
+        var verifyOutput = CliContext.OutputOption();
+        var verify = new Command("verify", "Check the hash chain: exit 1 and name the first record that was edited, deleted or moved.") { verifyOutput };
+        verify.SetAction((p, ct) => VerifyAsync(p.GetValue(verifyOutput), ct));
+
+        var format = new Option<string>("--format") { Description = "Export format (jsonl: one JSON object per line).", DefaultValueFactory = _ => "jsonl" };
+        var export = new Command("export", "Write every record to stdout, one JSON object per line.") { format };
+        export.SetAction((p, ct) => ExportAsync(p.GetValue(format)!, ct));
+
+        audit.Subcommands.Add(list);
+        audit.Subcommands.Add(show);
+        audit.Subcommands.Add(verify);
+        audit.Subcommands.Add(export);
+        return audit;
+    }
+
+    public static Task<IAuditStore> OpenAsync(CancellationToken ct) =>
+        AuditStores.OpenAsync(OpsmithPaths.FromEnvironment().DataDirectory, Environment.GetEnvironmentVariable("OPSMITH_AUDIT_POSTGRES"),
+            TimeProvider.System, ct);
+
+    private async Task<int> ListAsync(string? since, string? skill, string? host, string? decisionText, int limit, OutputFormat format, CancellationToken ct)
+    {
+        if (limit is < 1 or > AuditQuery.MaxLimit) throw new UsageException($"--limit must be between 1 and {AuditQuery.MaxLimit}");
+        AuditDecision? decision = null;
+        if (decisionText is not null)
+        {
+            if (!AuditNames.TryParseDecision(decisionText, out var parsed))
+                throw new UsageException($"--decision must be one of {string.Join(", ", AuditNames.DecisionNames)}");
+            decision = parsed;
+        }
+        await using var store = await OpenAsync(ct);
+        var records = await store.ListAsync(new AuditQuery(ParseSince(since), skill, host, decision, Limit: limit, NewestFirst: true), ct);
+        var ordered = records.OrderBy(r => r.Sequence).ToList();
+        if (format == OutputFormat.Json)
+        {
+            JsonOutput.Write(context.Stdout, new { records = ordered.Select(AuditJson) });
+            return ExitCodes.Ok;
+        }
+        foreach (var r in ordered)
+            context.Stdout.WriteLine($"{r.Sequence,6}  {r.Time:yyyy-MM-dd HH:mm:ss}Z  {r.Kind.ToWireName(),-15} {r.Decision?.ToWireName() ?? "",-18} {r.Actor,-14} {r.Host,-12} {r.Skill,-24} {OneLine(r.Detail)}");
+        if (ordered.Count == 0) context.Stdout.WriteLine("No audit records match.");
+        return ExitCodes.Ok;
+    }
+
+    private async Task<int> ShowAsync(long id, OutputFormat format, CancellationToken ct)
+    {
+        await using var store = await OpenAsync(ct);
+        var record = await store.GetAsync(id, ct);
+        if (record is null)
+        {
+            context.Stderr.WriteLine($"Error: there is no audit record {id}.");
+            return ExitCodes.Invalid;
+        }
+        if (format == OutputFormat.Json) JsonOutput.Write(context.Stdout, AuditJson(record));
+        else
+        {
+            foreach (var (name, value) in AuditFields(record)) context.Stdout.WriteLine($"{name,-13} {value}");
+        }
+        return ExitCodes.Ok;
+    }
+
+    private async Task<int> VerifyAsync(OutputFormat format, CancellationToken ct)
+    {
+        await using var store = await OpenAsync(ct);
+        var result = await store.VerifyAsync(ct);
+        if (format == OutputFormat.Json)
+            JsonOutput.Write(context.Stdout, new
+            {
+                valid = result.IsValid, records_checked = result.RecordsChecked, last_sequence = result.LastSequence,
+                first_break = result.FirstBreak is { } b ? new { sequence = b.Sequence, kind = b.Kind.ToString().ToLowerInvariant(), reason = b.Reason } : null,
+            });
+        else if (result.IsValid)
+            context.Stdout.WriteLine(context.Out.Green($"The audit trail is intact: {result.RecordsChecked} records, the chain ends at {result.LastSequence}."));
+        else
+            context.Stdout.WriteLine(context.Out.Red($"The audit trail is BROKEN at record {result.FirstBreak!.Sequence} ({result.FirstBreak.Kind.ToString().ToLowerInvariant()}): {result.FirstBreak.Reason}"));
+        return result.IsValid ? ExitCodes.Ok : ExitCodes.Invalid;
+    }
+
+    private async Task<int> ExportAsync(string format, CancellationToken ct)
+    {
+        if (format != "jsonl") throw new UsageException($"--format must be jsonl, not '{format}'");
+        await using var store = await OpenAsync(ct);
+        await store.ExportJsonlAsync(context.Stdout, ct);
+        return ExitCodes.Ok;
+    }
+
+    private static DateTimeOffset? ParseSince(string? since)
+    {
+        if (since is null) return null;
+        if (DurationText.TryParse(since, out var ago)) return DateTimeOffset.UtcNow - ago;
+        if (DateTimeOffset.TryParse(since, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AssumeUniversal, out var time)) return time;
+        throw new UsageException($"--since takes a duration (2h, 1d) or a time (2026-11-21T10:00Z), not '{since}'");
+    }
+
+    private static IEnumerable<(string, string)> AuditFields(AuditRecord r) =>
+    [
+        ("sequence", r.Sequence.ToString(System.Globalization.CultureInfo.InvariantCulture)), ("time", r.Time.ToString("O")), ("run", r.RunId),
+        ("kind", r.Kind.ToWireName()), ("decision", r.Decision?.ToWireName() ?? ""), ("actor", r.Actor), ("host", r.Host),
+        ("skill", r.Skill), ("skill hash", r.SkillHash), ("detail", r.Detail), ("previous hash", r.PreviousHash), ("hash", r.Hash),
+    ];
+
+    private static Dictionary<string, object?> AuditJson(AuditRecord r) => new()
+    {
+        ["sequence"] = r.Sequence, ["time"] = r.Time, ["run_id"] = r.RunId, ["kind"] = r.Kind.ToWireName(), ["decision"] = r.Decision?.ToWireName(),
+        ["actor"] = r.Actor, ["host"] = r.Host, ["skill"] = r.Skill, ["skill_hash"] = r.SkillHash, ["detail"] = r.Detail,
+        ["previous_hash"] = r.PreviousHash, ["hash"] = r.Hash,
+    };
+
+    private static string OneLine(string text)
+    {
+        var line = text.Replace('\n', ' ');
+        return line.Length > 100 ? line[..100] + "…" : line;
+    }
+}

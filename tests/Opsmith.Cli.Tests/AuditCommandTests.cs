@@ -1,0 +1,109 @@
+using System.Text.Json;
+using Microsoft.Data.Sqlite;
+using Opsmith.Cli.Tests.Support;
+
+namespace Opsmith.Cli.Tests;
+
+/// <summary>Every command a run sends is in the audit trail before it runs, and tampering is detected.</summary>
+public sealed class AuditCommandTests
+{
+    private static async Task<(TempFolder Home, Dictionary<string, string> Environment)> RunSomethingAsync(string secret)
+    {
+        var home = new TempFolder();
+        var environment = new Dictionary<string, string> { ["OPSMITH_HOME"] = home.Path, ["OPSMITH_ACTOR"] = "alice", ["OPSMITH_SECRET_TOKEN"] = secret };
+        var inventory = home.Write("inventory.yaml", "apiVersion: opsmith/v1\nkind: Inventory\nhosts:\n  self: {connection: local}\n");
+        var skill = home.Write("skill.yaml", """
+            apiVersion: opsmith/v1
+            kind: Skill
+            metadata: {name: say-hello, title: Say hello, description: Says hello with a token., stage: diagnosis}
+            spec:
+              inputs:
+                token: {type: string, secret: true, required: true}
+              targets: self
+              risk: read
+              actions:
+                - name: hello
+                  run: echo hello {{ inputs.token }}
+                - name: bye
+                  run: echo bye
+            """);
+        var run = await CliProcess.RunAsync(["run", skill, "-i", inventory, "--execute"], environment);
+        Assert.True(run.ExitCode == 0, run.All);
+        return (home, environment);
+    }
+
+    [Fact]
+    public async Task A_run_records_its_start_each_command_masked_and_its_end()
+    {
+        var (home, environment) = await RunSomethingAsync("s3cr3t-value");
+        using var _ = home;
+
+        var list = await CliProcess.RunAsync(["audit", "list", "--output", "json"], environment);
+
+        Assert.True(list.ExitCode == 0, list.All);
+        using var json = JsonDocument.Parse(list.Stdout);
+        var records = json.RootElement.GetProperty("records").EnumerateArray().ToList();
+        Assert.Equal(["run-started", "command", "command", "run-finished"], records.Select(r => r.GetProperty("kind").GetString()));
+        Assert.Equal("actions/hello: echo hello ***", records[1].GetProperty("detail").GetString());
+        Assert.All(records, r => Assert.Equal("user:alice", r.GetProperty("actor").GetString()));
+        Assert.DoesNotContain("s3cr3t-value", list.Stdout);
+        Assert.StartsWith("succeeded", records[3].GetProperty("detail").GetString());
+    }
+
+    [Fact]
+    public async Task Verify_passes_on_an_untouched_trail_and_names_the_record_whose_byte_was_edited()
+    {
+        var (home, environment) = await RunSomethingAsync("another-secret");
+        using var _ = home;
+        var intact = await CliProcess.RunAsync(["audit", "verify"], environment);
+        Assert.True(intact.ExitCode == 0, intact.All);
+        Assert.Contains("The audit trail is intact: 4 records", intact.Stdout);
+
+        // An attacker with the database file: drop the guard triggers, change one byte of record 3.
+        var database = Path.Combine(home.Path, "data", "audit.db");
+        await using (var connection = new SqliteConnection($"Data Source={database};Pooling=False"))
+        {
+            await connection.OpenAsync();
+            var triggers = new List<string>();
+            await using (var find = connection.CreateCommand())
+            {
+                find.CommandText = "SELECT name FROM sqlite_master WHERE type = 'trigger'";
+                await using var reader = await find.ExecuteReaderAsync();
+                while (await reader.ReadAsync()) triggers.Add(reader.GetString(0));
+            }
+            foreach (var trigger in triggers)
+            {
+                await using var drop = connection.CreateCommand();
+                drop.CommandText = $"DROP TRIGGER \"{trigger}\"";
+                await drop.ExecuteNonQueryAsync();
+            }
+            await using var edit = connection.CreateCommand();
+            edit.CommandText = "UPDATE audit_records SET detail = replace(detail, 'bye', 'bye!') WHERE sequence = 3";
+            Assert.Equal(1, await edit.ExecuteNonQueryAsync());
+        }
+
+        var broken = await CliProcess.RunAsync(["audit", "verify"], environment);
+
+        Assert.Equal(1, broken.ExitCode);
+        Assert.Contains("The audit trail is BROKEN at record 3 (edited)", broken.Stdout);
+    }
+
+    [Fact]
+    public async Task Show_prints_one_record_with_its_hashes_and_export_writes_json_lines()
+    {
+        var (home, environment) = await RunSomethingAsync("x-secret");
+        using var _ = home;
+
+        var show = await CliProcess.RunAsync(["audit", "show", "2"], environment);
+        var export = await CliProcess.RunAsync(["audit", "export", "--format", "jsonl"], environment);
+        var missing = await CliProcess.RunAsync(["audit", "show", "99"], environment);
+
+        Assert.True(show.ExitCode == 0, show.All);
+        Assert.Contains("previous hash", show.Stdout);
+        Assert.Contains("actions/hello: echo hello ***", show.Stdout);
+        Assert.Equal(4, export.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length);
+        Assert.All(export.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries), line => JsonDocument.Parse(line).Dispose());
+        Assert.Equal(1, missing.ExitCode);
+        Assert.Contains("there is no audit record 99", missing.Stderr);
+    }
+}
