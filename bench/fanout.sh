@@ -19,6 +19,9 @@ if ((${#need[@]})); then
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
 fi
 ./opsmith --help >/dev/null   # build first, so no build is timed...
+inproc_bin=$(mktemp -d /tmp/opsmith-bench-inproc-bin-XXXXXX)
+dotnet build bench/Opsmith.Bench.Fanout -c Release -o "$inproc_bin" -nologo -v quiet >"$inproc_bin.log" 2>&1 \
+  || { echo "building the in-process benchmark failed: see $inproc_bin.log" >&2; exit 1; }
 
 work=$(mktemp -d /tmp/opsmith-bench-XXXXXX)
 chmod 700 "$work"
@@ -116,4 +119,6 @@ printf '| pdsh -R ssh -f %s | %.2f |\n' "$hosts" "$pdsh_t"
 printf '| ansible all -f %s -m shell | %.2f |\n\n' "$hosts" "$ansible_t"
 printf 'ratios: opsmith cold / ansible = %.3f (target <= 0.25); opsmith cold / pdsh = %.3f (target <= 1.0)\n' \
   "$(echo "$cold / $ansible_t" | bc -l)" "$(echo "$cold / $pdsh_t" | bc -l)"
-printf 'warm: %.1f ms per command per host (wall time / (hosts x 3); target <= 5 ms), including process start-up\n' "$per_command_ms"
+printf 'warm CLI: %.1f ms per command per host (wall time / (hosts x 3)), including process start-up and one new session per host\n' "$per_command_ms"
+"$inproc_bin/Opsmith.Bench.Fanout" "$work/inventory.yaml" bench 5
+rm -rf "$inproc_bin" "$inproc_bin.log"

@@ -11,7 +11,8 @@ namespace Opsmith.Execution.Hosts;
 ///
 /// Protocol: a driver function is defined once. Each command is sent base64-encoded (so no byte of it is
 /// interpreted by the driver), runs as <c>sh -c</c> in its own session and process group (setsid) with
-/// stdin from /dev/null, under a watchdog that kills the whole group at the timeout. The driver then prints
+/// stdin from /dev/null, under GNU timeout, which signals the whole group at the timeout (TERM, then KILL two
+/// seconds later). The command reaches that shell through a pipe, never as an argument. The driver then prints
 /// an end marker carrying a per-command random id and the exit code on stdout, and an end marker on stderr,
 /// so both streams are framed and can never be confused with the command's own output.
 /// </summary>
@@ -21,18 +22,15 @@ internal sealed class ShellSession : IAsyncDisposable
         __opsmith_run() {
           __o_id=$1
           printf '\n__OPSMITH_START_%s\n' "$__o_id"
-          printf '%s' "$3" | setsid sh -c 'printf "\n__OPSMITH_PID_%s %s\n" "$1" "$$" >&2; __o_c=$(base64 -d) || exit 126; exec </dev/null; eval "$__o_c"' opsmith-step "$__o_id" &
+          printf '%s' "$3" | setsid timeout -k 2 "$2" sh -c 'printf "\n__OPSMITH_PID_%s %s\n" "$1" "$PPID" >&2; __o_c=$(base64 -d) || exit 126; exec </dev/null; eval "$__o_c"' opsmith-step "$__o_id" &
           __o_pid=$!
-          setsid sh -c 'sleep "$1"; printf "\n__OPSMITH_TIMEOUT_%s\n" "$2" >&2; kill -TERM -"$3" 2>/dev/null; sleep 2; kill -KILL -"$3" 2>/dev/null' opsmith-watchdog "$2" "$__o_id" "$__o_pid" </dev/null >/dev/null &
-          __o_wd=$!
           wait "$__o_pid"
           __o_rc=$?
-          kill -KILL -"$__o_wd" 2>/dev/null
           kill -KILL -"$__o_pid" 2>/dev/null
           printf '\n__OPSMITH_END_%s %s\n' "$__o_id" "$__o_rc"
           printf '\n__OPSMITH_END_%s\n' "$__o_id" >&2
         }
-        for __o_tool in setsid base64 sleep kill; do
+        for __o_tool in setsid timeout base64 kill; do
           command -v "$__o_tool" >/dev/null 2>&1 || printf '__OPSMITH_MISSING %s\n' "$__o_tool"
         done
         printf '__OPSMITH_READY\n'
@@ -101,7 +99,7 @@ internal sealed class ShellSession : IAsyncDisposable
                 {
                     if (missing.Count == 0) return (session, null);
                     await session.DisposeAsync();
-                    return (null, $"the host lacks {string.Join(", ", missing)} (Opsmith needs setsid, base64, sleep and kill: util-linux and coreutils)");
+                    return (null, $"the host lacks {string.Join(", ", missing)} (Opsmith needs setsid, timeout, base64 and kill: util-linux and coreutils)");
                 }
             }
         }
@@ -162,18 +160,12 @@ internal sealed class ShellSession : IAsyncDisposable
         // The process prints its pid before it runs anything, so whatever comes before belongs to nobody.
         var readStderr = ReadFramedAsync(_stderr, pidMarker, $"__OPSMITH_END_{id}", stderr,
             start => pid.TrySetResult(int.Parse(start.AsSpan(pidMarker.Length), System.Globalization.CultureInfo.InvariantCulture)),
-            line =>
-            {
-                if (line != $"__OPSMITH_TIMEOUT_{id}") return false;
-                timedOut = true;
-                stderr.DropTrailingEmptyLine();
-                return true;
-            });
+            _ => false);
         var readStdout = ReadFramedAsync(_stdout, $"__OPSMITH_START_{id}", endMarker, stdout, _ => { }, _ => false,
             end => exitCode = int.Parse(end.AsSpan(endMarker.Length), System.Globalization.CultureInfo.InvariantCulture));
 
         var canceled = false;
-        // The remote watchdog enforces the timeout; this is only a safety net if the far end stops answering.
+        // timeout(1) on the host enforces the limit; this is only a safety net if the far end stops answering.
         using var safety = new CancellationTokenSource(limits.Timeout + TimeSpan.FromSeconds(15));
         using var either = CancellationTokenSource.CreateLinkedTokenSource(ct, safety.Token);
         var both = Task.WhenAll(readStdout, readStderr);
@@ -200,6 +192,8 @@ internal sealed class ShellSession : IAsyncDisposable
                 "the connection was lost while the command ran; it may have run in part", stdout.Truncated || stderr.Truncated);
         }
 
+        // GNU timeout exits 124 (137 after its KILL) when the time ran out; the elapsed time tells that from a command's own 124.
+        timedOut |= exitCode is 124 or 137 && watch.Elapsed >= limits.Timeout - TimeSpan.FromMilliseconds(100);
         var status = canceled ? CommandStatus.Canceled : timedOut ? CommandStatus.TimedOut : CommandStatus.Completed;
         var error = status switch
         {
@@ -366,11 +360,6 @@ internal sealed class ShellSession : IAsyncDisposable
                 if (room > 0) _text.Append(piece.AsSpan(0, room));
                 _dropped += piece.Length - Math.Max(0, room);
             }
-        }
-
-        public void DropTrailingEmptyLine()
-        {
-            if (_text.Length > 0 && _text[^1] == '\n' && _dropped == 0) _text.Length--;
         }
     }
 }
