@@ -31,6 +31,29 @@ public sealed class HostConnector(Inventory inventory, string controlDirectory, 
         }
     }
 
+    /// <summary>
+    /// Drops a host whose connection was lost and connects again: a rollback after a restart of the network
+    /// or of sshd should not fail only because the old connection died.
+    /// </summary>
+    public async Task<(ICommandHost? Host, string? Error)> ReconnectAsync(InventoryHost host, ICommandHost broken, CancellationToken ct)
+    {
+        if (_hosts.TryGetValue(host.Name, out var entry) && entry.IsValueCreated && (await entry.Value).Host == broken)
+        {
+            _hosts.TryRemove(new KeyValuePair<string, Lazy<Task<(ICommandHost?, string?)>>>(host.Name, entry));
+            await broken.DisposeAsync();
+        }
+        // Whatever dropped the connection (a restarted sshd, a network blip) may need a moment to come back.
+        for (var attempt = 1; ; attempt++)
+        {
+            var (target, error) = await ConnectAsync(host, ct);
+            if (target is not null || attempt == ReconnectAttempts) return (target, error);
+            if (_hosts.TryGetValue(host.Name, out var failed)) _hosts.TryRemove(new KeyValuePair<string, Lazy<Task<(ICommandHost?, string?)>>>(host.Name, failed));
+            await Task.Delay(TimeSpan.FromSeconds(attempt), ct);
+        }
+    }
+
+    private const int ReconnectAttempts = 3;
+
     private async Task<(ICommandHost?, string?)> OpenAsync(InventoryHost host, CancellationToken ct)
     {
         if (host.Connection == ConnectionKind.Local)

@@ -9,6 +9,9 @@ public interface ICommandHost : IAsyncDisposable
 {
     string Name { get; }
 
+    /// <summary>False once the connection was lost; the executor then connects again before the next command.</summary>
+    bool IsUsable { get; }
+
     /// <summary>Runs a <c>/bin/sh</c> command. Never throws for a failing command or a lost host: that is a result.</summary>
     Task<CommandResult> RunAsync(string command, CommandLimits limits, CancellationToken cancellationToken);
 }

@@ -5,6 +5,8 @@ internal sealed class SessionCommandHost(string name, ShellSession session) : IC
 {
     public string Name { get; } = name;
 
+    public bool IsUsable => !session.IsBroken;
+
     public Task<CommandResult> RunAsync(string command, CommandLimits limits, CancellationToken cancellationToken) =>
         session.RunAsync(command, limits, cancellationToken);
 

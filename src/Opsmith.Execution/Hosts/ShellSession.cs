@@ -45,6 +45,8 @@ internal sealed class ShellSession : IAsyncDisposable
     private readonly List<string> _startupErrors = [];
     private bool _broken;
 
+    public bool IsBroken => _broken;
+
     private ShellSession(Process process, Func<int, string, Task> killProcessGroup)
     {
         _process = process;

@@ -35,6 +35,7 @@ public sealed class HostExecutor(HostConnector connector, RunAudit audit, Secret
         try
         {
             (target, error) = await connector.ConnectAsync(host, cancellationToken);
+            if (target is { IsUsable: false } broken) (target, error) = await connector.ReconnectAsync(host, broken, cancellationToken);
         }
         catch (OperationCanceledException)
         {
