@@ -1,0 +1,103 @@
+using Opsmith.Policy.Classification.Shell;
+
+namespace Opsmith.Policy.Classification.Rules;
+
+/// <summary>
+/// Cloud and object-store CLIs: aws, gsutil, gcloud, az, s3cmd, rclone, mc. describe/list/get read;
+/// deleting from a storage or database service (aws s3 rm/rb, delete-db-instance, gsutil rm, ...) is
+/// data-mutation; deleting other resources is destructive; everything else changes the service.
+/// </summary>
+internal static class Cloud
+{
+    private static readonly string[] AwsValueOptions = ["--region", "--profile", "--output", "--endpoint-url", "--query", "--color", "--ca-bundle", "--cli-read-timeout", "--cli-connect-timeout", "--cli-input-json", "--cli-input-yaml"];
+
+    private static readonly HashSet<string> DataServices =
+        ["s3", "s3api", "rds", "dynamodb", "redshift", "elasticache", "efs", "backup", "glacier", "docdb", "neptune", "kinesis", "sqs", "timestream-write", "opensearch", "es", "memorydb", "keyspaces", "qldb", "secretsmanager", "ecr", "fsx", "sql", "storage", "spanner", "bigtable", "firestore", "filestore", "alloydb", "datastore", "redis", "memcache", "cosmosdb", "postgres", "mysql", "disk", "snapshot", "bigquery", "pubsub"];
+
+    private static readonly string[] ReadPrefixes = ["describe", "list", "get", "head", "lookup", "search", "batch-get", "scan", "query", "show", "wait", "validate", "estimate", "test-", "check", "tail", "filter-log-events", "help", "version", "export"];
+
+    private static readonly string[] RemovePrefixes = ["delete", "terminate", "remove", "purge", "destroy", "deregister", "drop", "rm", "rb"];
+
+    public static readonly Dictionary<string, Func<Invocation, Verdict>> Rules = new()
+    {
+        ["aws"] = Aws,
+        ["gcloud"] = call => Generic(call, "gcloud", call.PositionalTexts("--project", "--region", "--zone", "--format", "--filter", "--account", "--configuration")),
+        ["az"] = call => Generic(call, "az", call.PositionalTexts("-g", "--resource-group", "-n", "--name", "--subscription", "-o", "--output", "--query")),
+        ["gsutil"] = call => ObjectStore(call, "gsutil", read: ["ls", "cat", "du", "stat", "hash", "version", "help", "signurl"], remove: ["rm", "rb"], moves: ["mv"], syncDeletes: call.HasShort('d')),
+        ["s3cmd"] = call => ObjectStore(call, "s3cmd", read: ["ls", "la", "info", "get", "du", "--version"], remove: ["del", "rm", "rb"], moves: ["mv"], syncDeletes: call.Has("--delete-removed")),
+        ["rclone"] = call => call.Has("--dry-run", "-n") ? Verdict.Read("rclone.dry-run", "only shows what would change")
+            : ObjectStore(call, "rclone", read: ["ls", "lsd", "lsl", "lsf", "lsjson", "size", "check", "cat", "about", "tree", "version", "listremotes", "config", "md5sum", "sha1sum", "hashsum"], remove: ["delete", "purge", "rmdir", "rmdirs", "deletefile", "cleanup"], moves: ["move", "moveto", "sync"], syncDeletes: false),
+        ["mc"] = call => ObjectStore(call, "mc", read: ["ls", "cat", "stat", "du", "diff", "find", "head", "tree", "ping", "version", "alias", "admin"], remove: ["rm", "rb"], moves: ["mv"], syncDeletes: call.Has("--remove")),
+    };
+
+    private static Verdict Aws(Invocation call)
+    {
+        var words = call.PositionalTexts(AwsValueOptions.Concat(["--bucket", "--key", "--db-instance-identifier", "--table-name", "--instance-ids", "--cluster-identifier", "--exclude", "--include", "--acl", "--storage-class"]).ToArray());
+        var service = words.FirstOrDefault() ?? "help";
+        var operation = words.ElementAtOrDefault(1) ?? "help";
+        if (service is "configure" or "sso" or "login") return operation is "list" or "get" or "list-profiles" ? Verdict.Read("aws.configure-list", "shows local configuration") : Verdict.Service("aws.configure", "changes local AWS configuration");
+        if (service == "s3") return AwsS3(call, operation, words.Skip(2).ToList());
+        if (service == "ssm" && operation is "send-command" or "start-session" || service == "ecs" && operation == "execute-command")
+            return Verdict.Destructive($"aws.{service}-{operation}", "runs commands on instances or containers; they are not read here");
+        if (service == "dynamodb" && operation is "put-item" or "update-item" or "delete-item" or "batch-write-item" or "transact-write-items" or "execute-statement" or "batch-execute-statement" or "restore-table-from-backup")
+            return Verdict.Data($"aws.dynamodb-{operation}", "writes or deletes items in a table");
+        if (service == "s3api" && operation.StartsWith("put-bucket-lifecycle", StringComparison.Ordinal))
+            return Verdict.Data("aws.s3api-lifecycle", "sets a lifecycle policy, which can expire and delete objects");
+        return Judge("aws", service, operation, service == "ec2" && operation is "delete-volume" or "delete-snapshot" || service == "sqs" && operation == "purge-queue");
+    }
+
+    private static Verdict AwsS3(Invocation call, string operation, IReadOnlyList<string> paths)
+    {
+        var target = paths.LastOrDefault() ?? "";
+        return operation switch
+        {
+            "ls" or "presign" or "help" => Verdict.Read($"aws.s3-{operation}", $"aws s3 {operation} only reads"),
+            "rm" => Verdict.Data("aws.s3-rm", $"deletes objects from {target}{(call.Has("--recursive") ? " (all of them, recursively)" : "")}"),
+            "rb" => Verdict.Data("aws.s3-rb", $"removes the bucket {target}{(call.Has("--force") ? " and every object in it" : "")}"),
+            "mv" when paths.FirstOrDefault()?.StartsWith("s3://", StringComparison.Ordinal) == true => Verdict.Data("aws.s3-mv", "moves objects: the originals are deleted"),
+            "sync" when call.Has("--delete") => target.StartsWith("s3://", StringComparison.Ordinal)
+                ? Verdict.Data("aws.s3-sync-delete", $"deletes objects in {target} that the source does not have")
+                : Verdict.Destructive("aws.s3-sync-delete-local", $"deletes local files in {target} that the bucket does not have"),
+            "cp" or "sync" or "mv" when call.Has("--dryrun") => Verdict.Read("aws.s3-dryrun", "only shows what would be copied"),
+            "cp" or "sync" or "mv" => target.StartsWith("s3://", StringComparison.Ordinal)
+                ? Verdict.Service($"aws.s3-{operation}", $"uploads objects to {target} (same-named objects are replaced)")
+                : target == "-" ? Verdict.Read("aws.s3-cp-stdout", "prints an object") : Targets.Write(ShellWord.Literal(target), "aws-s3-download", replaces: true),
+            _ => Verdict.Service($"aws.s3-{operation}", $"aws s3 {operation} changes buckets"),
+        };
+    }
+
+    /// <summary>gcloud/az: the verb is the last word before the resource name, e.g. gcloud sql instances delete NAME.</summary>
+    private static Verdict Generic(Invocation call, string program, IReadOnlyList<string> words)
+    {
+        var verbIndex = words.ToList().FindIndex(w => ReadPrefixes.Any(p => w.StartsWith(p, StringComparison.Ordinal)) || RemovePrefixes.Any(p => w.StartsWith(p, StringComparison.Ordinal))
+            || w is "create" or "update" or "set" or "start" or "stop" or "restart" or "reset" or "resize" or "ssh" or "scp" or "deploy" or "apply" or "import" or "restore");
+        var operation = verbIndex >= 0 ? words[verbIndex] : words.LastOrDefault() ?? "help";
+        var service = string.Join('-', words.Take(Math.Max(verbIndex, 0)));
+        if (operation == "ssh" && call.Has("--command")) return Verdict.Destructive($"{program}.ssh-command", "runs a command on a machine; judged as opaque because it is passed on");
+        var dataService = words.Take(Math.Max(verbIndex, 0)).Any(DataServices.Contains) || operation == "restore";
+        return Judge(program, service, operation, dataService);
+    }
+
+    private static Verdict Judge(string program, string service, string operation, bool forceData)
+    {
+        var rule = $"{program}.{service}-{operation}".Replace("..", ".");
+        if (ReadPrefixes.Any(p => operation.StartsWith(p, StringComparison.Ordinal))) return Verdict.Read(rule, $"{program} {service} {operation} only reads");
+        if (RemovePrefixes.Any(p => operation.StartsWith(p, StringComparison.Ordinal)) || forceData || operation == "restore")
+        {
+            return forceData || DataServices.Contains(service) || service.Split('-').Any(DataServices.Contains)
+                ? Verdict.Data(rule, $"{program} {service} {operation} deletes or replaces stored data")
+                : Verdict.Destructive(rule, $"{program} {service} {operation} deletes resources; they cannot be put back");
+        }
+        return Verdict.Service(rule, $"{program} {service} {operation} changes cloud resources");
+    }
+
+    private static Verdict ObjectStore(Invocation call, string program, string[] read, string[] remove, string[] moves, bool syncDeletes)
+    {
+        var words = call.PositionalTexts("-h", "-o", "-p", "--config", "--include", "--exclude", "-x");
+        var verb = words.FirstOrDefault() ?? "help";
+        if (read.Contains(verb)) return Verdict.Read($"{program}.{verb}", $"{program} {verb} only reads");
+        if (remove.Contains(verb)) return Verdict.Data($"{program}.{verb}", $"{program} {verb} deletes stored objects");
+        if (moves.Contains(verb) || syncDeletes) return Verdict.Data($"{program}.{verb}", $"{program} {verb} deletes objects at the source or destination");
+        return Verdict.Service($"{program}.{verb}", $"{program} {verb} uploads or changes objects");
+    }
+}

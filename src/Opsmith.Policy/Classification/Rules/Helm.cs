@@ -1,0 +1,39 @@
+namespace Opsmith.Policy.Classification.Rules;
+
+/// <summary>helm: listing and rendering read; install, upgrade and rollback change a release; uninstall deletes it.</summary>
+internal static class Helm
+{
+    private static readonly string[] ValueOptions =
+        ["-n", "--namespace", "--kube-context", "--kubeconfig", "--registry-config", "--repository-config", "--repository-cache", "-f", "--values", "--set", "--set-string", "--set-file", "--version", "--timeout", "-o", "--output", "--revision", "--max", "--description", "--post-renderer", "--repo", "--username", "--password"];
+
+    private static readonly HashSet<string> ReadVerbs =
+        ["list", "ls", "status", "get", "history", "hist", "show", "inspect", "search", "template", "lint", "version", "env", "verify", "diff", "help", "completion"];
+
+    public static readonly Dictionary<string, Func<Invocation, Verdict>> Rules = new() { ["helm"] = Judge, ["helmfile"] = Helmfile };
+
+    private static Verdict Judge(Invocation call)
+    {
+        var words = call.PositionalTexts(ValueOptions);
+        var verb = words.FirstOrDefault() ?? "help";
+        var sub = words.ElementAtOrDefault(1) ?? "";
+        var release = sub;
+        if (ReadVerbs.Contains(verb)) return Verdict.Read($"helm.{verb}", $"helm {verb} only reads");
+        if (verb is "repo" or "dependency" or "dep" or "plugin" or "registry")
+            return sub is "list" or "ls" or "" ? Verdict.Read($"helm.{verb}-list", $"lists {verb} entries") : Verdict.Service($"helm.{verb}-{sub}", $"helm {verb} {sub} changes local helm state");
+        if (call.Has("--dry-run")) return Verdict.Read($"helm.{verb}-dry-run", "only shows what would change");
+        if (verb is "uninstall" or "delete" or "del" or "un")
+            return Verdict.Destructive("helm.uninstall", $"deletes the release {release} and the resources it created (claims kept by a StatefulSet survive; others do not)");
+        return Verdict.Service($"helm.{verb}", $"helm {verb} {release} changes a release in a way that can be rolled back".Replace("  ", " "));
+    }
+
+    private static Verdict Helmfile(Invocation call)
+    {
+        var verb = call.PositionalTexts("-f", "--file", "-e", "--environment", "-l", "--selector", "-n", "--namespace").FirstOrDefault() ?? "help";
+        return verb switch
+        {
+            "list" or "status" or "diff" or "template" or "lint" or "build" or "version" or "help" or "write-values" => Verdict.Read($"helmfile.{verb}", $"helmfile {verb} only reads"),
+            "destroy" or "delete" => Verdict.Destructive($"helmfile.{verb}", "deletes every release in the helmfile"),
+            _ => Verdict.Service($"helmfile.{verb}", $"helmfile {verb} changes releases"),
+        };
+    }
+}

@@ -1,0 +1,66 @@
+using Opsmith.Core.Skills;
+
+namespace Opsmith.Policy.Decisions;
+
+/// <summary>
+/// Decides, before anything reaches a host, whether a step runs, waits for a person, or is blocked. Pure: the
+/// caller supplies the kill-switch state and the history, and records the decision in the audit trail.
+/// Checks run in a fixed order so the reason given is the most important one:
+/// kill switch → hard data protection → allowlist → autonomy level.
+/// </summary>
+public static class PolicyEngine
+{
+    public static PolicyDecision DecideStep(StepProposal step, PolicySettings settings, bool killSwitchOn)
+    {
+        var tier = YamlNames.Of(step.Tier);
+        if (killSwitchOn && step.Tier > RiskTier.Read)
+            return PolicyDecision.Block("kill-switch", $"the kill switch is on: no {tier} step may start (opsmith kill-switch off to resume)");
+
+        // Hard data protection: no setting, flag or skill reaches past this line.
+        if (step.Tier == RiskTier.DataMutation)
+            return PolicyDecision.Approval("data-protection",
+                $"'{step.Step}' changes or deletes stored data on {step.Host}; a person other than {step.Actor} must approve this step");
+
+        if (step.Skill is null && !(step.Actor.Kind == ActorKind.Human && step.AdHocAllowedByHuman))
+            return PolicyDecision.Block("allowlist",
+                step.Actor.Kind == ActorKind.Agent
+                    ? "an agent may run only the steps of known, validated skills"
+                    : "an ad-hoc command runs only when a person allows it explicitly (--allow-ad-hoc)");
+
+        return (settings.Autonomy, step.Tier) switch
+        {
+            (_, RiskTier.Read) => PolicyDecision.Allow("autonomy", "read-only steps run at every autonomy level"),
+            (AutonomyLevel.Observe, _) => PolicyDecision.Block("autonomy", $"autonomy is observe: {tier} steps do not run"),
+            (AutonomyLevel.Recommend, _) => PolicyDecision.Approval("autonomy", $"autonomy is recommend: every {tier} step needs a person's approval"),
+            (AutonomyLevel.AutomateSafe, RiskTier.ServiceMutation) => PolicyDecision.Allow("autonomy", "automate-safe runs service mutations"),
+            (AutonomyLevel.AutomateSafe, _) => PolicyDecision.Approval("autonomy", $"automate-safe: a {tier} step needs a person's approval"),
+            _ => PolicyDecision.Allow("autonomy", $"automate-destructive runs {tier} steps"),
+        };
+    }
+
+    /// <summary>Cooldown, rate limits and budget, checked once per skill and host before a run that can change it.</summary>
+    public static PolicyDecision DecideRun(RunProposal run, PolicyHistory history, PolicySettings settings, DateTimeOffset now)
+    {
+        if (run.Tier == RiskTier.Read) return PolicyDecision.Allow("read-only", "read-only runs have no cooldown or rate limit");
+        if (run.Cooldown is { } cooldown && history.LastRunOfSkillOnHost is { } last && now - last < cooldown)
+            return PolicyDecision.Block("cooldown",
+                $"{run.Skill} ran on {run.Host} at {last:u}; its cooldown of {Core.Text.DurationText.Format(cooldown)} ends at {last + cooldown:u}");
+        if (settings.MaxRunsPerHourPerSkill is { } perSkill && history.RunsOfSkillInLastHour >= perSkill)
+            return PolicyDecision.Block("rate-limit-skill", $"{run.Skill} already ran {history.RunsOfSkillInLastHour} times in the last hour (limit {perSkill})");
+        if (settings.MaxRunsPerHour is { } global && history.RunsInLastHour >= global)
+            return PolicyDecision.Block("rate-limit", $"{history.RunsInLastHour} mutating runs in the last hour (limit {global})");
+        if (settings.RunBudget is { } budget && history.RunsCounted >= budget)
+            return PolicyDecision.Block("budget", $"the run budget of {budget} mutating runs is spent");
+        return PolicyDecision.Allow("limits", "within cooldown, rate limits and budget");
+    }
+
+    /// <summary>Four-eyes: whoever proposed a step can never approve it.</summary>
+    public static PolicyDecision CanApprove(Actor proposer, Actor approver)
+    {
+        if (approver.Kind != ActorKind.Human)
+            return PolicyDecision.Block("four-eyes", "only a person can approve a step");
+        if (string.Equals(proposer.Name, approver.Name, StringComparison.Ordinal) && proposer.Kind == approver.Kind)
+            return PolicyDecision.Block("four-eyes", $"{approver} proposed this step and cannot approve it; another person must");
+        return PolicyDecision.Allow("four-eyes", $"{approver} is not the proposer");
+    }
+}

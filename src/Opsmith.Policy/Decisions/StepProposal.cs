@@ -1,0 +1,35 @@
+using Opsmith.Core.Skills;
+
+namespace Opsmith.Policy.Decisions;
+
+public enum ActorKind { Human, Agent }
+
+/// <summary>Who or what wants something to happen.</summary>
+public sealed record Actor(string Name, ActorKind Kind)
+{
+    public override string ToString() => $"{(Kind == ActorKind.Agent ? "agent" : "user")}:{Name}";
+}
+
+/// <summary>
+/// One step someone wants to run on one host. <see cref="Tier"/> is the higher of the step's declared risk
+/// and what the classifier reads in its rendered command. <see cref="Skill"/> is null for an ad-hoc command;
+/// <see cref="AdHocAllowedByHuman"/> says a person explicitly allowed it.
+/// </summary>
+public sealed record StepProposal(
+    Actor Actor,
+    string? Skill,
+    string Host,
+    string Step,
+    string Command,
+    RiskTier Tier,
+    bool AdHocAllowedByHuman = false);
+
+/// <summary>One run of a skill on one host, before any step: what cooldowns, rate limits and the budget look at.</summary>
+public sealed record RunProposal(Actor Actor, string Skill, string Host, RiskTier Tier, TimeSpan? Cooldown);
+
+/// <summary>The facts about the past the engine needs; read from the audit store by the caller.</summary>
+public sealed record PolicyHistory(
+    DateTimeOffset? LastRunOfSkillOnHost,
+    int RunsOfSkillInLastHour,
+    int RunsInLastHour,
+    int RunsCounted);
