@@ -90,6 +90,11 @@ public static class OpsmithCli
             var command = verb.Build();
             root.Subcommands.Add(command);
             examples[command] = verb.Examples;
+            foreach (var sub in command.Subcommands)
+            {
+                var own = verb.Examples.Where(e => e.Contains($" {command.Name} {sub.Name}", StringComparison.Ordinal)).ToArray();
+                examples[sub] = own.Length > 0 ? own : verb.Examples;
+            }
         }
         AddExamplesToHelp(root, examples);
         return root;

@@ -39,6 +39,10 @@ public sealed class TerminalConventionTests
     [InlineData("--help")]
     [InlineData("validate", "--help")]
     [InlineData("generate", "--help")]
+    [InlineData("run", "--help")]
+    [InlineData("rollback", "--help")]
+    [InlineData("audit", "verify", "--help")]
+    [InlineData("policy", "classify", "--help")]
     public async Task Every_verb_has_help_with_examples(params string[] args)
     {
         var result = await CliProcess.RunAsync(args);
