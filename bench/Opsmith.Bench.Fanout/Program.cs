@@ -19,7 +19,7 @@ var hosts = inventory.Resolve(group)!;
 var folder = Directory.CreateTempSubdirectory("opsmith-bench-inproc-").FullName;
 await using var audit = await SqliteAuditStore.OpenAsync(new SqliteAuditOptions(Path.Combine(folder, "audit.db")), TimeProvider.System, CancellationToken.None);
 await using var connector = new HostConnector(inventory, Path.Combine(folder, "ssh"), SshOptions.Default with { ControlPersist = TimeSpan.FromSeconds(5) });
-var executor = new HostExecutor(connector, new RunAudit(audit, RunAudit.NewRunId(), "user:bench", "bench"), new SecretMasker());
+var executor = new HostExecutor(connector, new RunAudit(audit, RunAudit.NewRunId(), "user:bench", "bench"), new SecretMasker(), new KillSwitch(folder));
 string[] commands = ["uname -r", "uptime", "df -P /"];
 
 async Task<TimeSpan> RoundAsync()
@@ -29,7 +29,7 @@ async Task<TimeSpan> RoundAsync()
     {
         foreach (var command in commands)
         {
-            var result = await executor.RunAsync(host, new StepIdentity("fanout-read", "actions", "bench"), command, CommandLimits.Default, ct);
+            var result = await executor.RunAsync(host, new StepIdentity("fanout-read", "actions", "bench", Opsmith.Core.Skills.RiskTier.Read), command, CommandLimits.Default, ct);
             if (!result.Succeeded) throw new InvalidOperationException($"{host.Name}: {result.Error ?? result.Stderr}");
         }
     });

@@ -62,7 +62,7 @@ public static class RunSetup
     {
         var store = await AuditVerb.OpenAsync(ct);
         await store.MarkInterruptedRunsAsync(ct);
-        var executor = new HostExecutor(connector, new RunAudit(store, RunAudit.NewRunId(), Actor(), skill.ContentHash), masker);
+        var executor = new HostExecutor(connector, new RunAudit(store, RunAudit.NewRunId(), Actor(), skill.ContentHash), masker, KillSwitchVerb.Current());
         return (new SkillRunner(executor, new HttpCheck(SharedHttp), new TcpCheck(), new PrometheusCheck(SharedHttp), TimeProvider.System, progress), store);
     }
 

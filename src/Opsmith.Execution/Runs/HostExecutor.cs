@@ -1,12 +1,16 @@
 using Opsmith.Core.Inventories;
 using Opsmith.Core.Rendering;
+using Opsmith.Core.Skills;
 using Opsmith.Execution.Hosts;
 using Opsmith.Storage.Audit;
 
 namespace Opsmith.Execution.Runs;
 
-/// <summary>Which step of which skill a command belongs to: what the policy engine and audit trail see.</summary>
-public sealed record StepIdentity(string Skill, string Section, string Step);
+/// <summary>
+/// Which step of which skill a command belongs to, and its declared risk: what the kill switch, the policy
+/// engine and the audit trail see.
+/// </summary>
+public sealed record StepIdentity(string Skill, string Section, string Step, RiskTier Risk);
 
 /// <summary>The audit trail of one run: where records go and what they say about who and what.</summary>
 public sealed record RunAudit(IAuditStore Store, string RunId, string Actor, string SkillHash)
@@ -19,7 +23,7 @@ public sealed record RunAudit(IAuditStore Store, string RunId, string Actor, str
 /// process on a host: runs, checks, rollbacks and (later) the agent all call <see cref="RunAsync"/>.
 /// This is where the policy decision and the audit record attach (the guardrails issue).
 /// </summary>
-public sealed class HostExecutor(HostConnector connector, RunAudit audit, SecretMasker masker)
+public sealed class HostExecutor(HostConnector connector, RunAudit audit, SecretMasker masker, KillSwitch killSwitch)
 {
     public Inventory Inventory => connector.Inventory;
     public RunAudit Audit => audit;
@@ -30,6 +34,9 @@ public sealed class HostExecutor(HostConnector connector, RunAudit audit, Secret
     {
         if (cancellationToken.IsCancellationRequested)
             return CommandResult.NotStarted(CommandStatus.Canceled, "cancelled before it started; nothing ran");
+        // Checked before every step that can change a host, so switching it on stops runs in other processes too.
+        if (step.Risk > RiskTier.Read && killSwitch.Read() is { } engaged)
+            return CommandResult.NotStarted(CommandStatus.Refused, $"not run: the kill switch is on ({engaged}); no {YamlNames.Of(step.Risk)} step may start");
         ICommandHost? target;
         string? error;
         try

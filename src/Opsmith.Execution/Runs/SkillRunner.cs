@@ -99,7 +99,7 @@ public sealed class SkillRunner(HostExecutor executor, HttpCheck http, TcpCheck 
         Report(host, "actions");
         foreach (var action in spec.Actions)
         {
-            var outcome = await steps.CommandAsync("actions", action.Name, action.Run, action.Timeout ?? RunRequest.DefaultActionTimeout, ct);
+            var outcome = await steps.CommandAsync("actions", action.Name, action.Run, action.Risk, action.Timeout ?? RunRequest.DefaultActionTimeout, ct);
             reports.Add(outcome.Report);
             Report(host, "actions", action.Name, outcome.Report.Verdict);
             if (outcome.Ran && action.Risk > RiskTier.Read) mutated = true;
@@ -181,7 +181,7 @@ public sealed class SkillRunner(HostExecutor executor, HttpCheck http, TcpCheck 
         var rollbackSteps = new List<StepReport>();
         foreach (var step in spec.Rollback.Steps.Reverse())
         {
-            var outcome = await steps.CommandAsync("rollback", step.Name, step.Run, step.Timeout ?? RunRequest.DefaultActionTimeout, ct);
+            var outcome = await steps.CommandAsync("rollback", step.Name, step.Run, spec.Risk, step.Timeout ?? RunRequest.DefaultActionTimeout, ct);
             rollbackSteps.Add(outcome.Report);
             Report(host, "rollback", step.Name, outcome.Report.Verdict);
             if (outcome.HostLost) break;
@@ -211,7 +211,7 @@ public sealed class SkillRunner(HostExecutor executor, HttpCheck http, TcpCheck 
         {
             if (action.Check is not null)
             {
-                var outcome = await steps.CommandAsync("checks", action.Name, action.Check, action.Timeout ?? RunRequest.DefaultCheckTimeout, ct);
+                var outcome = await steps.CommandAsync("checks", action.Name, action.Check, RiskTier.Read, action.Timeout ?? RunRequest.DefaultCheckTimeout, ct);
                 reports.Add(outcome.Report);
                 Report(host, "checks", action.Name, outcome.Report.Verdict);
                 if (outcome.HostLost) return done(Verdicts.Unreachable, outcome.Report.Detail, plan, null);

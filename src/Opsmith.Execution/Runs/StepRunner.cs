@@ -20,11 +20,11 @@ internal sealed class StepRunner(
 {
     private const int ExcerptChars = 4096;
 
-    public async Task<StepOutcome> CommandAsync(string section, string name, string template, TimeSpan timeout, CancellationToken ct)
+    public async Task<StepOutcome> CommandAsync(string section, string name, string template, RiskTier risk, TimeSpan timeout, CancellationToken ct)
     {
         var rendered = TemplateRenderer.Render(template, context, RenderMode.Shell);
         if (!rendered.Ok) return Unrenderable(section, name, "run", rendered);
-        var result = await executor.RunAsync(host, new StepIdentity(skill, section, name), rendered.Text!, new CommandLimits(timeout), ct);
+        var result = await executor.RunAsync(host, new StepIdentity(skill, section, name, risk), rendered.Text!, new CommandLimits(timeout), ct);
         var fields = Fields(result);
         context.SetStepResult(section, name, fields);
         var verdict = Verdict(result);
@@ -73,7 +73,7 @@ internal sealed class StepRunner(
                 if (!rendered.Ok) return Unrenderable(section, check.Name, "run", rendered);
                 var expect = RenderExpectation(run.Expect);
                 if (expect is null) return Unrenderable(section, check.Name, "run", new RenderResult(null, ["expect"]));
-                var result = await executor.RunAsync(host, new StepIdentity(skill, section, check.Name), rendered.Text!, new CommandLimits(timeout), ct);
+                var result = await executor.RunAsync(host, new StepIdentity(skill, section, check.Name, RiskTier.Read), rendered.Text!, new CommandLimits(timeout), ct);
                 if (result.Status != CommandStatus.Completed)
                     return new StepOutcome(Report(section, check.Name, "run", rendered.Text, result, Verdict(result), result.Error, 1),
                         false, result.Status == CommandStatus.Unreachable, result.Status == CommandStatus.Canceled, Fields(result), result.Started);

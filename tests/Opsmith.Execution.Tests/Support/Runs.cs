@@ -32,7 +32,7 @@ public static class TestRuns
         var hosts = inventory.Resolve(target) ?? throw new InvalidOperationException($"no target {target}");
         await using var connector = new HostConnector(inventory, cluster.NewControlDirectory(), Connect.TestSsh);
         await using var audit = await SqliteAuditStore.OpenAsync(new SqliteAuditOptions(AuditFile), TimeProvider.System, CancellationToken.None);
-        var executor = new HostExecutor(connector, new RunAudit(audit, RunAudit.NewRunId(), "user:test", skill.ContentHash), new SecretMasker());
+        var executor = new HostExecutor(connector, new RunAudit(audit, RunAudit.NewRunId(), "user:test", skill.ContentHash), new SecretMasker(), new KillSwitch(Path.GetDirectoryName(AuditFile)!));
         var runner = new SkillRunner(executor, new HttpCheck(Http), new TcpCheck(), new PrometheusCheck(Http), TimeProvider.System);
         return await runner.RunAsync(new RunRequest(skill, inventory, hosts, bound, mode, parallel), "test-skill.yaml", ct);
     }
