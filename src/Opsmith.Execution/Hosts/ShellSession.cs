@@ -9,10 +9,11 @@ namespace Opsmith.Execution.Hosts;
 /// session. Starting a process (or an SSH session, ~110 ms here) per command is what makes remote
 /// execution slow; one shell per host brings a command down to a few milliseconds.
 ///
-/// Protocol: a driver function is defined once. Each command is sent base64-encoded (so no byte of it is
-/// interpreted by the driver), runs as <c>sh -c</c> in its own session and process group (setsid) with
-/// stdin from /dev/null, under GNU timeout, which signals the whole group at the timeout (TERM, then KILL two
-/// seconds later). The command reaches that shell through a pipe, never as an argument. The driver then prints
+/// Protocol: a driver function is defined once. Each command is sent as a quoted here-document (so no byte of
+/// it is interpreted by the driver) whose end line carries a random id, and runs in a shell of its own with
+/// stdin from /dev/null, under GNU timeout, which puts it in its own process group and signals the whole group
+/// at the timeout (TERM, then KILL two seconds later). The command reaches that shell through a file
+/// descriptor, never as an argument, so it does not show in ps. The driver then prints
 /// an end marker carrying a per-command random id and the exit code on stdout, and an end marker on stderr,
 /// so both streams are framed and can never be confused with the command's own output.
 /// </summary>
@@ -22,15 +23,16 @@ internal sealed class ShellSession : IAsyncDisposable
         __opsmith_run() {
           __o_id=$1
           printf '\n__OPSMITH_START_%s\n' "$__o_id"
-          printf '%s' "$3" | setsid timeout -k 2 "$2" sh -c 'printf "\n__OPSMITH_PID_%s %s\n" "$1" "$PPID" >&2; __o_c=$(base64 -d) || exit 126; exec </dev/null; eval "$__o_c"' opsmith-step "$__o_id" &
+          timeout -k 2 "$2" sh -c 'printf "\n__OPSMITH_PID_%s %s\n" "$1" "$PPID" >&2; exec </dev/null; . /dev/fd/3' opsmith-step "$__o_id" &
           __o_pid=$!
+          exec 3<&-
           wait "$__o_pid"
           __o_rc=$?
           kill -KILL -"$__o_pid" 2>/dev/null
           printf '\n__OPSMITH_END_%s %s\n' "$__o_id" "$__o_rc"
           printf '\n__OPSMITH_END_%s\n' "$__o_id" >&2
         }
-        for __o_tool in setsid timeout base64 kill; do
+        for __o_tool in timeout kill; do
           command -v "$__o_tool" >/dev/null 2>&1 || printf '__OPSMITH_MISSING %s\n' "$__o_tool"
         done
         printf '__OPSMITH_READY\n'
@@ -101,7 +103,7 @@ internal sealed class ShellSession : IAsyncDisposable
                 {
                     if (missing.Count == 0) return (session, null);
                     await session.DisposeAsync();
-                    return (null, $"the host lacks {string.Join(", ", missing)} (Opsmith needs setsid, timeout, base64 and kill: util-linux and coreutils)");
+                    return (null, $"the host lacks {string.Join(", ", missing)} (Opsmith needs timeout and kill from coreutils)");
                 }
             }
         }
@@ -130,8 +132,10 @@ internal sealed class ShellSession : IAsyncDisposable
             if (ct.IsCancellationRequested) return CommandResult.NotStarted(CommandStatus.Canceled, "cancelled before it started; nothing ran");
             var id = Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(12));
             var timeoutSeconds = (long)Math.Clamp(Math.Ceiling(limits.Timeout.TotalSeconds), 1, int.MaxValue);
-            var encoded = Convert.ToBase64String(Encoding.UTF8.GetBytes(command));
-            if (!await WriteAsync($"__opsmith_run {id} {timeoutSeconds} '{encoded}'\n"))
+            // The command travels as a quoted here-document (nothing in it is expanded) whose end line holds the
+            // random id, so no command text can end it early; the step's shell reads it from fd 3.
+            var text = command.EndsWith('\n') ? command : command + "\n";
+            if (!await WriteAsync($"__opsmith_run {id} {timeoutSeconds} 3<<'__OPSMITH_CMD_{id}'\n{text}__OPSMITH_CMD_{id}\n"))
             {
                 _broken = true;
                 return CommandResult.NotStarted(CommandStatus.Unreachable, "the shell on the host is gone");
