@@ -1,0 +1,68 @@
+using System.Diagnostics;
+using System.Text.Json;
+using Opsmith.Cli.Tests.Support;
+
+namespace Opsmith.Cli.Tests;
+
+/// <summary>A real `opsmith run` killed with SIGKILL mid-run, many times: no committed record lost, chain intact, runs marked interrupted.</summary>
+public sealed class CrashSafetyTests
+{
+    [Fact]
+    public async Task Killing_runs_with_sigkill_leaves_a_verifiable_trail_and_the_next_start_marks_them_interrupted()
+    {
+        using var home = new TempFolder();
+        var environment = new Dictionary<string, string> { ["OPSMITH_HOME"] = home.Path };
+        var inventory = home.Write("inventory.yaml", "apiVersion: opsmith/v1\nkind: Inventory\nhosts:\n  self: {connection: local}\n");
+        var skill = home.Write("skill.yaml", """
+            apiVersion: opsmith/v1
+            kind: Skill
+            metadata: {name: many-steps, title: Many steps, description: Twenty short steps., stage: diagnosis}
+            spec:
+              targets: self
+              risk: read
+              actions:
+                - {name: s1, run: sleep 0.05}
+                - {name: s2, run: sleep 0.05}
+                - {name: s3, run: sleep 0.05}
+                - {name: s4, run: sleep 0.05}
+                - {name: s5, run: sleep 0.05}
+                - {name: s6, run: sleep 0.05}
+                - {name: s7, run: sleep 0.05}
+                - {name: s8, run: sleep 0.05}
+                - {name: s9, run: sleep 0.05}
+                - {name: s10, run: sleep 0.05}
+            """);
+        var random = new Random(42);
+        const int Kills = 8;
+        for (var i = 0; i < Kills; i++)
+        {
+            using var run = Process.Start(new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "opsmith.dll"), "run", skill, "-i", inventory, "--execute"])
+            {
+                RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
+                Environment = { ["OPSMITH_HOME"] = home.Path },
+            })!;
+            _ = run.StandardOutput.ReadToEndAsync();
+            _ = run.StandardError.ReadToEndAsync();
+            await Task.Delay(400 + random.Next(600));
+            run.Kill(entireProcessTree: false); // SIGKILL to opsmith alone, as the OOM killer would
+            await run.WaitForExitAsync();
+        }
+
+        var verify = await CliProcess.RunAsync(["audit", "verify"], environment);
+        Assert.True(verify.ExitCode == 0, verify.All);
+
+        // The next start marks every killed run interrupted.
+        var clean = await CliProcess.RunAsync(["run", skill, "-i", inventory, "--execute"], environment);
+        Assert.True(clean.ExitCode == 0, clean.All);
+        var list = await CliProcess.RunAsync(["audit", "list", "--limit", "10000", "--output", "json"], environment);
+        using var json = JsonDocument.Parse(list.Stdout);
+        var records = json.RootElement.GetProperty("records").EnumerateArray().ToList();
+        var started = records.Where(r => r.GetProperty("kind").GetString() == "run-started").Select(r => r.GetProperty("run_id").GetString()).ToList();
+        var ended = records.Where(r => r.GetProperty("kind").GetString() is "run-finished" or "run-interrupted").Select(r => r.GetProperty("run_id").GetString()).ToList();
+        Assert.Equal(Kills + 1, started.Count);
+        Assert.Equal(started.Order(), ended.Order()); // every run either finished or is marked interrupted
+        Assert.True(records.Count(r => r.GetProperty("kind").GetString() == "run-interrupted") >= Kills - 1,
+            "almost every killed run should be marked interrupted (one may have finished before its kill)");
+        Assert.True((await CliProcess.RunAsync(["audit", "verify"], environment)).ExitCode == 0);
+    }
+}
