@@ -75,6 +75,11 @@ public sealed class RunCommandTests(SshClusterFixture fixture) : IClassFixture<S
             Assert.Equal("rolled-back", json.RootElement.GetProperty("verdict").GetString());
 
         File.WriteAllText(marker, "broken again");
+        var plan = await CliProcess.RunAsync("rollback", report);
+        Assert.True(plan.ExitCode == 0, plan.All);
+        Assert.Contains($"  remove-marker: rm -f -- {marker}", plan.Stdout);
+        Assert.True(File.Exists(marker), "a rollback without --execute changes nothing");
+
         var rollback = await CliProcess.RunAsync("rollback", report, "--execute");
 
         Assert.True(rollback.ExitCode == 0, rollback.All);

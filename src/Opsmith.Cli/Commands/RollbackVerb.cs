@@ -83,21 +83,22 @@ public sealed class RollbackVerb(CliContext context) : IVerb
         var (inputs, errors) = InputBinder.Bind(skill, given, inventory);
         if (inputs is null) throw new UsageException(string.Join("\n       ", errors));
 
-        if (!execute)
-        {
-            foreach (var host in targets)
-            {
-                context.Stdout.WriteLine($"{host.Host}: would run, in this order:");
-                foreach (var step in skill.Spec.Rollback.Steps.Reverse()) context.Stdout.WriteLine($"  {step.Name}: {step.Run}");
-            }
-            context.Stdout.WriteLine("Nothing was changed. Add --execute to run the rollback.");
-            return ExitCodes.Ok;
-        }
-
         var masker = new SecretMasker();
         await using var connector = RunSetup.Connector(inventory);
         var (runner, audit) = await RunSetup.RunnerAsync(connector, masker, null, skill, ct);
         await using var _ = audit;
+        if (!execute)
+        {
+            foreach (var host in targets)
+            {
+                if (!inventory.Hosts.TryGetValue(host.Host, out var planned)) throw new UsageException($"host '{host.Host}' is no longer in {report.Inventory}");
+                context.Stdout.WriteLine($"{host.Host}: would run, in this order:");
+                foreach (var step in runner.PlanRecordedRollback(skill, inventory, planned, host.RollbackPlan!, inputs))
+                    context.Stdout.WriteLine($"  {step.Name}: {step.Command}");
+            }
+            context.Stdout.WriteLine("Nothing was changed. Add --execute to run the rollback.");
+            return ExitCodes.Ok;
+        }
         var results = new List<HostReport>();
         foreach (var host in targets)
         {

@@ -156,14 +156,7 @@ public sealed class SkillRunner(HostExecutor executor, HttpCheck http, TcpCheck 
     public async Task<RollbackReport> RollBackRecordedAsync(Skill skill, Inventory inventory, InventoryHost host,
         RecordedRollback recorded, BoundInputs inputs, CancellationToken ct)
     {
-        foreach (var name in inputs.SecretNames)
-            if (inputs.Values.TryGetValue(name, out var secret)) masker.Add(secret);
-        var context = new RenderContext(inputs.Values, host, inventory.VarsOf(host));
-        foreach (var (reference, value) in recorded.Values.Where(v => !v.Key.StartsWith("inputs.", StringComparison.Ordinal)))
-        {
-            var parts = reference.Split('.');
-            if (parts.Length == 3) context.SetStepResult(parts[0], parts[1], new Dictionary<string, string> { [parts[2]] = value });
-        }
+        var context = RecordedContext(inventory, host, recorded, inputs);
         var steps = new StepRunner(executor, http, tcp, prometheus, masker, time, skill.Name, host, context);
         var audit = executor.Audit;
         await audit.Store.AppendAsync(AuditEntry.RunStarted(audit.RunId, audit.Actor, skill.Name, skill.ContentHash, RunOwner.OfCurrentProcess(),
@@ -172,6 +165,26 @@ public sealed class SkillRunner(HostExecutor executor, HttpCheck http, TcpCheck 
         await audit.Store.AppendAsync(AuditEntry.RunFinished(audit.RunId, audit.Actor, skill.Name, skill.ContentHash,
             $"{(rollback.Restored ? Verdicts.RolledBack : Verdicts.RollbackFailed)}: {host.Name}"), CancellationToken.None);
         return rollback;
+    }
+
+    /// <summary>What `opsmith rollback REPORT` would run on a host, in order, rendered and masked.</summary>
+    public IReadOnlyList<PlannedCommand> PlanRecordedRollback(Skill skill, Inventory inventory, InventoryHost host, RecordedRollback recorded, BoundInputs inputs)
+    {
+        var context = RecordedContext(inventory, host, recorded, inputs);
+        return skill.Spec.Rollback.Steps.Reverse().Select(s => new PlannedCommand("rollback", s.Name, YamlNames.Of(skill.Spec.Risk), PlanText(s.Run, context))).ToList();
+    }
+
+    private RenderContext RecordedContext(Inventory inventory, InventoryHost host, RecordedRollback recorded, BoundInputs inputs)
+    {
+        foreach (var name in inputs.SecretNames)
+            if (inputs.Values.TryGetValue(name, out var secret)) masker.Add(secret);
+        var context = new RenderContext(inputs.Values, host, inventory.VarsOf(host));
+        foreach (var (reference, value) in recorded.Values.Where(v => !v.Key.StartsWith("inputs.", StringComparison.Ordinal)))
+        {
+            var parts = reference.Split('.');
+            if (parts.Length == 3) context.SetStepResult(parts[0], parts[1], new Dictionary<string, string> { [parts[2]] = value });
+        }
+        return context;
     }
 
     /// <summary>Rollback steps in reverse order (the last listed undoes the last action), then the success criteria again.</summary>
