@@ -121,8 +121,10 @@ public abstract class AuditStoreContract(ITestOutputHelper output)
         await (await trail.OpenAsync()).DisposeAsync();
         await (await trail.OpenAsync()).DisposeAsync();
 
-        Assert.Equal(1L, await trail.ScalarAsync<long>("SELECT count(*) FROM schema_migrations"));
-        Assert.Equal(1L, await trail.ScalarAsync<long>("SELECT max(version) FROM schema_migrations"));
+        // Both dialects ship the same numbered migrations (SchemaMigratorTests), so either list gives the count.
+        long shipped = Migrations.SchemaMigrator.Load(Migrations.SqlDialect.Sqlite).Count;
+        Assert.Equal(shipped, await trail.ScalarAsync<long>("SELECT count(*) FROM schema_migrations"));
+        Assert.Equal(shipped, await trail.ScalarAsync<long>("SELECT max(version) FROM schema_migrations"));
     }
 
     [Fact]

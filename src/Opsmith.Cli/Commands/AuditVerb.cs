@@ -27,7 +27,7 @@ public sealed class AuditVerb(CliContext context) : IVerb
         var since = new Option<string?>("--since") { Description = "Only records from this long ago (2h, 1d) or since this time (2026-11-21T10:00Z)." };
         var skill = new Option<string?>("--skill") { Description = "Only records of this skill." };
         var host = new Option<string?>("--host") { Description = "Only records about this host." };
-        var decision = new Option<string?>("--decision") { Description = "Only decisions with this outcome: allowed, blocked, approval-requested, approval-granted, approval-denied." };
+        var decision = new Option<string?>("--decision") { Description = "Only decisions with this outcome: allowed, blocked, approval-requested, approval-granted, approval-denied, approval-expired." };
         var limit = new Option<int>("--limit") { Description = "At most this many records, newest last.", DefaultValueFactory = _ => 100 };
         var output = CliContext.OutputOption();
         var list = new Command("list", "List audit records, oldest first.") { since, skill, host, decision, limit, output };

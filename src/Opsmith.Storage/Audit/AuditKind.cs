@@ -18,6 +18,8 @@ public enum AuditDecision
     ApprovalRequested,
     ApprovalGranted,
     ApprovalDenied,
+    /// <summary>Nobody answered an approval request in time; the detail says which outcome applied (cancelled or denied).</summary>
+    ApprovalExpired,
 }
 
 /// <summary>
@@ -43,6 +45,7 @@ public static class AuditNames
         AuditDecision.ApprovalRequested => "approval-requested",
         AuditDecision.ApprovalGranted => "approval-granted",
         AuditDecision.ApprovalDenied => "approval-denied",
+        AuditDecision.ApprovalExpired => "approval-expired",
         _ => throw new ArgumentOutOfRangeException(nameof(decision), decision, "unknown audit decision"),
     };
 

@@ -134,6 +134,20 @@ public sealed class PostgresAuditStore : IAuditStore
 
     public ValueTask DisposeAsync() => _dataSource.DisposeAsync();
 
+    /// <summary>
+    /// Runs <paramref name="work"/> inside the append transaction (audit_head locked) and appends the entries it
+    /// returns in that same transaction. The approval store uses it so a request's change and its audit record
+    /// commit together or not at all; the head lock also serializes decisions on one request.
+    /// </summary>
+    internal Task<IReadOnlyList<AuditRecord>> WriteWithAsync(
+        Func<NpgsqlConnection, NpgsqlTransaction, CancellationToken, Task<IReadOnlyList<AuditEntry>>> work,
+        CancellationToken cancellationToken) =>
+        WriteAsync(work, cancellationToken);
+
+    /// <summary>A pooled connection to the same database (the caller disposes it).</summary>
+    internal ValueTask<NpgsqlConnection> OpenReadConnectionAsync(CancellationToken cancellationToken) =>
+        _dataSource.OpenConnectionAsync(cancellationToken);
+
     private async Task<IReadOnlyList<AuditRecord>> WriteAsync(
         Func<NpgsqlConnection, NpgsqlTransaction, CancellationToken, Task<IReadOnlyList<AuditEntry>>> entriesUnderLock,
         CancellationToken cancellationToken)

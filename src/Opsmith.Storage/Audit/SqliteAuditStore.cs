@@ -164,6 +164,18 @@ public sealed class SqliteAuditStore : IAuditStore
         return await AuditJsonl.WriteAsync(writer, AllRows(connection, transaction), cancellationToken);
     }
 
+    /// <summary>
+    /// Runs <paramref name="work"/> on the writer connection inside the append transaction (BEGIN IMMEDIATE, the
+    /// write lock held) and appends the entries it returns in that same transaction. The approval store uses it
+    /// so a request's change and its audit record commit together or not at all.
+    /// </summary>
+    internal Task<IReadOnlyList<AuditRecord>> WriteWithAsync(
+        Func<SqliteConnection, CancellationToken, Task<IReadOnlyList<AuditEntry>>> work, CancellationToken cancellationToken) =>
+        WriteAsync(token => work(_writer, token), cancellationToken);
+
+    /// <summary>A new read connection to the same file, configured like the store's own (the caller disposes it).</summary>
+    internal Task<SqliteConnection> OpenReadConnectionAsync(CancellationToken cancellationToken) => OpenReaderAsync(cancellationToken);
+
     public async ValueTask DisposeAsync()
     {
         await _writeGate.WaitAsync();
