@@ -19,7 +19,10 @@ var hosts = inventory.Resolve(group)!;
 var folder = Directory.CreateTempSubdirectory("opsmith-bench-inproc-").FullName;
 await using var audit = await SqliteAuditStore.OpenAsync(new SqliteAuditOptions(Path.Combine(folder, "audit.db")), TimeProvider.System, CancellationToken.None);
 await using var connector = new HostConnector(inventory, Path.Combine(folder, "ssh"), SshOptions.Default with { ControlPersist = TimeSpan.FromSeconds(5) });
-var executor = new HostExecutor(connector, new RunAudit(audit, RunAudit.NewRunId(), "user:bench", "bench"), new SecretMasker(), new KillSwitch(folder));
+var settings = Opsmith.Policy.Decisions.PolicySettings.Default;
+var guard = new StepGuard(new Opsmith.Policy.Classification.CommandClassifier(), settings,
+    new Opsmith.Policy.Decisions.Actor("bench", Opsmith.Policy.Decisions.ActorKind.Human), Opsmith.Storage.Approvals.ApprovalStores.For(audit, settings, TimeProvider.System));
+var executor = new HostExecutor(connector, new RunAudit(audit, RunAudit.NewRunId(), "user:bench", "bench"), new SecretMasker(), new KillSwitch(folder), guard);
 string[] commands = ["uname -r", "uptime", "df -P /"];
 
 async Task<TimeSpan> RoundAsync()

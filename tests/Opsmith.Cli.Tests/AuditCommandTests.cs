@@ -43,11 +43,13 @@ public sealed class AuditCommandTests
         Assert.True(list.ExitCode == 0, list.All);
         using var json = JsonDocument.Parse(list.Stdout);
         var records = json.RootElement.GetProperty("records").EnumerateArray().ToList();
-        Assert.Equal(["run-started", "command", "command", "run-finished"], records.Select(r => r.GetProperty("kind").GetString()));
-        Assert.Equal("actions/hello: echo hello ***", records[1].GetProperty("detail").GetString());
+        Assert.Equal(["run-started", "decision", "command", "decision", "command", "run-finished"], records.Select(r => r.GetProperty("kind").GetString()));
+        Assert.Equal("allowed", records[1].GetProperty("decision").GetString());
+        Assert.StartsWith("actions/hello [read]: echo hello *** — autonomy:", records[1].GetProperty("detail").GetString());
+        Assert.Equal("actions/hello: echo hello ***", records[2].GetProperty("detail").GetString());
         Assert.All(records, r => Assert.Equal("user:alice", r.GetProperty("actor").GetString()));
         Assert.DoesNotContain("s3cr3t-value", list.Stdout);
-        Assert.StartsWith("succeeded", records[3].GetProperty("detail").GetString());
+        Assert.StartsWith("succeeded", records[5].GetProperty("detail").GetString());
     }
 
     [Fact]
@@ -57,7 +59,7 @@ public sealed class AuditCommandTests
         using var _ = home;
         var intact = await CliProcess.RunAsync(["audit", "verify"], environment);
         Assert.True(intact.ExitCode == 0, intact.All);
-        Assert.Contains("The audit trail is intact: 4 records", intact.Stdout);
+        Assert.Contains("The audit trail is intact: 6 records", intact.Stdout);
 
         // An attacker with the database file: drop the guard triggers, change one byte of record 3.
         var database = Path.Combine(home.Path, "data", "audit.db");
@@ -78,14 +80,14 @@ public sealed class AuditCommandTests
                 await drop.ExecuteNonQueryAsync();
             }
             await using var edit = connection.CreateCommand();
-            edit.CommandText = "UPDATE audit_records SET detail = replace(detail, 'bye', 'bye!') WHERE sequence = 3";
+            edit.CommandText = "UPDATE audit_records SET detail = replace(detail, 'bye', 'bye!') WHERE sequence = 5";
             Assert.Equal(1, await edit.ExecuteNonQueryAsync());
         }
 
         var broken = await CliProcess.RunAsync(["audit", "verify"], environment);
 
         Assert.Equal(1, broken.ExitCode);
-        Assert.Contains("The audit trail is BROKEN at record 3 (edited)", broken.Stdout);
+        Assert.Contains("The audit trail is BROKEN at record 5 (edited)", broken.Stdout);
     }
 
     [Fact]
@@ -94,14 +96,14 @@ public sealed class AuditCommandTests
         var (home, environment) = await RunSomethingAsync("x-secret");
         using var _ = home;
 
-        var show = await CliProcess.RunAsync(["audit", "show", "2"], environment);
+        var show = await CliProcess.RunAsync(["audit", "show", "3"], environment);
         var export = await CliProcess.RunAsync(["audit", "export", "--format", "jsonl"], environment);
         var missing = await CliProcess.RunAsync(["audit", "show", "99"], environment);
 
         Assert.True(show.ExitCode == 0, show.All);
         Assert.Contains("previous hash", show.Stdout);
         Assert.Contains("actions/hello: echo hello ***", show.Stdout);
-        Assert.Equal(4, export.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length);
+        Assert.Equal(6, export.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length);
         Assert.All(export.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries), line => JsonDocument.Parse(line).Dispose());
         Assert.Equal(1, missing.ExitCode);
         Assert.Contains("there is no audit record 99", missing.Stderr);

@@ -27,12 +27,15 @@ public sealed class RollbackVerb(CliContext context) : IVerb
         var inputs = new Option<string[]>("--input") { Description = "Secret inputs again, NAME=VALUE (reports never store secrets)." };
         var execute = new Option<bool>("--execute") { Description = "Really run the rollback. Without it: show what would run." };
         var output = CliContext.OutputOption();
-        var command = new Command("rollback", "Run again the rollback recorded in a run report.") { reportPath, inputs, execute, output };
-        command.SetAction((p, ct) => RunAsync(p.GetValue(reportPath)!, p.GetValue(inputs) ?? [], p.GetValue(execute), p.GetValue(output), ct));
+        var autonomy = RunSetup.AutonomyOption();
+        var command = new Command("rollback", "Run again the rollback recorded in a run report.") { reportPath, inputs, execute, autonomy, output };
+        command.SetAction((p, ct) => RunAsync(p.GetValue(reportPath)!, p.GetValue(inputs) ?? [], p.GetValue(execute),
+            RunSetup.Autonomy(p.GetValue(autonomy)), p.GetValue(output), ct));
         return command;
     }
 
-    private async Task<int> RunAsync(string reportPath, string[] inputPairs, bool execute, OutputFormat format, CancellationToken ct)
+    private async Task<int> RunAsync(string reportPath, string[] inputPairs, bool execute, Opsmith.Policy.Decisions.AutonomyLevel autonomy,
+        OutputFormat format, CancellationToken ct)
     {
         if (!File.Exists(reportPath)) throw new UsageException($"report '{reportPath}' does not exist");
         RunReport? report;
@@ -85,7 +88,7 @@ public sealed class RollbackVerb(CliContext context) : IVerb
 
         var masker = new SecretMasker();
         await using var connector = RunSetup.Connector(inventory);
-        var (runner, audit) = await RunSetup.RunnerAsync(connector, masker, null, skill, ct);
+        var (runner, audit) = await RunSetup.RunnerAsync(connector, masker, null, skill, autonomy, context.Stderr, ct);
         await using var _ = audit;
         if (!execute)
         {

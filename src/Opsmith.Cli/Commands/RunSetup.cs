@@ -8,6 +8,10 @@ using Opsmith.Execution.Checks;
 using Opsmith.Execution.Hosts;
 using Opsmith.Execution.Hosts.Ssh;
 using Opsmith.Execution.Runs;
+using System.CommandLine;
+using Opsmith.Policy.Classification;
+using Opsmith.Policy.Decisions;
+using Opsmith.Storage.Approvals;
 using Opsmith.Storage.Audit;
 
 namespace Opsmith.Cli.Commands;
@@ -58,16 +62,43 @@ public static class RunSetup
     /// records every command there before it runs.
     /// </summary>
     public static async Task<(SkillRunner Runner, IAuditStore Audit)> RunnerAsync(HostConnector connector, SecretMasker masker,
-        IProgress<RunProgress>? progress, Skill skill, CancellationToken ct)
+        IProgress<RunProgress>? progress, Skill skill, AutonomyLevel autonomy, TextWriter notices, CancellationToken ct)
     {
         var store = await AuditVerb.OpenAsync(ct);
         await store.MarkInterruptedRunsAsync(ct);
-        var executor = new HostExecutor(connector, new RunAudit(store, RunAudit.NewRunId(), Actor(), skill.ContentHash), masker, KillSwitchVerb.Current());
+        var settings = PolicySettings.Default with { Autonomy = autonomy };
+        var actor = new Actor(Actor()["user:".Length..], ActorKind.Human);
+        var guard = new StepGuard(new CommandClassifier(), settings, actor, ApprovalStores.For(store, settings, TimeProvider.System),
+            new Progress<string>(line => { lock (notices) notices.WriteLine(line); }));
+        var executor = new HostExecutor(connector, new RunAudit(store, RunAudit.NewRunId(), Actor(), skill.ContentHash), masker,
+            KillSwitchVerb.Current(), guard);
         return (new SkillRunner(executor, new HttpCheck(SharedHttp), new TcpCheck(), new PrometheusCheck(SharedHttp), TimeProvider.System, progress), store);
     }
 
     public static HostConnector Connector(Inventory inventory) =>
         new(inventory, Path.Combine(OpsmithPaths.FromEnvironment().DataDirectory, "ssh"), SshOptions.Default);
+
+    /// <summary>
+    /// How much may run without a person: --autonomy, else OPSMITH_AUTONOMY, else automate-safe. Whatever it is,
+    /// a data-mutation step waits for another person's approval.
+    /// </summary>
+    public static Option<string?> AutonomyOption() => new("--autonomy")
+    {
+        Description = "observe | recommend | automate-safe (default) | automate-destructive. Data mutations always need another person's approval.",
+    };
+
+    public static AutonomyLevel Autonomy(string? given)
+    {
+        var text = given ?? Environment.GetEnvironmentVariable("OPSMITH_AUTONOMY") ?? "automate-safe";
+        return text switch
+        {
+            "observe" => AutonomyLevel.Observe,
+            "recommend" => AutonomyLevel.Recommend,
+            "automate-safe" => AutonomyLevel.AutomateSafe,
+            "automate-destructive" => AutonomyLevel.AutomateDestructive,
+            _ => throw new UsageException($"autonomy must be observe, recommend, automate-safe or automate-destructive, not '{text}'"),
+        };
+    }
 
     public static int ExitCode(string verdict) => verdict switch
     {

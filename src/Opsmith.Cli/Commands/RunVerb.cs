@@ -30,17 +30,18 @@ public sealed class RunVerb(CliContext context) : IVerb
         var parallel = new Option<int>("--parallel") { Description = "How many hosts at a time.", DefaultValueFactory = _ => 10 };
         var reportOut = new Option<string?>("--report-out") { Description = "Also write the JSON report (docs/report-format.md) to this file." };
         var output = CliContext.OutputOption();
+        var autonomy = RunSetup.AutonomyOption();
         var command = new Command("run", "Run a skill on the hosts its targets name: dry run by default, --execute to change them.")
         {
-            skill, inventory, inputs, execute, parallel, reportOut, output,
+            skill, inventory, inputs, execute, parallel, reportOut, autonomy, output,
         };
         command.SetAction((p, ct) => RunAsync(p.GetValue(skill)!, p.GetValue(inventory)!, p.GetValue(inputs) ?? [], p.GetValue(execute),
-            p.GetValue(parallel), p.GetValue(reportOut), p.GetValue(output), ct));
+            p.GetValue(parallel), p.GetValue(reportOut), RunSetup.Autonomy(p.GetValue(autonomy)), p.GetValue(output), ct));
         return command;
     }
 
     private async Task<int> RunAsync(string skillPath, string inventoryPath, string[] inputPairs, bool execute, int parallel,
-        string? reportOut, OutputFormat format, CancellationToken ct)
+        string? reportOut, Opsmith.Policy.Decisions.AutonomyLevel autonomy, OutputFormat format, CancellationToken ct)
     {
         if (parallel < 1) throw new UsageException("--parallel must be at least 1");
         if (reportOut is not null) ReportFile.EnsureWritable(reportOut);
@@ -54,7 +55,7 @@ public sealed class RunVerb(CliContext context) : IVerb
         var progress = new RunProgressView(context, format == OutputFormat.Json);
         var masker = new SecretMasker();
         await using var connector = RunSetup.Connector(inventory);
-        var (runner, audit) = await RunSetup.RunnerAsync(connector, masker, progress, skill, ct);
+        var (runner, audit) = await RunSetup.RunnerAsync(connector, masker, progress, skill, autonomy, context.Stderr, ct);
         await using var _ = audit;
         var report = await progress.ShowWhileAsync(hosts.Select(h => h.Name).ToList(), () => runner.RunAsync(request, Path.GetFullPath(skillPath), ct));
 

@@ -23,7 +23,7 @@ public sealed record RunAudit(IAuditStore Store, string RunId, string Actor, str
 /// process on a host: runs, checks, rollbacks and (later) the agent all call <see cref="RunAsync"/>.
 /// This is where the policy decision and the audit record attach (the guardrails issue).
 /// </summary>
-public sealed class HostExecutor(HostConnector connector, RunAudit audit, SecretMasker masker, KillSwitch killSwitch)
+public sealed class HostExecutor(HostConnector connector, RunAudit audit, SecretMasker masker, KillSwitch killSwitch, StepGuard guard)
 {
     public Inventory Inventory => connector.Inventory;
     public RunAudit Audit => audit;
@@ -50,15 +50,22 @@ public sealed class HostExecutor(HostConnector connector, RunAudit audit, Secret
         }
         if (target is null) return CommandResult.NotStarted(CommandStatus.Unreachable, error ?? $"cannot reach {host.Name}");
 
-        // Recorded before it runs: a command the trail cannot hold does not run.
+        // The policy decides, and the decision and the command are recorded, before anything runs:
+        // a command the trail cannot hold does not run.
         try
         {
+            var clearance = await guard.ClearAsync(audit, host.Name, step, command, masker.Apply(command), cancellationToken);
+            if (!clearance.Run) return CommandResult.NotStarted(CommandStatus.Refused, $"not run: {masker.Apply(clearance.Reason)}");
             await audit.Store.AppendAsync(AuditEntry.ForCommand(audit.RunId, audit.Actor, host.Name, step.Skill, audit.SkillHash,
                 masker.Apply($"{step.Section}/{step.Step}: {command}")), CancellationToken.None);
         }
-        catch (Exception e) when (e is not OperationCanceledException)
+        catch (OperationCanceledException)
         {
-            return CommandResult.NotStarted(CommandStatus.Refused, $"not run: the audit trail could not record it ({e.Message})");
+            return CommandResult.NotStarted(CommandStatus.Canceled, "cancelled while waiting for a decision; nothing ran");
+        }
+        catch (Exception e)
+        {
+            return CommandResult.NotStarted(CommandStatus.Refused, $"not run: the policy decision could not be recorded ({e.Message})");
         }
         return await target.RunAsync(command, limits, cancellationToken);
     }

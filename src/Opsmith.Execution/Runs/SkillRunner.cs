@@ -20,6 +20,12 @@ public sealed class SkillRunner(HostExecutor executor, HttpCheck http, TcpCheck 
 {
     private readonly SecretMasker masker = executor.Masker;
 
+    /// <summary>
+    /// Rollback steps declare no risk of their own: they count as changing a service, and the classifier raises
+    /// that when their command reads as more (a rollback that deletes data still needs a person).
+    /// </summary>
+    private const RiskTier RollbackRisk = RiskTier.ServiceMutation;
+
     /// <summary>A recorded rollback value larger than this is withheld: reports hold values, not outputs.</summary>
     private const int MaxRecordedValue = 64 * 1024;
 
@@ -194,7 +200,7 @@ public sealed class SkillRunner(HostExecutor executor, HttpCheck http, TcpCheck 
         var rollbackSteps = new List<StepReport>();
         foreach (var step in spec.Rollback.Steps.Reverse())
         {
-            var outcome = await steps.CommandAsync("rollback", step.Name, step.Run, spec.Risk, step.Timeout ?? RunRequest.DefaultActionTimeout, ct);
+            var outcome = await steps.CommandAsync("rollback", step.Name, step.Run, RollbackRisk, step.Timeout ?? RunRequest.DefaultActionTimeout, ct);
             rollbackSteps.Add(outcome.Report);
             Report(host, "rollback", step.Name, outcome.Report.Verdict);
             if (outcome.HostLost) break;

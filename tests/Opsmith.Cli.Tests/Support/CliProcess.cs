@@ -41,6 +41,8 @@ public static class CliProcess
         }
         info.Environment.Remove("NO_COLOR");
         info.Environment["OPSMITH_HOME"] = Path.Combine(Path.GetTempPath(), "opsmith-cli-tests-home");
+        // Most CLI tests are about running, not approving; the approval tests set their own autonomy.
+        info.Environment["OPSMITH_AUTONOMY"] = "automate-destructive";
         if (environment is not null)
             foreach (var (k, v) in environment) info.Environment[k] = v;
 

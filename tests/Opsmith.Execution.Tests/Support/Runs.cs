@@ -5,6 +5,9 @@ using Opsmith.Core.Skills;
 using Opsmith.Execution.Checks;
 using Opsmith.Execution.Hosts;
 using Opsmith.Execution.Runs;
+using Opsmith.Policy.Classification;
+using Opsmith.Policy.Decisions;
+using Opsmith.Storage.Approvals;
 using Opsmith.Storage.Audit;
 
 using Opsmith.Testing;
@@ -32,7 +35,11 @@ public static class TestRuns
         var hosts = inventory.Resolve(target) ?? throw new InvalidOperationException($"no target {target}");
         await using var connector = new HostConnector(inventory, cluster.NewControlDirectory(), Connect.TestSsh);
         await using var audit = await SqliteAuditStore.OpenAsync(new SqliteAuditOptions(AuditFile), TimeProvider.System, CancellationToken.None);
-        var executor = new HostExecutor(connector, new RunAudit(audit, RunAudit.NewRunId(), "user:test", skill.ContentHash), new SecretMasker(), new KillSwitch(Path.GetDirectoryName(AuditFile)!));
+        // These tests exercise execution, not approvals: everything but data mutations runs without a person.
+        var settings = PolicySettings.Default with { Autonomy = AutonomyLevel.AutomateDestructive };
+        var guard = new StepGuard(new CommandClassifier(), settings, new Actor("test", ActorKind.Human), ApprovalStores.For(audit, settings, TimeProvider.System));
+        var executor = new HostExecutor(connector, new RunAudit(audit, RunAudit.NewRunId(), "user:test", skill.ContentHash), new SecretMasker(),
+            new KillSwitch(Path.GetDirectoryName(AuditFile)!), guard);
         var runner = new SkillRunner(executor, new HttpCheck(Http), new TcpCheck(), new PrometheusCheck(Http), TimeProvider.System);
         return await runner.RunAsync(new RunRequest(skill, inventory, hosts, bound, mode, parallel), "test-skill.yaml", ct);
     }
