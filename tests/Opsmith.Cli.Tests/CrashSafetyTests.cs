@@ -1,17 +1,22 @@
 using System.Diagnostics;
 using System.Text.Json;
 using Opsmith.Cli.Tests.Support;
+using Opsmith.Testing;
 
 namespace Opsmith.Cli.Tests;
 
 /// <summary>A real `opsmith run` killed with SIGKILL mid-run, many times: no committed record lost, chain intact, runs marked interrupted.</summary>
 public sealed class CrashSafetyTests
 {
-    [Fact]
-    public async Task Killing_runs_with_sigkill_leaves_a_verifiable_trail_and_the_next_start_marks_them_interrupted()
+    [Theory]
+    [InlineData("sqlite")]
+    [InlineData("postgresql")]
+    public async Task Killing_runs_with_sigkill_leaves_a_verifiable_trail_and_the_next_start_marks_them_interrupted(string database)
     {
         using var home = new TempFolder();
+        await using var postgres = database == "postgresql" ? await PostgresServer.StartAsync() : null;
         var environment = new Dictionary<string, string> { ["OPSMITH_HOME"] = home.Path };
+        if (postgres is not null) environment["OPSMITH_AUDIT_POSTGRES"] = postgres.ConnectionString();
         var inventory = home.Write("inventory.yaml", "apiVersion: opsmith/v1\nkind: Inventory\nhosts:\n  self: {connection: local}\n");
         var skill = home.Write("skill.yaml", """
             apiVersion: opsmith/v1
@@ -36,11 +41,12 @@ public sealed class CrashSafetyTests
         const int Kills = 8;
         for (var i = 0; i < Kills; i++)
         {
-            using var run = Process.Start(new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "opsmith.dll"), "run", skill, "-i", inventory, "--execute"])
+            var start = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "opsmith.dll"), "run", skill, "-i", inventory, "--execute"])
             {
                 RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
-                Environment = { ["OPSMITH_HOME"] = home.Path },
-            })!;
+            };
+            foreach (var (key, value) in environment) start.Environment[key] = value;
+            using var run = Process.Start(start)!;
             _ = run.StandardOutput.ReadToEndAsync();
             _ = run.StandardError.ReadToEndAsync();
             await Task.Delay(400 + random.Next(600));
@@ -64,5 +70,7 @@ public sealed class CrashSafetyTests
         Assert.True(records.Count(r => r.GetProperty("kind").GetString() == "run-interrupted") >= Kills - 1,
             "almost every killed run should be marked interrupted (one may have finished before its kill)");
         Assert.True((await CliProcess.RunAsync(["audit", "verify"], environment)).ExitCode == 0);
+        // The trail really is where the configuration says: no SQLite file when PostgreSQL is configured.
+        Assert.Equal(database == "sqlite", File.Exists(Path.Combine(home.Path, "data", "audit.db")));
     }
 }

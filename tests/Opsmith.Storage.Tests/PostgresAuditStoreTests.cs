@@ -1,3 +1,4 @@
+using Opsmith.Testing;
 using Opsmith.Storage.Tests.Support;
 using Xunit.Abstractions;
 

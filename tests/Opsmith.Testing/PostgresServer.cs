@@ -3,7 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using Npgsql;
 
-namespace Opsmith.Storage.Tests.Support;
+namespace Opsmith.Testing;
 
 /// <summary>
 /// A throwaway PostgreSQL server from Debian's postgresql package: initdb into a temporary folder, started
