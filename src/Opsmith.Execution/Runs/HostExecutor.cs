@@ -28,6 +28,7 @@ public sealed class HostExecutor(HostConnector connector, RunAudit audit, Secret
     public Inventory Inventory => connector.Inventory;
     public RunAudit Audit => audit;
     public SecretMasker Masker => masker;
+    public StepGuard Guard => guard;
 
     public async Task<CommandResult> RunAsync(InventoryHost host, StepIdentity step, string command, CommandLimits limits,
         CancellationToken cancellationToken)

@@ -98,6 +98,10 @@ public sealed class SkillRunner(HostExecutor executor, HttpCheck http, TcpCheck 
 
         if (request.Mode == RunMode.DryRun) return await PlanAsync(request, host, steps, context, reports, Done, ct);
 
+        // Cooldown, rate limits and budget: checked once, after the preconditions and before the first action.
+        var run = await executor.Guard.ClearRunAsync(executor.Audit, host.Name, request.Skill, time.GetUtcNow(), CancellationToken.None);
+        if (!run.Run) return Done(Verdicts.Failed, $"{run.Reason}; nothing was changed");
+
         var mutated = false;
         string? failure = null;
         var wantRollback = false;

@@ -24,6 +24,26 @@ public sealed class StepGuard(CommandClassifier classifier, PolicySettings setti
 {
     public PolicySettings Settings => settings;
 
+    /// <summary>
+    /// Cooldown, rate limits and budget, once per host before a run changes it, from the audit trail's history:
+    /// the last action this skill ran on this host, and the runs started with --execute in the last hour.
+    /// </summary>
+    public async Task<Clearance> ClearRunAsync(RunAudit audit, string host, Skill skill, DateTimeOffset now, CancellationToken ct)
+    {
+        if (skill.Spec.Risk == RiskTier.Read) return Clearance.Go("read-only runs have no cooldown or rate limit");
+        var hourAgo = now - TimeSpan.FromHours(1);
+        var lastAction = (await audit.Store.ListAsync(new AuditQuery(Skill: skill.Name, Host: host, Kind: AuditKind.Command, Limit: 200, NewestFirst: true), ct))
+            .FirstOrDefault(r => r.RunId != audit.RunId && r.Detail.StartsWith("actions/", StringComparison.Ordinal))?.Time;
+        var starts = (await audit.Store.ListAsync(new AuditQuery(Since: hourAgo, Kind: AuditKind.RunStarted, Limit: AuditQuery.MaxLimit), ct))
+            .Where(r => r.RunId != audit.RunId && r.Detail.StartsWith("execute", StringComparison.Ordinal)).ToList();
+        var history = new PolicyHistory(lastAction, starts.Count(r => r.Skill == skill.Name), starts.Count, starts.Count);
+        var decision = PolicyEngine.DecideRun(new RunProposal(actor, skill.Name, host, skill.Spec.Risk, skill.Spec.Cooldown), history, settings, now);
+        if (decision.Outcome == DecisionOutcome.Allow) return Clearance.Go(decision.Reason);
+        await audit.Store.AppendAsync(AuditEntry.ForDecision(audit.RunId, audit.Actor, host, skill.Name, audit.SkillHash,
+            AuditDecision.Blocked, $"run [{YamlNames.Of(skill.Spec.Risk)}] — {decision.Rule}: {decision.Reason}"), CancellationToken.None);
+        return Clearance.Stop($"blocked by policy ({decision.Rule}): {decision.Reason}");
+    }
+
     public async Task<Clearance> ClearAsync(RunAudit audit, string host, StepIdentity step, string command, string maskedCommand, CancellationToken ct)
     {
         var classification = classifier.Classify(command);

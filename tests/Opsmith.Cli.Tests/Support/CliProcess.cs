@@ -13,6 +13,9 @@ public static class CliProcess
     public static readonly string RepositoryRoot = FindRepositoryRoot();
     private static readonly string Dll = Path.Combine(AppContext.BaseDirectory, "opsmith.dll");
 
+    /// <summary>One home per test process: runs of earlier test sessions never count against rate limits.</summary>
+    private static readonly string SharedHome = Directory.CreateTempSubdirectory("opsmith-cli-tests-home-").FullName;
+
     public static async Task<CliResult> RunAsync(params string[] args) => await RunAsync(args, null);
 
     public static async Task<CliResult> RunAsync(string[] args, IReadOnlyDictionary<string, string>? environment,
@@ -40,7 +43,7 @@ public static class CliProcess
             foreach (var a in args) info.ArgumentList.Add(a);
         }
         info.Environment.Remove("NO_COLOR");
-        info.Environment["OPSMITH_HOME"] = Path.Combine(Path.GetTempPath(), "opsmith-cli-tests-home");
+        info.Environment["OPSMITH_HOME"] = SharedHome;
         // Most CLI tests are about running, not approving; the approval tests set their own autonomy.
         info.Environment["OPSMITH_AUTONOMY"] = "automate-destructive";
         if (environment is not null)

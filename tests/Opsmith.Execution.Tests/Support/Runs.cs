@@ -36,7 +36,7 @@ public static class TestRuns
         await using var connector = new HostConnector(inventory, cluster.NewControlDirectory(), Connect.TestSsh);
         await using var audit = await SqliteAuditStore.OpenAsync(new SqliteAuditOptions(AuditFile), TimeProvider.System, CancellationToken.None);
         // These tests exercise execution, not approvals: everything but data mutations runs without a person.
-        var settings = PolicySettings.Default with { Autonomy = AutonomyLevel.AutomateDestructive };
+        var settings = PolicySettings.Default with { Autonomy = AutonomyLevel.AutomateDestructive, MaxRunsPerHour = null, MaxRunsPerHourPerSkill = null };
         var guard = new StepGuard(new CommandClassifier(), settings, new Actor("test", ActorKind.Human), ApprovalStores.For(audit, settings, TimeProvider.System));
         var executor = new HostExecutor(connector, new RunAudit(audit, RunAudit.NewRunId(), "user:test", skill.ContentHash), new SecretMasker(),
             new KillSwitch(Path.GetDirectoryName(AuditFile)!), guard);
