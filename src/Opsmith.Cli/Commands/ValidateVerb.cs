@@ -100,7 +100,7 @@ public static class DocumentValidation
     public static async Task<ValidationResult> ValidateAsync(IReadOnlyList<LoadedDocument> loaded, bool strict, IScriptLinter linter, CancellationToken ct)
     {
         var notes = new List<string>();
-        var documents = CatalogRules.Apply(loaded);
+        IReadOnlyList<LoadedDocument> documents = CatalogRules.Apply(loaded).Select(Opsmith.Policy.Classification.DeclaredRiskCheck.Apply).ToList();
         var lint = await linter.LintAsync(ScriptLinting.Collect(documents), ct);
         if (lint.Unavailable is not null) notes.Add(lint.Unavailable);
         documents = ScriptLinting.Apply(documents, lint.Findings);

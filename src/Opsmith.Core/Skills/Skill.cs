@@ -30,8 +30,12 @@ public sealed record SkillSpec(
     IReadOnlyList<CheckStep> SuccessCriteria,
     RollbackPlan Rollback,
     IReadOnlyList<OutputDefinition> Outputs,
-    TimeSpan? Cooldown)
+    TimeSpan? Cooldown,
+    IReadOnlyDictionary<string, string>? ReadOnlyPrograms = null)
 {
+    /// <summary>Programs the classifier does not know that this skill declares read-only, each with the reason a reviewer checks.</summary>
+    public IReadOnlyDictionary<string, string> DeclaredReadPrograms => ReadOnlyPrograms ?? new Dictionary<string, string>();
+
     public InputDefinition? FindInput(string name) => Inputs.FirstOrDefault(i => i.Name == name);
 }
 

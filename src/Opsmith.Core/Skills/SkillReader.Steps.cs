@@ -210,11 +210,11 @@ public sealed partial class SkillReader
             if (node is null) continue;
             var name = ReadStepName(node, "action", ref context);
             _read.AllowOnly(node, context, "name", "description", "run", "risk", "timeout", "on_failure", "check");
-            var run = ReadCommand(node, "run", context, required: true);
             var risk = _read.Enum<RiskTier>(node, "risk", context);
+            var run = ReadCommand(node, "run", context, required: true, declared: risk ?? skillRisk);
             var timeout = _read.Duration(node, "timeout", context);
             var onFailure = _read.Enum<FailurePolicy>(node, "on_failure", context) ?? FailurePolicy.Abort;
-            var check = ReadCommand(node, "check", context, required: false);
+            var check = ReadCommand(node, "check", context, required: false, declared: RiskTier.Read);
             RegisterStep(node, name, "actions", RunProbe.Fields);
             if (name is not null && run is not null)
                 actions.Add(new ActionStep(name, run, risk ?? skillRisk, risk is not null, timeout, onFailure, check, node.Position));
@@ -258,7 +258,7 @@ public sealed partial class SkillReader
             if (item is null) continue;
             var name = ReadStepName(item, "rollback step", ref context);
             _read.AllowOnly(item, context, "name", "description", "run", "timeout");
-            var run = ReadCommand(item, "run", context, required: true, inRollback: true);
+            var run = ReadCommand(item, "run", context, required: true, inRollback: true, declared: _skillRisk);
             var timeout = _read.Duration(item, "timeout", context);
             RegisterStep(item, name, "rollback", RunProbe.Fields);
             if (name is not null && run is not null) steps.Add(new RollbackStep(name, run, timeout, item.Position));
@@ -267,7 +267,8 @@ public sealed partial class SkillReader
     }
 
     /// <summary>A shell command: text, templates checked, and remembered for shellcheck.</summary>
-    private string? ReadCommand(YamlMapping node, string key, string context, bool required, bool inRollback = false)
+    private string? ReadCommand(YamlMapping node, string key, string context, bool required, bool inRollback = false,
+        RiskTier declared = RiskTier.Read)
     {
         var command = _read.String(node, key, context, required);
         if (command is null) return null;
@@ -279,7 +280,7 @@ public sealed partial class SkillReader
         }
         CheckTemplate(scalar, allowSteps: true, inRollback);
         CheckTemplatesStandUnquoted(scalar, context);
-        _commands.Add(new CommandSource(scalar, context, NumericInputs()));
+        _commands.Add(new CommandSource(scalar, context, NumericInputs(), declared));
         return command;
     }
 

@@ -6,7 +6,9 @@ using Opsmith.Core.Yaml;
 namespace Opsmith.Core.Skills;
 
 /// <summary>A shell command as written in the file, kept with its node so linters can point into it.</summary>
-public sealed record CommandSource(YamlScalar Node, string Context, IReadOnlySet<string> NumericInputs);
+/// <param name="Declared">The risk the skill declares for this command: an action's risk, the skill's risk for a
+/// rollback step, read for checks. A classifier compares it with what the command does.</param>
+public sealed record CommandSource(YamlScalar Node, string Context, IReadOnlySet<string> NumericInputs, RiskTier Declared);
 
 public sealed partial class SkillReader
 {

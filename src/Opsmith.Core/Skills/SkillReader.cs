@@ -20,6 +20,7 @@ public sealed partial class SkillReader
     private readonly Dictionary<string, StepName> _stepNames = new();
     private readonly HashSet<string> _usedInputs = [];
     private IReadOnlyList<InputDefinition> _inputs = [];
+    private RiskTier _skillRisk = RiskTier.Read;
 
     private SkillReader(DiagnosticBag diagnostics, string sourceText)
     {
@@ -81,7 +82,7 @@ public sealed partial class SkillReader
             return new SkillSpec([], "", RiskTier.Read, [], [], [], RollbackPlan.Missing, [], null);
         const string context = "spec";
         _read.AllowOnly(node, context, "inputs", "targets", "risk", "preconditions", "actions", "success_criteria",
-            "rollback", "outputs", "cooldown");
+            "rollback", "outputs", "cooldown", "read_only_programs");
 
         _inputs = ReadInputs(_read.Mapping(node["inputs"], "'inputs' in spec"));
         var targets = _read.String(node, "targets", context, required: true) ?? "";
@@ -91,17 +92,35 @@ public sealed partial class SkillReader
         var risk = _read.Enum<RiskTier>(node, "risk", context, required: true);
 
         var preconditions = ReadChecks(node, "preconditions");
-        var actions = ReadActions(node, risk ?? RiskTier.Read);
+        _skillRisk = risk ?? RiskTier.Read;
+        var actions = ReadActions(node, _skillRisk);
         var successCriteria = ReadChecks(node, "success_criteria");
         var rollback = ReadRollback(node);
         var outputs = ReadOutputs(_read.Mapping(node["outputs"], "'outputs' in spec"));
         var cooldown = _read.Duration(node, "cooldown", context);
+        var readOnly = ReadReadOnlyPrograms(_read.Mapping(node["read_only_programs"], "'read_only_programs' in spec"));
 
         var spec = new SkillSpec(_inputs, targets, risk ?? RiskTier.Read, preconditions, actions, successCriteria,
-            rollback, outputs, cooldown);
+            rollback, outputs, cooldown, readOnly);
         if (risk is not null) CheckRisk(node, spec, metadata);
         WarnUnusedInputs();
         return spec;
+    }
+
+    /// <summary><c>read_only_programs: {mytool: "why it only reads"}</c>: a reason is required for each.</summary>
+    private Dictionary<string, string> ReadReadOnlyPrograms(YamlMapping? node)
+    {
+        var programs = new Dictionary<string, string>();
+        if (node is null) return programs;
+        foreach (var entry in node.Entries)
+        {
+            var reason = _read.String(entry.Value, $"the reason for read-only program '{entry.Key.Value}'");
+            if (string.IsNullOrWhiteSpace(reason))
+                _diagnostics.Error("missing-field", entry.Key.Position,
+                    $"read-only program '{entry.Key.Value}' needs a reason: why does it only read?", entry.Key.Path);
+            else programs[entry.Key.Value] = reason;
+        }
+        return programs;
     }
 
     private void CheckRisk(YamlMapping specNode, SkillSpec spec, SkillMetadata metadata)

@@ -43,6 +43,9 @@ internal static class Kubectl
         var objects = words.Skip(1).ToList();
 
         if (ReadVerbs.Contains(verb)) return Verdict.Read($"kubectl.{verb}", $"kubectl {verb} only reads");
+        // --dry-run=server|client (or the old bare --dry-run) only shows what would change; exec has no dry run.
+        if (verb is not ("exec" or "delete") && call.Args.TakeWhile(x => x != "--").Any(x => x is "--dry-run" or "--dry-run=server" or "--dry-run=client"))
+            return Verdict.Read("kubectl.dry-run", $"kubectl {verb} --dry-run only shows what would change");
         return verb switch
         {
             "delete" => Delete(call, objects),
