@@ -138,7 +138,7 @@ public sealed class ApprovalsVerb(CliContext context) : IVerb
     /// <summary>Approval policy is not configurable from a file yet: the defaults apply (expire after 1h, then cancel).</summary>
     private static async Task<IApprovalStore> OpenAsync(IAuditStore audit, CancellationToken ct)
     {
-        var approvals = ApprovalStores.For(audit, PolicySettings.Default, TimeProvider.System);
+        var approvals = ApprovalStores.For(audit, RunSetup.PolicyFromEnvironment(), TimeProvider.System);
         await approvals.ExpireDueAsync(TimeProvider.System.GetUtcNow(), ct);
         return approvals;
     }

@@ -66,7 +66,7 @@ public static class RunSetup
     {
         var store = await AuditVerb.OpenAsync(ct);
         await store.MarkInterruptedRunsAsync(ct);
-        var settings = PolicySettings.Default with { Autonomy = autonomy };
+        var settings = PolicyFromEnvironment() with { Autonomy = autonomy };
         var actor = new Actor(Actor()["user:".Length..], ActorKind.Human);
         var guard = new StepGuard(new CommandClassifier(), settings, actor, ApprovalStores.For(store, settings, TimeProvider.System),
             new Progress<string>(line => { lock (notices) notices.WriteLine(line); }));
@@ -86,6 +86,46 @@ public static class RunSetup
     {
         Description = "observe | recommend | automate-safe (default) | automate-destructive. Data mutations always need another person's approval.",
     };
+
+    /// <summary>
+    /// Limits from the environment (a configuration file will take these over): OPSMITH_MAX_RUNS_PER_HOUR,
+    /// OPSMITH_MAX_RUNS_PER_HOUR_PER_SKILL, OPSMITH_RUN_BUDGET (mutating runs per 24 h; 0 or unset: none),
+    /// OPSMITH_APPROVAL_EXPIRY (a duration such as 30m), OPSMITH_APPROVAL_ON_EXPIRY (cancel | deny).
+    /// </summary>
+    public static PolicySettings PolicyFromEnvironment()
+    {
+        var settings = PolicySettings.Default;
+        int? Count(string name, int? fallback)
+        {
+            var text = Environment.GetEnvironmentVariable(name);
+            if (string.IsNullOrEmpty(text)) return fallback;
+            if (!int.TryParse(text, out var n) || n < 0) throw new UsageException($"{name} must be a whole number of runs, not '{text}'");
+            return n == 0 ? null : n;
+        }
+        settings = settings with
+        {
+            MaxRunsPerHour = Count("OPSMITH_MAX_RUNS_PER_HOUR", settings.MaxRunsPerHour),
+            MaxRunsPerHourPerSkill = Count("OPSMITH_MAX_RUNS_PER_HOUR_PER_SKILL", settings.MaxRunsPerHourPerSkill),
+            RunBudget = Count("OPSMITH_RUN_BUDGET", settings.RunBudget),
+        };
+        if (Environment.GetEnvironmentVariable("OPSMITH_APPROVAL_EXPIRY") is { Length: > 0 } expiry)
+            settings = settings with
+            {
+                ApprovalExpiry = Opsmith.Core.Text.DurationText.TryParse(expiry, out var e) && e > TimeSpan.Zero
+                    ? e : throw new UsageException($"OPSMITH_APPROVAL_EXPIRY must be a duration such as 30m, not '{expiry}'"),
+            };
+        if (Environment.GetEnvironmentVariable("OPSMITH_APPROVAL_ON_EXPIRY") is { Length: > 0 } outcome)
+            settings = settings with
+            {
+                OnExpiry = outcome switch
+                {
+                    "cancel" => ExpiryOutcome.Cancel,
+                    "deny" => ExpiryOutcome.Deny,
+                    _ => throw new UsageException($"OPSMITH_APPROVAL_ON_EXPIRY must be cancel or deny, not '{outcome}'"),
+                },
+            };
+        return settings;
+    }
 
     public static AutonomyLevel Autonomy(string? given)
     {

@@ -36,7 +36,10 @@ public sealed class StepGuard(CommandClassifier classifier, PolicySettings setti
             .FirstOrDefault(r => r.RunId != audit.RunId && r.Detail.StartsWith("actions/", StringComparison.Ordinal))?.Time;
         var starts = (await audit.Store.ListAsync(new AuditQuery(Since: hourAgo, Kind: AuditKind.RunStarted, Limit: AuditQuery.MaxLimit), ct))
             .Where(r => r.RunId != audit.RunId && r.Detail.StartsWith("execute", StringComparison.Ordinal)).ToList();
-        var history = new PolicyHistory(lastAction, starts.Count(r => r.Skill == skill.Name), starts.Count, starts.Count);
+        var budgetWindow = settings.RunBudget is null ? 0 : (await audit.Store.ListAsync(
+                new AuditQuery(Since: now - TimeSpan.FromDays(1), Kind: AuditKind.RunStarted, Limit: AuditQuery.MaxLimit), ct))
+            .Count(r => r.RunId != audit.RunId && r.Detail.StartsWith("execute", StringComparison.Ordinal));
+        var history = new PolicyHistory(lastAction, starts.Count(r => r.Skill == skill.Name), starts.Count, budgetWindow);
         var decision = PolicyEngine.DecideRun(new RunProposal(actor, skill.Name, host, skill.Spec.Risk, skill.Spec.Cooldown), history, settings, now);
         if (decision.Outcome == DecisionOutcome.Allow) return Clearance.Go(decision.Reason);
         await audit.Store.AppendAsync(AuditEntry.ForDecision(audit.RunId, audit.Actor, host, skill.Name, audit.SkillHash,

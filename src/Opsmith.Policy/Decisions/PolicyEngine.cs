@@ -50,7 +50,7 @@ public static class PolicyEngine
         if (settings.MaxRunsPerHour is { } global && history.RunsInLastHour >= global)
             return PolicyDecision.Block("rate-limit", $"{history.RunsInLastHour} mutating runs in the last hour (limit {global})");
         if (settings.RunBudget is { } budget && history.RunsCounted >= budget)
-            return PolicyDecision.Block("budget", $"the run budget of {budget} mutating runs is spent");
+            return PolicyDecision.Block("budget", $"the run budget of {budget} mutating runs in 24 hours is spent");
         return PolicyDecision.Allow("limits", "within cooldown, rate limits and budget");
     }
 

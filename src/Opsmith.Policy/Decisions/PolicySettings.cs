@@ -4,7 +4,7 @@ namespace Opsmith.Policy.Decisions;
 public enum ExpiryOutcome { Cancel, Deny }
 
 /// <summary>
-/// The configurable part of the policy (from configuration and the command line). What is not configurable
+/// The configurable part of the policy (<see cref="RunBudget"/>: mutating runs allowed per 24 hours) (from configuration and the command line). What is not configurable
 /// lives in <see cref="PolicyEngine"/>: data protection and the kill switch cannot be turned off here.
 /// </summary>
 public sealed record PolicySettings(
