@@ -12,6 +12,8 @@ public sealed class GenerateCommandTests
         { "checkout-overloaded.yaml", "scale" },
         { "redis-health.yaml", "check-health" },
         { "postgres-slow.yaml", "collect-diagnostics" },
+        { "nginx-logs-growing.yaml", "rotate-logs" },
+        { "web-rollout.yaml", "rollout-restart" },
     };
 
     [Theory]
