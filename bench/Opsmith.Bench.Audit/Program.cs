@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using Opsmith.Storage.Audit;
-using Opsmith.Storage.Tests.Support;
+using Opsmith.Testing;
 
 // Appends RECORDS audit records in batches of BATCH to a fresh SQLite trail and to a fresh PostgreSQL
 // server (durable: fsync and synchronous_commit on), verifies the whole chain after, and prints appends/s.
