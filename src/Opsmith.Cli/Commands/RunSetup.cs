@@ -53,9 +53,12 @@ public static class RunSetup
         return hosts;
     }
 
-    /// <summary>The person (or, later, agent) on whose behalf commands run, as the audit trail names them.</summary>
-    public static string Actor() =>
-        $"user:{(Environment.GetEnvironmentVariable("OPSMITH_ACTOR") is { Length: > 0 } actor ? actor : Environment.UserName)}";
+    /// <summary>The person on whose behalf commands run: OPSMITH_ACTOR, else the login name.</summary>
+    public static Actor CurrentActor() =>
+        new(Environment.GetEnvironmentVariable("OPSMITH_ACTOR") is { Length: > 0 } actor ? actor : Environment.UserName, ActorKind.Human);
+
+    /// <summary>The actor as the audit trail names it (<c>user:NAME</c>).</summary>
+    public static string Actor() => CurrentActor().ToString();
 
     /// <summary>
     /// Opens the audit trail (marking runs of dead processes interrupted) and builds the runner whose executor
@@ -67,10 +70,10 @@ public static class RunSetup
         var store = await AuditVerb.OpenAsync(ct);
         await store.MarkInterruptedRunsAsync(ct);
         var settings = PolicyFromEnvironment() with { Autonomy = autonomy };
-        var actor = new Actor(Actor()["user:".Length..], ActorKind.Human);
+        var actor = CurrentActor();
         var guard = new StepGuard(new CommandClassifier(), settings, actor, ApprovalStores.For(store, settings, TimeProvider.System),
             new Progress<string>(line => { lock (notices) notices.WriteLine(line); }));
-        var executor = new HostExecutor(connector, new RunAudit(store, RunAudit.NewRunId(), Actor(), skill.ContentHash), masker,
+        var executor = new HostExecutor(connector, new RunAudit(store, RunAudit.NewRunId(), actor.ToString(), skill.ContentHash), masker,
             KillSwitchVerb.Current(), guard);
         return (new SkillRunner(executor, new HttpCheck(SharedHttp), new TcpCheck(), new PrometheusCheck(SharedHttp), TimeProvider.System, progress), store);
     }

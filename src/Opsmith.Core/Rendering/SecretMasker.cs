@@ -21,8 +21,6 @@ public sealed class SecretMasker
         _ordered = _secrets.OrderByDescending(s => s.Length).ToArray();
     }
 
-    public bool IsEmpty => _ordered.Length == 0;
-
     public string Apply(string? text)
     {
         if (string.IsNullOrEmpty(text) || _ordered.Length == 0) return text ?? "";

@@ -78,12 +78,6 @@ public sealed class YamlWriter
         return this;
     }
 
-    public YamlWriter Blank()
-    {
-        _text.Append('\n');
-        return this;
-    }
-
     private void Line(string line)
     {
         if (_listMarkerPending)

@@ -26,7 +26,7 @@ public sealed class HostConnector(Inventory inventory, string controlDirectory, 
         catch (OperationCanceledException)
         {
             // A cancelled attempt must not stick: the rollback after a Ctrl-C connects again.
-            _hosts.TryRemove(new KeyValuePair<string, Lazy<Task<(ICommandHost?, string?)>>>(host.Name, entry));
+            Forget(host.Name, entry);
             throw;
         }
     }
@@ -39,7 +39,7 @@ public sealed class HostConnector(Inventory inventory, string controlDirectory, 
     {
         if (_hosts.TryGetValue(host.Name, out var entry) && entry.IsValueCreated && (await entry.Value).Host == broken)
         {
-            _hosts.TryRemove(new KeyValuePair<string, Lazy<Task<(ICommandHost?, string?)>>>(host.Name, entry));
+            Forget(host.Name, entry);
             await broken.DisposeAsync();
         }
         // Whatever dropped the connection (a restarted sshd, a network blip) may need a moment to come back.
@@ -47,12 +47,16 @@ public sealed class HostConnector(Inventory inventory, string controlDirectory, 
         {
             var (target, error) = await ConnectAsync(host, ct);
             if (target is not null || attempt == ReconnectAttempts) return (target, error);
-            if (_hosts.TryGetValue(host.Name, out var failed)) _hosts.TryRemove(new KeyValuePair<string, Lazy<Task<(ICommandHost?, string?)>>>(host.Name, failed));
+            if (_hosts.TryGetValue(host.Name, out var failed)) Forget(host.Name, failed);
             await Task.Delay(TimeSpan.FromSeconds(attempt), ct);
         }
     }
 
     private const int ReconnectAttempts = 3;
+
+    /// <summary>Drops this attempt for the host, unless another caller already replaced it.</summary>
+    private void Forget(string host, Lazy<Task<(ICommandHost?, string?)>> entry) =>
+        _hosts.TryRemove(new KeyValuePair<string, Lazy<Task<(ICommandHost?, string?)>>>(host, entry));
 
     private async Task<(ICommandHost?, string?)> OpenAsync(InventoryHost host, CancellationToken ct)
     {

@@ -165,9 +165,8 @@ internal sealed class ShellSession : IAsyncDisposable
         var pidMarker = $"__OPSMITH_PID_{id} ";
         // The process prints its pid before it runs anything, so whatever comes before belongs to nobody.
         var readStderr = ReadFramedAsync(_stderr, pidMarker, $"__OPSMITH_END_{id}", stderr,
-            start => pid.TrySetResult(int.Parse(start.AsSpan(pidMarker.Length), System.Globalization.CultureInfo.InvariantCulture)),
-            _ => false);
-        var readStdout = ReadFramedAsync(_stdout, $"__OPSMITH_START_{id}", endMarker, stdout, _ => { }, _ => false,
+            start => pid.TrySetResult(int.Parse(start.AsSpan(pidMarker.Length), System.Globalization.CultureInfo.InvariantCulture)));
+        var readStdout = ReadFramedAsync(_stdout, $"__OPSMITH_START_{id}", endMarker, stdout, _ => { },
             end => exitCode = int.Parse(end.AsSpan(endMarker.Length), System.Globalization.CultureInfo.InvariantCulture));
 
         var canceled = false;
@@ -243,7 +242,7 @@ internal sealed class ShellSession : IAsyncDisposable
     /// <paramref name="text"/> until the end marker. False when the stream ended first.
     /// </summary>
     private static async Task<bool> ReadFramedAsync(Channel<string?> channel, string startMarker, string endMarker, CappedText text,
-        Action<string> onStart, Func<string, bool> isControlLine, Action<string>? onEnd = null)
+        Action<string> onStart, Action<string>? onEnd = null)
     {
         var started = false;
         while (true)
@@ -262,7 +261,7 @@ internal sealed class ShellSession : IAsyncDisposable
                 onEnd?.Invoke(line);
                 return true;
             }
-            if (!isControlLine(line)) text.AppendLine(line);
+            text.AppendLine(line);
         }
     }
 

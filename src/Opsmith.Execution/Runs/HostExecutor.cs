@@ -25,7 +25,6 @@ public sealed record RunAudit(IAuditStore Store, string RunId, string Actor, str
 /// </summary>
 public sealed class HostExecutor(HostConnector connector, RunAudit audit, SecretMasker masker, KillSwitch killSwitch, StepGuard guard)
 {
-    public Inventory Inventory => connector.Inventory;
     public RunAudit Audit => audit;
     public SecretMasker Masker => masker;
     public StepGuard Guard => guard;

@@ -34,8 +34,7 @@ public sealed class SkillRunner(HostExecutor executor, HttpCheck http, TcpCheck 
 
     public async Task<RunReport> RunAsync(RunRequest request, string skillFile, CancellationToken ct)
     {
-        foreach (var name in request.Inputs.SecretNames)
-            if (request.Inputs.Values.TryGetValue(name, out var secret)) masker.Add(secret);
+        FeedSecrets(request.Inputs);
         var started = time.GetUtcNow();
         var audit = executor.Audit;
         await audit.Store.AppendAsync(AuditEntry.RunStarted(audit.RunId, audit.Actor, request.Skill.Name, request.Skill.ContentHash,
@@ -52,6 +51,13 @@ public sealed class SkillRunner(HostExecutor executor, HttpCheck http, TcpCheck 
         return new RunReport(RunReport.CurrentFormat, request.Skill.Name, skillFile, request.Skill.ContentHash, request.Inventory.SourceFile,
             request.Inventory.ContentHash, request.Mode == RunMode.Execute ? "execute" : "dry-run", started, time.GetUtcNow(), inputs,
             verdict, reports);
+    }
+
+    /// <summary>Every secret input goes to the masker before anything runs or is written.</summary>
+    private void FeedSecrets(BoundInputs inputs)
+    {
+        foreach (var name in inputs.SecretNames)
+            if (inputs.Values.TryGetValue(name, out var secret)) masker.Add(secret);
     }
 
     public static string Overall(IReadOnlyList<HostReport> hosts)
@@ -186,8 +192,7 @@ public sealed class SkillRunner(HostExecutor executor, HttpCheck http, TcpCheck 
 
     private RenderContext RecordedContext(Inventory inventory, InventoryHost host, RecordedRollback recorded, BoundInputs inputs)
     {
-        foreach (var name in inputs.SecretNames)
-            if (inputs.Values.TryGetValue(name, out var secret)) masker.Add(secret);
+        FeedSecrets(inputs);
         var context = new RenderContext(inputs.Values, host, inventory.VarsOf(host));
         foreach (var (reference, value) in recorded.Values.Where(v => !v.Key.StartsWith("inputs.", StringComparison.Ordinal)))
         {

@@ -22,8 +22,6 @@ public sealed record Clearance(bool Run, string Reason)
 public sealed class StepGuard(CommandClassifier classifier, PolicySettings settings, Actor actor, IApprovalStore approvals,
     IProgress<string>? notices = null, TimeSpan? approvalPoll = null)
 {
-    public PolicySettings Settings => settings;
-
     /// <summary>
     /// Cooldown, rate limits and budget, once per host before a run changes it, from the audit trail's history:
     /// the last action this skill ran on this host, and the runs started with --execute in the last hour.
