@@ -19,8 +19,9 @@ public sealed record DemoServiceOptions(
     public IReadOnlyList<string> Problems()
     {
         var problems = new List<string>();
-        if (!Uri.TryCreate(ListenUrl, UriKind.Absolute, out var url) || (url.Scheme != "http" && url.Scheme != "https"))
-            problems.Add($"listen URL '{ListenUrl}' is not an http:// or https:// URL (for example http://0.0.0.0:8080)");
+        // The slim Kestrel host has no TLS configured: the lab's nodes talk plain HTTP on their private network.
+        if (!Uri.TryCreate(ListenUrl, UriKind.Absolute, out var url) || url.Scheme != Uri.UriSchemeHttp)
+            problems.Add($"listen URL '{ListenUrl}' is not an http:// URL (for example http://0.0.0.0:8080)");
         if (string.IsNullOrWhiteSpace(RedisHost))
             problems.Add("redis host is empty");
         if (RedisPort is < 1 or > 65535)

@@ -7,8 +7,6 @@ namespace Opsmith.Lab.DemoService;
 internal sealed record JournalResult(string? Failure)
 {
     public static readonly JournalResult Written = new((string?)null);
-
-    public bool Succeeded => Failure is null;
 }
 
 /// <summary>

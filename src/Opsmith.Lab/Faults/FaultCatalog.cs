@@ -67,7 +67,7 @@ public static class FaultCatalog
         $"mkdir -p {Faults}; setsid -f sh -c {ShellQuote.Quote($"echo $$ >>{Faults}/{name}.pid; {command}")} </dev/null >/dev/null 2>&1";
 
     private static string KillSpawned(string name) =>
-        $"if [ -f {Faults}/{name}.pid ]; then for g in $(cat {Faults}/{name}.pid); do kill -KILL -- -\"$g\" 2>/dev/null; done; rm -f {Faults}/{name}.pid; fi";
+        $"if [ -f {Faults}/{name}.pid ]; then for g in $(cat {Faults}/{name}.pid); do kill -9 -\"$g\" 2>/dev/null; done; rm -f {Faults}/{name}.pid; fi";
 
     private static string Opsmith(FaultContext c) => string.Join(' ', c.OpsmithCommand.Select(ShellQuote.Quote));
 
@@ -166,10 +166,10 @@ public static class FaultCatalog
                  "if systemctl is-active --quiet nginx; then nginx -s reload; else systemctl start nginx; fi",
             _ => null),
 
-        new("redis-paused", "Redis stops answering: every client is paused for an hour.",
-            "redis-cli CLIENT PAUSE 3600000 ALL", HostRoles.Redis, [],
+        new("redis-paused", "Redis stops taking writes: clients are paused for an hour, so every write waits (reads and PING still answer).",
+            "redis-cli CLIENT PAUSE 3600000 WRITE (a pause of ALL would block CLIENT UNPAUSE too)", HostRoles.Redis, [],
             _ => ["api"],
-            _ => "redis-cli -p 6379 CLIENT PAUSE 3600000 ALL",
+            _ => "redis-cli -p 6379 CLIENT PAUSE 3600000 WRITE",
             _ => "redis-cli -p 6379 CLIENT UNPAUSE >/dev/null 2>&1; true",
             _ => new RecoverySkill("restart-redis", new Dictionary<string, string>())),
 

@@ -28,7 +28,7 @@ public sealed class HiddenChecks(LabLayout lab)
     {
         ["web"] = "the page and its 256 KiB asset load over HTTP within 3 s each",
         ["api"] = "the rate-limiter API answers 200 through nginx (nginx → demo service → redis)",
-        ["journal"] = "the demo service can write an event to its journal on the node's disk",
+        ["journal"] = "the demo service can write a 4 KiB event to its journal on the node's disk",
         ["tls"] = "HTTPS with a certificate valid now, signed by the lab CA",
         ["ssh"] = "sshd accepts connections and sends its banner",
         ["mesh"] = "the node reaches every other node's web server, and they reach it",
@@ -92,7 +92,8 @@ public sealed class HiddenChecks(LabLayout lab)
                 curl -sS -f -m 3 -o /dev/null -w 'asset %{http_code} in %{time_total}s' http://{{a}}/assets/app.js || exit 1
                 """,
             "api" => $$"""curl -sS -m 6 -w ' (HTTP %{http_code})' --fail-with-body http://{{a}}/api/limit/hidden-check""",
-            "journal" => $$"""curl -sS -m 6 -w ' (HTTP %{http_code})' --fail-with-body -X POST --data hidden-check http://{{a}}/api/events""",
+            // 4 KiB and more: an append that needs a new page, so a full tmpfs refuses it (a short line could fit the last page).
+            "journal" => $$"""head -c 4090 /dev/zero | tr '\0' 'x' | curl -sS -m 6 -w ' (HTTP %{http_code})' --fail-with-body -X POST --data-binary @- http://{{a}}/api/events""",
             "tls" => $$"""curl -sS -m 4 -o /dev/null -w 'HTTPS %{http_code}' --cacert {{ca}} --resolve {{host.Name}}:443:{{a}} https://{{host.Name}}/""",
             "ssh" => $"banner=$(timeout 3 bash -c 'exec 3<>/dev/tcp/{a}/22 && head -c 8 <&3') || {{ echo 'no connection to port 22' >&2; exit 1; }}; " +
                      "case $banner in SSH-*) echo \"banner $banner\" ;; *) echo \"no SSH banner\" >&2; exit 1 ;; esac",

@@ -1,4 +1,5 @@
 using System.Net;
+using Opsmith.Lab.DemoService;
 
 namespace Opsmith.Lab.Tests.DemoService;
 
@@ -96,6 +97,34 @@ public sealed class DemoServiceEndpointTests
         Assert.Equal(413, tooBigStatus);
         Assert.Contains("at most 4096 bytes", tooBigBody.GetProperty("error").GetString());
         Assert.Single(await File.ReadAllLinesAsync(service.JournalPath));
+    }
+
+    [Fact]
+    public async Task An_event_streamed_without_a_length_is_refused_with_413_once_past_4_KiB()
+    {
+        await using var service = await DemoServiceUnderTest.StartAsync();
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/events") { Content = new StringContent(new string('c', 100_000)) };
+        request.Content.Headers.ContentLength = null;
+        request.Headers.TransferEncodingChunked = true;
+
+        using var response = await service.Http.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
+        Assert.False(File.Exists(service.JournalPath));
+    }
+
+    [Fact]
+    public async Task Options_with_problems_are_refused_with_every_problem_named()
+    {
+        var options = new DemoServiceOptions("https://0.0.0.0:8443", "", 0, "", "node-1", RateLimitPerMinute: 0);
+
+        var error = await Assert.ThrowsAsync<ArgumentException>(() => DemoServiceHost.RunAsync(options, TextWriter.Null, CancellationToken.None));
+
+        Assert.Contains("'https://0.0.0.0:8443' is not an http:// URL", error.Message);
+        Assert.Contains("redis host is empty", error.Message);
+        Assert.Contains("redis port 0 is not between 1 and 65535", error.Message);
+        Assert.Contains("journal path is empty", error.Message);
+        Assert.Contains("rate limit 0 per minute is not at least 1", error.Message);
     }
 
     [Fact]
