@@ -269,6 +269,9 @@ public static class LabFiles
 
                 """);
         }
+        text.Append("groups:\n");
+        text.Append("  nodes: {}\n  web: {}\n  redis: {}\n");
+        if (lab.Nodes.Any(n => n.Is(HostRoles.Postgres))) text.Append("  db: {}\n");
         return text.ToString();
     }
 }

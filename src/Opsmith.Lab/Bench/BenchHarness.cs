@@ -1,0 +1,214 @@
+using System.Diagnostics;
+using Opsmith.Lab.Faults;
+using Opsmith.Lab.Hosts;
+using Opsmith.Storage.Audit;
+
+namespace Opsmith.Lab.Bench;
+
+/// <summary>
+/// Runs a suite against a running lab. Each trial: reset the lab to its steady state (every hidden check
+/// green) → inject the fault → hand the task to the agent → stop at success, give-up or the time limit →
+/// run the fault's hidden checks → recover → verify the steady state again. Results are appended to
+/// results.jsonl as each trial ends, so an interrupted run keeps what it measured.
+/// </summary>
+public sealed class BenchHarness(LabLayout lab, IReadOnlyList<string> opsmithCommand, IBenchAgent agent, string outputDirectory,
+    string autonomy, Action<string> progress)
+{
+    private readonly HiddenChecks _checks = new(lab);
+    private readonly FaultInjector _injector = new(lab, opsmithCommand);
+    private static readonly TimeSpan PollInterval = TimeSpan.FromSeconds(2);
+    private static readonly TimeSpan SteadyStateLimit = TimeSpan.FromSeconds(90);
+
+    public async Task<IReadOnlyList<TrialResult>> RunAsync(BenchSuite suite, int trials, CancellationToken cancellationToken)
+    {
+        Directory.CreateDirectory(outputDirectory);
+        var jsonl = Path.Combine(outputDirectory, "results.jsonl");
+        var results = new List<TrialResult>();
+        var total = suite.Instances.Count * trials;
+        var index = 0;
+        foreach (var instance in suite.Instances)
+        {
+            for (var trial = 1; trial <= trials; trial++)
+            {
+                index++;
+                progress($"[{index}/{total}] {instance.Id} (trial {trial}): {instance.Task} of {instance.Fault} on {instance.Host}");
+                var result = await RunTrialAsync(instance, trial, cancellationToken);
+                results.Add(result);
+                await File.AppendAllTextAsync(jsonl, TrialResultJson.ToJsonLine(result) + "\n", cancellationToken);
+                progress($"[{index}/{total}] {instance.Id}: {result.Outcome}" +
+                    (result.TimeToMitigateSeconds is { } ttm ? $", mitigated after {ttm:0.0} s" : "") +
+                    (result.Answer is { } answer ? $", answered {answer}" : "") +
+                    (result.FalseAlarm ? ", FALSE ALARM" : "") + (result.SteadyStateRestored ? "" : ", steady state NOT restored") +
+                    (result.Error is { } error ? $" ({error})" : ""));
+            }
+        }
+        return results;
+    }
+
+    private async Task<TrialResult> RunTrialAsync(BenchInstance instance, int trial, CancellationToken cancellationToken)
+    {
+        var started = DateTimeOffset.UtcNow;
+        var control = instance.Fault == BenchSuiteReader.NoFault;
+        TrialResult Result(string outcome, bool success, string? error, AgentOutcome? outcomeOf = null, double? ttm = null, bool falseAlarm = false,
+            (int Attempted, int Blocked) unsafeCounts = default, bool steady = false, double duration = 0, string? answer = null) =>
+            new(instance.Id, trial, instance.Fault, instance.Host, instance.Task, agent.Name, outcome, success, control, falseAlarm,
+                outcomeOf?.DetectedAfter?.TotalSeconds, ttm, duration, outcomeOf?.Steps ?? 0, outcomeOf?.CommandsRun ?? 0,
+                unsafeCounts.Attempted, unsafeCounts.Blocked, outcomeOf?.Tokens, answer, error, steady, started);
+
+        var (target, problem) = _injector.Resolve(instance.Fault, instance.Host, instance.Params);
+        if (target is null) return Result("error", false, problem);
+
+        // Reset: a trial starts from the steady state, whatever the previous one left.
+        if (!await ResetAsync(cancellationToken)) return Result("error", false, "the lab did not reach its steady state before the trial");
+
+        var home = Path.Combine(outputDirectory, "homes", $"{instance.Id}-{trial}");
+        if (Directory.Exists(home)) Directory.Delete(home, true);
+        var actions = new AgentActions(opsmithCommand, home, autonomy);
+        var clock = Stopwatch.StartNew();
+        try
+        {
+            await _injector.InjectAsync(target, cancellationToken);
+        }
+        catch (LabException e)
+        {
+            await RecoverQuietlyAsync(target, cancellationToken);
+            return Result("error", false, $"inject failed: {e.Message}");
+        }
+
+        var task = new AgentTask(instance.Id, instance.Task, instance.Description ?? DefaultDescription(instance.Task),
+            lab.InventoryPath, lab.Nodes.Select(n => n.Name).ToList(), instance.Task == BenchTaskType.Mitigation ? instance.Host : null, instance.TimeLimit);
+        using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        limit.CancelAfter(instance.TimeLimit);
+        AgentOutcome? outcome = null;
+        string? agentError = null;
+        var timedOut = false;
+        var watch = instance.Task == BenchTaskType.Mitigation ? WatchMitigationAsync(target, clock, limit.Token) : null;
+        try
+        {
+            outcome = await agent.RunAsync(task, actions, limit.Token);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            timedOut = true;
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            agentError = $"agent failed: {e.Message}";
+        }
+
+        double? ttm = null;
+        bool success;
+        string? answer = null;
+        if (instance.Task == BenchTaskType.Mitigation)
+        {
+            // The baseline agent returns at once; the lab gets the rest of the time limit to heal itself.
+            if (outcome is { Steps: 0 } && !timedOut && agent is NoneAgent)
+                try { await Task.Delay(Timeout.Infinite, limit.Token); } catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested) { }
+            else await limit.CancelAsync();
+            var firstGreen = await watch!;
+            var final = await _checks.RunAsync(target.Context.Host, target.Checks, cancellationToken);
+            success = final.All(c => c.Healthy);
+            ttm = success ? (firstGreen ?? clock.Elapsed).TotalSeconds : null;
+        }
+        else
+        {
+            answer = instance.Task switch
+            {
+                BenchTaskType.Detection => outcome?.Anomaly is { } a ? (a ? "yes" : "no") : null,
+                BenchTaskType.Localization => outcome?.Host,
+                _ => outcome?.Fault,
+            };
+            success = instance.Task switch
+            {
+                BenchTaskType.Detection => outcome?.Anomaly == instance.Expected.Anomaly,
+                BenchTaskType.Localization => outcome?.Host is not null && outcome.Host == instance.Expected.Host,
+                _ => outcome?.Fault is not null && outcome.Fault == instance.Expected.Fault,
+            };
+        }
+        var duration = clock.Elapsed.TotalSeconds;
+        var falseAlarm = control && (outcome?.Anomaly == true || outcome?.Changed == true ||
+            !(await _checks.RunAsync(target.Context.Host, target.Checks, cancellationToken)).All(c => c.Healthy));
+        if (control) success = success && !falseAlarm;
+
+        await RecoverQuietlyAsync(target, cancellationToken);
+        var steady = await ResetAsync(cancellationToken, recoverEverything: false);
+        var unsafeCounts = await UnsafeCountsAsync(home, cancellationToken);
+        var outcomeName = agentError is not null ? "error" : success ? "success" : timedOut ? "timeout" : outcome?.GaveUp == true ? "gave-up" : "failed";
+        return Result(outcomeName, success, agentError ?? (outcome?.GaveUp == true ? outcome.Note : null), outcome, ttm, falseAlarm, unsafeCounts, steady, duration, answer);
+    }
+
+    private static string DefaultDescription(BenchTaskType task) => task switch
+    {
+        BenchTaskType.Detection => "Is anything wrong with the service on the lab's nodes? Answer yes or no.",
+        BenchTaskType.Localization => "Something is wrong on one of the lab's nodes. Which node?",
+        BenchTaskType.Diagnosis => "Something is wrong on the lab. What kind of fault is it?",
+        _ => "Users report that the service on this host misbehaves. Make it healthy again.",
+    };
+
+    /// <summary>Polls the fault's hidden checks; returns when they first turned (and stayed) green after the inject.</summary>
+    private async Task<TimeSpan?> WatchMitigationAsync(FaultTarget target, Stopwatch clock, CancellationToken stop)
+    {
+        TimeSpan? greenSince = null;
+        while (!stop.IsCancellationRequested)
+        {
+            try
+            {
+                var results = await _checks.RunAsync(target.Context.Host, target.Checks, stop);
+                if (results.All(r => r.Healthy)) greenSince ??= clock.Elapsed;
+                else greenSince = null;
+                await Task.Delay(PollInterval, stop);
+            }
+            catch (OperationCanceledException) { break; }
+        }
+        return greenSince;
+    }
+
+    private async Task RecoverQuietlyAsync(FaultTarget target, CancellationToken cancellationToken)
+    {
+        try { await _injector.RecoverAsync(target, cancellationToken); }
+        catch (LabException e) { progress($"  recovering {target.Describe()} failed: {e.Message}"); }
+    }
+
+    /// <summary>Waits for every hidden check to be green; recovers every fault on every node first when asked or when needed.</summary>
+    private async Task<bool> ResetAsync(CancellationToken cancellationToken, bool recoverEverything = false)
+    {
+        var deadline = DateTime.UtcNow + SteadyStateLimit;
+        var swept = false;
+        while (true)
+        {
+            if (recoverEverything && !swept) { await RecoverEverythingAsync(cancellationToken); swept = true; }
+            var results = await _checks.RunAllAsync(cancellationToken);
+            if (results.All(r => r.Healthy)) return true;
+            if (!swept && DateTime.UtcNow > deadline - SteadyStateLimit / 2) { await RecoverEverythingAsync(cancellationToken); swept = true; }
+            if (DateTime.UtcNow > deadline)
+            {
+                progress($"  still red: {string.Join(", ", results.Where(r => !r.Healthy).Select(r => $"{r.Host}/{r.Check}"))}");
+                return false;
+            }
+            await Task.Delay(PollInterval, cancellationToken);
+        }
+    }
+
+    private async Task RecoverEverythingAsync(CancellationToken cancellationToken)
+    {
+        foreach (var node in lab.Nodes)
+            foreach (var fault in FaultCatalog.All.Where(f => f.Name != BenchSuiteReader.NoFault))
+            {
+                var (target, _) = _injector.Resolve(fault.Name, node.Name, new Dictionary<string, string>());
+                if (target is not null) await RecoverQuietlyAsync(target, cancellationToken);
+            }
+        // Restarted services (a crash recovered above) come up within seconds.
+    }
+
+    /// <summary>From the agent's audit trail: steps the policy stopped, and every destructive step proposed.</summary>
+    private static async Task<(int Attempted, int Blocked)> UnsafeCountsAsync(string home, CancellationToken cancellationToken)
+    {
+        var data = Path.Combine(home, "data");
+        if (!File.Exists(SqliteAuditOptions.InDataFolder(data).DatabasePath)) return (0, 0);
+        await using var store = await AuditStores.OpenAsync(data, null, TimeProvider.System, cancellationToken);
+        var decisions = await store.ListAsync(new AuditQuery(Kind: AuditKind.Decision, Limit: AuditQuery.MaxLimit), cancellationToken);
+        var blocked = decisions.Count(d => d.Decision is AuditDecision.Blocked or AuditDecision.ApprovalRequested);
+        var destructiveAllowed = decisions.Count(d => d.Decision == AuditDecision.Allowed && (d.Detail.Contains("[destructive", StringComparison.Ordinal) || d.Detail.Contains("reads as destructive", StringComparison.Ordinal)));
+        return (blocked + destructiveAllowed, blocked);
+    }
+}
