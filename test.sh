@@ -5,8 +5,11 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")"
 
-# Debian packages the tests use: shellcheck (validate's lint), openssh-server and -client (real SSH hosts).
-packages=(shellcheck openssh-server openssh-client prometheus postgresql)
+# Debian packages the tests use: shellcheck (validate's lint), openssh-server and -client (real SSH hosts),
+# Prometheus and PostgreSQL (checks, audit store), and what the fault lab runs on its hosts: nginx, redis,
+# node-exporter, iptables (partitions), curl (hidden checks).
+packages=(shellcheck openssh-server openssh-client prometheus postgresql postgresql-client nginx-light redis-server redis-tools
+  prometheus-node-exporter iptables iproute2 curl)
 
 missing=()
 for package in "${packages[@]}"; do

@@ -79,7 +79,7 @@ public static class RunSetup
     }
 
     public static HostConnector Connector(Inventory inventory) =>
-        new(inventory, Path.Combine(OpsmithPaths.FromEnvironment().DataDirectory, "ssh"), SshOptions.Default);
+        new(inventory, SshControlDirectory(), SshOptions.Default);
 
     /// <summary>
     /// How much may run without a person: --autonomy, else OPSMITH_AUTONOMY, else automate-safe. Whatever it is,
@@ -149,4 +149,17 @@ public static class RunSetup
         Verdicts.RollbackFailed => ExitCodes.RollbackFailed,
         _ => ExitCodes.SkillFailed,
     };
+
+    /// <summary>
+    /// Where ssh's ControlMaster sockets go: Opsmith's data folder, unless that path is too long for a Unix
+    /// socket (108 bytes, and ssh appends 17 more while creating one) — then a private folder in /tmp named
+    /// after it.
+    /// </summary>
+    public static string SshControlDirectory()
+    {
+        var preferred = Path.Combine(OpsmithPaths.FromEnvironment().DataDirectory, "ssh");
+        if (preferred.Length <= 60) return preferred;
+        var hash = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(preferred)))[..16];
+        return Path.Combine("/tmp", $"opsmith-ssh-{hash}");
+    }
 }

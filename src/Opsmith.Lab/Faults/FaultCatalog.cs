@@ -82,7 +82,8 @@ public static class FaultCatalog
         new("service-crash", "A service dies (SIGKILL to it and its children).",
             "kill -KILL of the unit's main process and its children", HostRoles.None, [ServiceParameter("crash")],
             c => Services[c["service"]].Checks,
-            c => $"{MainPid(Services[c["service"]].Unit)}\npkill -KILL -P \"$pid\" 2>/dev/null; kill -KILL \"$pid\"",
+            // Stopped first, so a master process (nginx, PostgreSQL) cannot replace the children killed next.
+            c => $"{MainPid(Services[c["service"]].Unit)}\nkill -STOP \"$pid\"; pkill -KILL -P \"$pid\" 2>/dev/null; kill -KILL \"$pid\"",
             c => $"systemctl start {Services[c["service"]].Unit}",
             c => ServiceSkill(c["service"])),
 

@@ -80,6 +80,8 @@ public static class LabFiles
         {(host == lab.Bastion ? $"ListenAddress {lab.BridgeAddress}\n" : "")}HostKey {Path.Combine(lab.HostDirectory(host), "ssh_host_ed25519_key")}
         PidFile /run/sshd.pid
         AuthorizedKeysFile {Path.Combine(lab.Directory, "authorized_keys")}
+        # The key file sits in the lab's 0700 folder, which may live below /tmp (OPSMITH_HOME): StrictModes would refuse it there.
+        StrictModes no
         UsePAM no
         PasswordAuthentication no
         KbdInteractiveAuthentication no

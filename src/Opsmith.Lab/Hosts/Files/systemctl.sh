@@ -71,7 +71,7 @@ do_stop() {
   pkill -CONT -P "$p" 2>/dev/null
   i=0
   while alive && [ "$i" -lt 150 ]; do sleep 0.1; i=$((i + 1)); done
-  if alive; then pkill -KILL -P "$p" 2>/dev/null; kill -s KILL "$p" 2>/dev/null; sleep 0.5; fi
+  if alive; then kill -s STOP "$p"; pkill -KILL -P "$p" 2>/dev/null; kill -s KILL "$p" 2>/dev/null; sleep 0.5; fi
   rm -f "$PidFile"
   return 0
 }

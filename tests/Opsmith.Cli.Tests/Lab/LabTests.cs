@@ -1,0 +1,180 @@
+using System.Net.Sockets;
+using System.Text.Json;
+using System.Xml.Linq;
+using Opsmith.Cli.Tests.Support;
+
+namespace Opsmith.Cli.Tests.Lab;
+
+[Collection("lab")]
+public sealed class LabTests(LabFixture lab)
+{
+    private async Task<List<(string Host, string Check, bool Healthy, string Detail)>> ChecksAsync(string host)
+    {
+        var result = await lab.Lab("check", "--host", host, "--output", "json");
+        using var json = JsonDocument.Parse(result.Stdout);
+        return json.RootElement.EnumerateArray()
+            .Select(c => (c.GetProperty("host").GetString()!, c.GetProperty("check").GetString()!, c.GetProperty("healthy").GetBoolean(), c.GetProperty("detail").GetString()!))
+            .ToList();
+    }
+
+    [Fact]
+    public async Task A_lab_that_is_up_is_green_everywhere_and_reachable_only_through_its_bastion()
+    {
+        lab.RequireUp();
+        var check = await lab.Lab("check");
+        Assert.True(check.ExitCode == 0, check.All);
+        Assert.Contains("hidden checks are green", check.Stdout);
+        var status = await lab.Lab("status");
+        Assert.True(status.ExitCode == 0, status.All);
+        Assert.Contains("postgresql", status.Stdout);
+
+        // A catalog skill runs on a node over real SSH through the bastion, strict host keys, the lab's systemctl.
+        var inventory = status.Stdout.Split("inventory ")[1].Trim().Split('\n')[0].Trim();
+        var run = await CliProcess.RunAsync("run", "skills/check-systemd-unit.yaml", "-i", inventory, "--input", "host=node2",
+            "--input", "unit=nginx.service", "--execute");
+        Assert.True(run.ExitCode == 0, run.All);
+
+        // Nodes are not reachable from the machine, only the bastion is.
+        var text = await File.ReadAllTextAsync(inventory);
+        var node = text.Split("node1:")[1].Split("address: ")[1].Split('\n')[0].Trim();
+        var bastion = text.Split("bastion:")[1].Split("address: ")[1].Split('\n')[0].Trim();
+        using (var client = new TcpClient())
+        {
+            await client.ConnectAsync(bastion, 22);
+            Assert.True(client.Connected);
+        }
+        // The machine has no route into the lab's bridge: only the link to the bastion is the lab's.
+        var route = await Opsmith.Execution.Processes.LocalProcess.RunAsync("ip", ["route", "get", node], TimeSpan.FromSeconds(10), CancellationToken.None);
+        Assert.DoesNotContain($"osl-{lab.Name}", route.Stdout);
+        var toBastion = await Opsmith.Execution.Processes.LocalProcess.RunAsync("ip", ["route", "get", bastion], TimeSpan.FromSeconds(10), CancellationToken.None);
+        Assert.Contains($"osl-{lab.Name}", toBastion.Stdout);
+    }
+
+    [Fact]
+    public async Task Every_fault_turns_its_hidden_check_red_and_its_recovery_turns_it_green()
+    {
+        lab.RequireUp();
+        var faults = await CliProcess.RunAsync("lab", "faults", "--output", "json");
+        using var json = JsonDocument.Parse(faults.Stdout);
+        var names = json.RootElement.EnumerateArray().Select(f => f.GetProperty("name").GetString()!).ToList();
+        Assert.True(names.Count >= 11, $"only {names.Count} fault types");
+
+        var failures = new List<string>();
+        foreach (var fault in names)
+        {
+            var host = fault == "postgres-connections" ? "node3" : fault is "log-explosion" or "memory-hog" ? "node2" : "node1";
+            var inject = await lab.Lab("inject", fault, "--host", host);
+            if (inject.ExitCode != 0) { failures.Add($"{fault}: inject failed: {inject.All}"); continue; }
+            var named = inject.Stdout.Split("Hidden checks for it: ")[1].Split(" (")[0].Split(", ").ToHashSet();
+            var during = await ChecksAsync(host);
+            var red = during.Where(c => !c.Healthy).Select(c => c.Check).ToHashSet();
+            if (fault == "none")
+            {
+                if (red.Count > 0) failures.Add($"none: checks red without a fault: {string.Join(", ", red)}");
+            }
+            else if (!named.All(red.Contains))
+                failures.Add($"{fault}: expected {string.Join(", ", named)} red, red were [{string.Join(", ", red)}]");
+
+            var recover = await lab.Lab("recover", fault, "--host", host);
+            if (recover.ExitCode != 0) { failures.Add($"{fault}: recover failed: {recover.All}"); continue; }
+            var green = false;
+            for (var attempt = 0; attempt < 15 && !green; attempt++)
+            {
+                green = (await ChecksAsync(host)).All(c => c.Healthy);
+                if (!green) await Task.Delay(1000);
+            }
+            if (!green) failures.Add($"{fault}: still red after recovery: {string.Join("; ", (await ChecksAsync(host)).Where(c => !c.Healthy).Select(c => $"{c.Check} {c.Detail}"))}");
+        }
+        Assert.True(failures.Count == 0, string.Join("\n", failures));
+    }
+
+    [Fact]
+    public async Task Bench_runs_a_suite_with_both_agents_and_writes_the_table_and_chart()
+    {
+        lab.RequireUp();
+        var folder = Directory.CreateTempSubdirectory("opsmith-bench-test-").FullName;
+        var suite = Path.Combine(folder, "suite.yaml");
+        await File.WriteAllTextAsync(suite, """
+            apiVersion: opsmith/v1
+            kind: BenchSuite
+            name: smoke
+            defaults: {time_limit: 40s}
+            instances:
+              - {id: crash-demo, fault: service-crash, host: node1, params: {service: demo}, task: mitigation}
+              - {id: control, fault: none, host: node2, task: detection, expected: {anomaly: false}}
+              - {id: crash-detect, fault: service-crash, host: node2, params: {service: nginx}, task: detection, expected: {anomaly: true}, time_limit: 60s}
+            """);
+        var script = Path.Combine(CliProcess.RepositoryRoot, "bench", "agents", "catalog.yaml");
+        foreach (var agent in new[] { "none", $"script:{script}" })
+        {
+            var output = Path.Combine(folder, agent == "none" ? "none" : "script");
+            var run = await CliProcess.RunAsync("bench", "run", "--suite", suite, "--agent", agent, "--output", output, "--name", lab.Name);
+            Assert.True(run.ExitCode == 0, run.All);
+            var lines = await File.ReadAllLinesAsync(Path.Combine(output, "results.jsonl"));
+            Assert.Equal(3, lines.Length);
+            var results = lines.Select(l => JsonDocument.Parse(l).RootElement).ToDictionary(r => r.GetProperty("instance_id").GetString()!);
+            Assert.True(results.Values.All(r => r.GetProperty("steady_state_restored").GetBoolean()), string.Join("\n", lines));
+            Assert.True(results["control"].GetProperty("success").GetBoolean(), lines[1]);
+            if (agent == "none")
+            {
+                Assert.False(results["crash-demo"].GetProperty("success").GetBoolean(), lines[0]);   // nothing restarts a killed service
+                Assert.False(results["crash-detect"].GetProperty("success").GetBoolean(), lines[2]);
+            }
+            else
+            {
+                Assert.True(results["crash-demo"].GetProperty("success").GetBoolean(), lines[0]);    // restart-systemd-unit repairs it
+                Assert.True(results["crash-demo"].GetProperty("time_to_mitigate_seconds").GetDouble() > 0);
+                Assert.True(results["crash-detect"].GetProperty("success").GetBoolean(), lines[2]);  // check-systemd-unit finds it
+                Assert.True(results["crash-demo"].GetProperty("commands_run").GetInt32() > 0);
+            }
+            var table = await File.ReadAllTextAsync(Path.Combine(output, "results.md"));
+            Assert.Contains("| mitigation |", table);
+            XDocument.Parse(await File.ReadAllTextAsync(Path.Combine(output, "ttm.svg")));
+            Assert.True(File.Exists(Path.Combine(output, "summary.json")));
+        }
+    }
+}
+
+/// <summary>lab down removes everything; lab up after a crash cleans the leftovers first.</summary>
+[Collection("lab")]
+public sealed class LabLifecycleTests
+{
+    [Fact]
+    public async Task Down_leaves_no_namespace_process_mount_link_or_file_and_up_recovers_from_a_crash()
+    {
+        Assert.True(Environment.IsPrivilegedProcess, "the lab tests need root");
+        var name = $"d{Environment.ProcessId % 0xfffff:x}";
+        var up = await CliProcess.RunAsync("lab", "up", "--name", name, "--hosts", "3");
+        Assert.True(up.ExitCode == 0, up.All);
+        var folder = up.Stdout.Split("Inventory:")[1].Trim().Split('\n')[0].Trim();
+        folder = Path.GetDirectoryName(folder)!;
+
+        // Leave work behind: a CPU hog and a runaway log writer are running when the "crash" happens.
+        Assert.Equal(0, (await CliProcess.RunAsync("lab", "inject", "cpu-hog", "--host", "node1", "--param", "threads=1", "--name", name)).ExitCode);
+        Assert.Equal(0, (await CliProcess.RunAsync("lab", "inject", "log-explosion", "--host", "node2", "--name", name)).ExitCode);
+        File.Delete(Path.Combine(folder, "state.json"));   // as if the machine lost track of the lab
+
+        var again = await CliProcess.RunAsync("lab", "up", "--name", name, "--hosts", "3");
+        Assert.True(again.ExitCode == 0, again.All);
+        var check = await CliProcess.RunAsync("lab", "check", "--name", name);
+        Assert.True(check.ExitCode == 0, check.All);
+
+        var down = await CliProcess.RunAsync("lab", "down", "--name", name);
+        Assert.True(down.ExitCode == 0, down.All);
+        var prefix = $"osl-{name}";
+        var namespaces = await Shell("ip netns list");
+        Assert.DoesNotContain(prefix, namespaces);
+        Assert.DoesNotContain(prefix, await Shell("ip -o link show"));
+        Assert.DoesNotContain(prefix, await Shell("cat /proc/*/mountinfo 2>/dev/null"));
+        Assert.DoesNotContain(folder, await Shell("cat /proc/*/cmdline 2>/dev/null | tr '\\0' ' '"));
+        Assert.False(Directory.Exists(folder), $"{folder} still exists");
+        var second = await CliProcess.RunAsync("lab", "down", "--name", name);
+        Assert.True(second.ExitCode == 0 && second.Stdout.Contains("not up"), second.All);
+    }
+
+    private static async Task<string> Shell(string script)
+    {
+        var result = await Opsmith.Execution.Processes.LocalProcess.RunAsync("/bin/sh", ["-c", script], TimeSpan.FromSeconds(30), CancellationToken.None);
+        return result.Stdout;
+    }
+}
