@@ -47,9 +47,13 @@ public sealed class CrashSafetyTests
             };
             foreach (var (key, value) in environment) start.Environment[key] = value;
             using var run = Process.Start(start)!;
-            _ = run.StandardOutput.ReadToEndAsync();
+            // Kill mid-run, whatever the machine's load: wait for the first step's line, then a random moment
+            // within the ten steps (2 s in all).
+            var firstLine = run.StandardOutput.ReadLineAsync();
             _ = run.StandardError.ReadToEndAsync();
-            await Task.Delay(600 + random.Next(1000));
+            await Task.WhenAny(firstLine, Task.Delay(TimeSpan.FromSeconds(30)));
+            _ = run.StandardOutput.ReadToEndAsync();
+            await Task.Delay(random.Next(1200));
             run.Kill(entireProcessTree: false); // SIGKILL to opsmith alone, as the OOM killer would
             await run.WaitForExitAsync();
         }
