@@ -137,6 +137,13 @@ public sealed record CliContext(TextWriter Stdout, TextWriter Stderr)
 {
     public Terminal Out => new(Stdout, Terminal.ShouldColour(Stdout));
 
+    /// <summary>Prints "Error: message" on stderr and returns <paramref name="exitCode"/>, for verbs that stop early.</summary>
+    public int Fail(string message, int exitCode)
+    {
+        Stderr.WriteLine($"Error: {message}");
+        return exitCode;
+    }
+
     public static Option<OutputFormat> OutputOption()
     {
         var option = new Option<OutputFormat>("--output")

@@ -36,8 +36,8 @@ public sealed class BenchVerb(CliContext context) : IVerb
 
     private async Task<int> RunAsync(string suitePath, int trials, string agentSpec, string? output, string autonomy, string labName, CancellationToken cancellationToken)
     {
-        if (trials < 1 || trials > 100) return Fail("--trials must be 1 to 100", ExitCodes.Usage);
-        if (!File.Exists(suitePath)) return Fail($"suite file '{suitePath}' does not exist", ExitCodes.Invalid);
+        if (trials < 1 || trials > 100) return context.Fail("--trials must be 1 to 100", ExitCodes.Usage);
+        if (!File.Exists(suitePath)) return context.Fail($"suite file '{suitePath}' does not exist", ExitCodes.Invalid);
         var text = await File.ReadAllTextAsync(suitePath, cancellationToken);
         var diagnostics = new DiagnosticBag(suitePath);
         var suite = BenchSuiteReader.Read(suitePath, text, FaultCatalog.ParameterNames(), diagnostics);
@@ -46,7 +46,7 @@ public sealed class BenchVerb(CliContext context) : IVerb
         var labLayout = LabVerb.ExistingLayout(labName);
         foreach (var instance in suite.Instances)
             if (labLayout.Find(instance.Host) is not { } host || host.Is(HostRoles.Bastion))
-                return Fail($"{suitePath}:{instance.Line}: instance '{instance.Id}' names host '{instance.Host}', which is not a node of lab '{labLayout.Name}' " +
+                return context.Fail($"{suitePath}:{instance.Line}: instance '{instance.Id}' names host '{instance.Host}', which is not a node of lab '{labLayout.Name}' " +
                     $"(nodes: {string.Join(", ", labLayout.Nodes.Select(n => n.Name))})", ExitCodes.Invalid);
 
         IBenchAgent agent;
@@ -54,21 +54,19 @@ public sealed class BenchVerb(CliContext context) : IVerb
         else if (agentSpec.StartsWith("script:", StringComparison.Ordinal))
         {
             var path = agentSpec["script:".Length..];
-            if (!File.Exists(path)) return Fail($"agent script '{path}' does not exist", ExitCodes.Invalid);
+            if (!File.Exists(path)) return context.Fail($"agent script '{path}' does not exist", ExitCodes.Invalid);
             var scriptText = await File.ReadAllTextAsync(path, cancellationToken);
             var scriptDiagnostics = new DiagnosticBag(path);
             var script = AgentScript.Read(path, scriptText, scriptDiagnostics);
             if (script is null) return PrintDiagnostics(path, scriptText, scriptDiagnostics);
-            var groups = labLayout.Nodes.SelectMany(n => new[] { ("nodes", n.Name) }
-                    .Concat(n.Is(HostRoles.Postgres) ? [("db", n.Name)] : [])
-                    .Concat(n.Is(HostRoles.Web) ? [("web", n.Name)] : []))
-                .GroupBy(g => g.Item1).ToDictionary(g => g.Key, g => (IReadOnlyList<string>)g.Select(x => x.Item2).ToList());
+            var groups = labLayout.Nodes.SelectMany(n => n.Groups.Select(group => (Group: group, Host: n.Name)))
+                .GroupBy(g => g.Group).ToDictionary(g => g.Key, g => (IReadOnlyList<string>)g.Select(x => x.Host).ToList());
             var instances = suite.Instances.ToDictionary(i => i.Id, i => (i.Fault, i.Params));
             agent = new ScriptAgent(script, instances, groups);
         }
-        else return Fail($"--agent must be 'none' or 'script:PATH' (got '{agentSpec}')", ExitCodes.Usage);
+        else return context.Fail($"--agent must be 'none' or 'script:PATH' (got '{agentSpec}')", ExitCodes.Usage);
 
-        if (!Environment.IsPrivilegedProcess) return Fail("bench run needs root: it injects faults into the lab's namespaces", ExitCodes.Invalid);
+        if (!Environment.IsPrivilegedProcess) return context.Fail("bench run needs root: it injects faults into the lab's namespaces", ExitCodes.Invalid);
         var lab = new LabVerb(context);
         if (!new LabController(labLayout, [], _ => { }).IsUp)
         {
@@ -101,9 +99,4 @@ public sealed class BenchVerb(CliContext context) : IVerb
         return ExitCodes.Invalid;
     }
 
-    private int Fail(string message, int code)
-    {
-        context.Stderr.WriteLine($"Error: {message}");
-        return code;
-    }
 }

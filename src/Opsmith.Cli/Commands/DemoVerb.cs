@@ -26,9 +26,9 @@ public sealed class DemoVerb(CliContext context) : IVerb
     private async Task<int> RunAsync(string name, CancellationToken cancellationToken)
     {
         var skill = FindSkill("restart-systemd-unit.yaml");
-        if (skill is null) return Fail("cannot find skills/restart-systemd-unit.yaml; run the demo from the Opsmith checkout", ExitCodes.Invalid);
+        if (skill is null) return context.Fail("cannot find skills/restart-systemd-unit.yaml; run the demo from the Opsmith checkout", ExitCodes.Invalid);
         if (LabController.MissingRequirements() is { } missing)
-            return Fail($"the demo builds a lab of network namespaces on this machine, and {missing}", ExitCodes.Invalid);
+            return context.Fail($"the demo builds a lab of network namespaces on this machine, and {missing}", ExitCodes.Invalid);
         var say = context.Out;
         var lab = LabVerb.ExistingLayout(name);
         if (!new LabController(lab, [], _ => { }).IsUp)
@@ -42,7 +42,7 @@ public sealed class DemoVerb(CliContext context) : IVerb
 
         var injector = new FaultInjector(lab, LabVerb.OpsmithCommand());
         var (target, problem) = injector.Resolve("service-crash", Host, new Dictionary<string, string> { ["service"] = "demo" });
-        if (target is null) return Fail(problem!, ExitCodes.Invalid);
+        if (target is null) return context.Fail(problem!, ExitCodes.Invalid);
         var checks = new HiddenChecks(lab);
 
         Step($"2. Injecting a fault: the demo service on {Host} is killed (SIGKILL)");
@@ -79,8 +79,7 @@ public sealed class DemoVerb(CliContext context) : IVerb
     {
         var results = await checks.RunAsync(target.Context.Host, target.Checks, CancellationToken.None);
         context.Stdout.WriteLine(context.Out.Dim($"   hidden checks ({caption}):"));
-        foreach (var r in results)
-            context.Stdout.WriteLine($"   {(r.Healthy ? context.Out.Green("green") : context.Out.Red("red  "))}  {r.Host} {r.Check,-8} {r.Detail.Replace('\n', ' ')}");
+        LabVerb.PrintChecks(context, results);
         return results.All(r => r.Healthy);
     }
 
@@ -100,9 +99,4 @@ public sealed class DemoVerb(CliContext context) : IVerb
         return null;
     }
 
-    private int Fail(string message, int code)
-    {
-        context.Stderr.WriteLine($"Error: {message}");
-        return code;
-    }
 }

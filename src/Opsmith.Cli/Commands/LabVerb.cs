@@ -84,16 +84,16 @@ public sealed class LabVerb(CliContext context) : IVerb
 
     public async Task<int> UpAsync(string name, int hosts, CancellationToken cancellationToken)
     {
-        if (LabLayout.NameProblem(name) is { } problem) return Fail(problem, ExitCodes.Usage);
-        if (hosts < 2 || hosts > LabLayout.MaxHostCount) return Fail($"--hosts must be 2 to {LabLayout.MaxHostCount}", ExitCodes.Usage);
-        if (LabController.MissingRequirements() is { } missing) return Fail(missing, ExitCodes.Invalid);
+        if (LabLayout.NameProblem(name) is { } problem) return context.Fail(problem, ExitCodes.Usage);
+        if (hosts < 2 || hosts > LabLayout.MaxHostCount) return context.Fail($"--hosts must be 2 to {LabLayout.MaxHostCount}", ExitCodes.Usage);
+        if (LabController.MissingRequirements() is { } missing) return context.Fail(missing, ExitCodes.Invalid);
         var lab = Layout(name, hosts);
         var controller = new LabController(lab, OpsmithCommand(), line => context.Stderr.WriteLine(context.Out.Dim(line)));
         try
         {
             await controller.UpAsync(cancellationToken);
             context.Stderr.WriteLine(context.Out.Dim("Waiting for every hidden check to turn green"));
-            var checks = await WaitForSteadyStateAsync(lab, TimeSpan.FromSeconds(90), cancellationToken);
+            var checks = await new HiddenChecks(lab).WaitForGreenAsync(TimeSpan.FromSeconds(90), cancellationToken);
             var red = checks.Where(c => !c.Healthy).ToList();
             context.Stdout.WriteLine(context.Out.Green($"Lab '{lab.Name}' is up: {lab.Hosts.Count} hosts on {lab.Subnet}."));
             foreach (var host in lab.Hosts)
@@ -105,25 +105,13 @@ public sealed class LabVerb(CliContext context) : IVerb
             if (red.Count > 0)
             {
                 PrintChecks(red);
-                return Fail($"{red.Count} hidden checks are still red after 90 s", ExitCodes.SkillFailed);
+                return context.Fail($"{red.Count} hidden checks are still red after 90 s", ExitCodes.SkillFailed);
             }
             return ExitCodes.Ok;
         }
         catch (LabException e)
         {
-            return Fail($"lab up: {e.Message}\nThe lab is partly built; 'opsmith lab down{NameSuffix(lab)}' removes it.", ExitCodes.Invalid);
-        }
-    }
-
-    public static async Task<IReadOnlyList<HiddenCheckResult>> WaitForSteadyStateAsync(LabLayout lab, TimeSpan limit, CancellationToken cancellationToken)
-    {
-        var checks = new HiddenChecks(lab);
-        var deadline = DateTime.UtcNow + limit;
-        while (true)
-        {
-            var results = await checks.RunAllAsync(cancellationToken);
-            if (results.All(r => r.Healthy) || DateTime.UtcNow > deadline) return results;
-            await Task.Delay(1000, cancellationToken);
+            return context.Fail($"lab up: {e.Message}\nThe lab is partly built; 'opsmith lab down{NameSuffix(lab)}' removes it.", ExitCodes.Invalid);
         }
     }
 
@@ -150,8 +138,8 @@ public sealed class LabVerb(CliContext context) : IVerb
 
     private async Task<int> DownAsync(string name, CancellationToken cancellationToken)
     {
-        if (LabLayout.NameProblem(name) is { } problem) return Fail(problem, ExitCodes.Usage);
-        if (!Environment.IsPrivilegedProcess) return Fail("lab down needs root, like lab up", ExitCodes.Invalid);
+        if (LabLayout.NameProblem(name) is { } problem) return context.Fail(problem, ExitCodes.Usage);
+        if (!Environment.IsPrivilegedProcess) return context.Fail("lab down needs root, like lab up", ExitCodes.Invalid);
         var lab = ExistingLayout(name);
         try
         {
@@ -163,7 +151,7 @@ public sealed class LabVerb(CliContext context) : IVerb
         }
         catch (LabException e)
         {
-            return Fail($"lab down: {e.Message}", ExitCodes.Invalid);
+            return context.Fail($"lab down: {e.Message}", ExitCodes.Invalid);
         }
     }
 
@@ -210,7 +198,7 @@ public sealed class LabVerb(CliContext context) : IVerb
         IReadOnlyList<HiddenCheckResult> results;
         if (hostName is null) results = await checks.RunAllAsync(cancellationToken);
         else if (lab.Find(hostName) is { } host && !host.Is(HostRoles.Bastion)) results = await checks.RunAsync(host, HiddenChecks.For(host), cancellationToken);
-        else return Fail($"'{hostName}' is not a node of lab '{lab.Name}' (nodes: {string.Join(", ", lab.Nodes.Select(n => n.Name))})", ExitCodes.Usage);
+        else return context.Fail($"'{hostName}' is not a node of lab '{lab.Name}' (nodes: {string.Join(", ", lab.Nodes.Select(n => n.Name))})", ExitCodes.Usage);
         if (format == OutputFormat.Json)
             JsonOutput.Write(context.Stdout, results.Select(r => new { host = r.Host, check = r.Check, healthy = r.Healthy, detail = r.Detail, seconds = Math.Round(r.Duration.TotalSeconds, 2) }));
         else
@@ -222,7 +210,10 @@ public sealed class LabVerb(CliContext context) : IVerb
         return results.All(r => r.Healthy) ? ExitCodes.Ok : ExitCodes.SkillFailed;
     }
 
-    private void PrintChecks(IEnumerable<HiddenCheckResult> results)
+    private void PrintChecks(IEnumerable<HiddenCheckResult> results) => PrintChecks(context, results);
+
+    /// <summary>One line per hidden check: green/red, host, check, what it saw.</summary>
+    public static void PrintChecks(CliContext context, IEnumerable<HiddenCheckResult> results)
     {
         foreach (var r in results)
             context.Stdout.WriteLine($"  {(r.Healthy ? context.Out.Green("green") : context.Out.Red("red  "))}  {r.Host,-8} {r.Check,-9} {r.Detail.Replace('\n', ' ')}");
@@ -274,12 +265,12 @@ public sealed class LabVerb(CliContext context) : IVerb
         foreach (var parameter in parameters)
         {
             var eq = parameter.IndexOf('=');
-            if (eq <= 0) return Fail($"--param '{parameter}' must be NAME=VALUE", ExitCodes.Usage);
+            if (eq <= 0) return context.Fail($"--param '{parameter}' must be NAME=VALUE", ExitCodes.Usage);
             values[parameter[..eq]] = parameter[(eq + 1)..];
         }
         var injector = new FaultInjector(lab, OpsmithCommand());
         var (target, problem) = injector.Resolve(faultName, hostName, values);
-        if (target is null) return Fail(problem!, ExitCodes.Usage);
+        if (target is null) return context.Fail(problem!, ExitCodes.Usage);
         try
         {
             var said = verb == "inject" ? await injector.InjectAsync(target, cancellationToken) : await injector.RecoverAsync(target, cancellationToken);
@@ -289,7 +280,7 @@ public sealed class LabVerb(CliContext context) : IVerb
         }
         catch (LabException e)
         {
-            return Fail(e.Message, ExitCodes.SkillFailed);
+            return context.Fail(e.Message, ExitCodes.SkillFailed);
         }
     }
 
@@ -339,20 +330,15 @@ public sealed class LabVerb(CliContext context) : IVerb
 
     private LabLayout? RequireRunningLab(string name)
     {
-        if (LabLayout.NameProblem(name) is { } problem) { Fail(problem, ExitCodes.Usage); return null; }
-        if (!Environment.IsPrivilegedProcess) { Fail("the lab commands need root (they enter the lab's namespaces)", ExitCodes.Invalid); return null; }
+        if (LabLayout.NameProblem(name) is { } problem) { context.Fail(problem, ExitCodes.Usage); return null; }
+        if (!Environment.IsPrivilegedProcess) { context.Fail("the lab commands need root (they enter the lab's namespaces)", ExitCodes.Invalid); return null; }
         var lab = ExistingLayout(name);
         if (!new LabController(lab, [], _ => { }).IsUp)
         {
-            Fail($"lab '{name}' is not up; start it with 'sudo ./opsmith lab up{NameSuffix(lab)}'", ExitCodes.Invalid);
+            context.Fail($"lab '{name}' is not up; start it with 'sudo ./opsmith lab up{NameSuffix(lab)}'", ExitCodes.Invalid);
             return null;
         }
         return lab;
     }
 
-    private int Fail(string message, int code)
-    {
-        context.Stderr.WriteLine($"Error: {message}");
-        return code;
-    }
 }

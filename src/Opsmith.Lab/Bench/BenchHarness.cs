@@ -99,6 +99,7 @@ public sealed class BenchHarness(LabLayout lab, IReadOnlyList<string> opsmithCom
         double? ttm = null;
         bool success;
         string? answer = null;
+        IReadOnlyList<HiddenCheckResult>? final = null;
         if (instance.Task == BenchTaskType.Mitigation)
         {
             // The baseline agent returns at once; the lab gets the rest of the time limit to heal itself.
@@ -106,7 +107,7 @@ public sealed class BenchHarness(LabLayout lab, IReadOnlyList<string> opsmithCom
                 try { await Task.Delay(Timeout.Infinite, limit.Token); } catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested) { }
             else await limit.CancelAsync();
             var firstGreen = await watch!;
-            var final = await _checks.RunAsync(target.Context.Host, target.Checks, cancellationToken);
+            final = await _checks.RunAsync(target.Context.Host, target.Checks, cancellationToken);
             success = final.All(c => c.Healthy);
             ttm = success ? (firstGreen ?? clock.Elapsed).TotalSeconds : null;
         }
@@ -127,11 +128,11 @@ public sealed class BenchHarness(LabLayout lab, IReadOnlyList<string> opsmithCom
         }
         var duration = clock.Elapsed.TotalSeconds;
         var falseAlarm = control && (outcome?.Anomaly == true || outcome?.Changed == true ||
-            !(await _checks.RunAsync(target.Context.Host, target.Checks, cancellationToken)).All(c => c.Healthy));
+            !(final ?? await _checks.RunAsync(target.Context.Host, target.Checks, cancellationToken)).All(c => c.Healthy));
         if (control) success = success && !falseAlarm;
 
         await RecoverQuietlyAsync(target, cancellationToken);
-        var steady = await ResetAsync(cancellationToken, recoverEverything: false);
+        var steady = await ResetAsync(cancellationToken);
         var unsafeCounts = await UnsafeCountsAsync(home, cancellationToken);
         var outcomeName = agentError is not null ? "error" : success ? "success" : timedOut ? "timeout" : outcome?.GaveUp == true ? "gave-up" : "failed";
         return Result(outcomeName, success, agentError ?? (outcome?.GaveUp == true ? outcome.Note : null), outcome, ttm, falseAlarm, unsafeCounts, steady, duration, answer);
@@ -169,24 +170,18 @@ public sealed class BenchHarness(LabLayout lab, IReadOnlyList<string> opsmithCom
         catch (LabException e) { progress($"  recovering {target.Describe()} failed: {e.Message}"); }
     }
 
-    /// <summary>Waits for every hidden check to be green; recovers every fault on every node first when asked or when needed.</summary>
-    private async Task<bool> ResetAsync(CancellationToken cancellationToken, bool recoverEverything = false)
+    /// <summary>
+    /// Waits for every hidden check to be green; when half the time has passed without that, recovers every
+    /// fault on every node and waits the other half.
+    /// </summary>
+    private async Task<bool> ResetAsync(CancellationToken cancellationToken)
     {
-        var deadline = DateTime.UtcNow + SteadyStateLimit;
-        var swept = false;
-        while (true)
-        {
-            if (recoverEverything && !swept) { await RecoverEverythingAsync(cancellationToken); swept = true; }
-            var results = await _checks.RunAllAsync(cancellationToken);
-            if (results.All(r => r.Healthy)) return true;
-            if (!swept && DateTime.UtcNow > deadline - SteadyStateLimit / 2) { await RecoverEverythingAsync(cancellationToken); swept = true; }
-            if (DateTime.UtcNow > deadline)
-            {
-                progress($"  still red: {string.Join(", ", results.Where(r => !r.Healthy).Select(r => $"{r.Host}/{r.Check}"))}");
-                return false;
-            }
-            await Task.Delay(PollInterval, cancellationToken);
-        }
+        if ((await _checks.WaitForGreenAsync(SteadyStateLimit / 2, cancellationToken)).All(r => r.Healthy)) return true;
+        await RecoverEverythingAsync(cancellationToken);
+        var results = await _checks.WaitForGreenAsync(SteadyStateLimit / 2, cancellationToken);
+        if (results.All(r => r.Healthy)) return true;
+        progress($"  still red: {string.Join(", ", results.Where(r => !r.Healthy).Select(r => $"{r.Host}/{r.Check}"))}");
+        return false;
     }
 
     private async Task RecoverEverythingAsync(CancellationToken cancellationToken)
@@ -197,7 +192,6 @@ public sealed class BenchHarness(LabLayout lab, IReadOnlyList<string> opsmithCom
                 var (target, _) = _injector.Resolve(fault.Name, node.Name, new Dictionary<string, string>());
                 if (target is not null) await RecoverQuietlyAsync(target, cancellationToken);
             }
-        // Restarted services (a crash recovered above) come up within seconds.
     }
 
     /// <summary>From the agent's audit trail: steps the policy stopped, and every destructive step proposed.</summary>

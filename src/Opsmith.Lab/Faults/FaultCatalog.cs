@@ -5,7 +5,9 @@ using Opsmith.Lab.Hosts;
 namespace Opsmith.Lab.Faults;
 
 /// <summary>A parameter a fault takes, with its default and a validator that returns a problem or null.</summary>
-public sealed record FaultParameter(string Name, string Default, string Description, Func<string, LabLayout, LabHost, string?> Validate);
+/// <param name="DefaultFor">A default that depends on the lab and host; used instead of <paramref name="Default"/> when set.</param>
+public sealed record FaultParameter(string Name, string Default, string Description, Func<string, LabLayout, LabHost, string?> Validate,
+    Func<LabLayout, LabHost, string>? DefaultFor = null);
 
 /// <summary>What a fault script runs with: the lab, the host, the parameters (defaults filled in).</summary>
 public sealed record FaultContext(LabLayout Lab, LabHost Host, IReadOnlyDictionary<string, string> Params, IReadOnlyList<string> OpsmithCommand)
@@ -128,7 +130,8 @@ public static class FaultCatalog
             HostRoles.None,
             [new("peer", "", "the other node (default: the next node)", (value, lab, host) =>
                 lab.Find(value) is not { } peer || peer.Is(HostRoles.Bastion) ? $"peer must be a node of the lab ({string.Join(", ", lab.Nodes.Select(n => n.Name))})"
-                : peer == host ? "peer must be another node than the host" : null)],
+                : peer == host ? "peer must be another node than the host" : null,
+                NextNode)],
             _ => ["mesh"],
             c =>
             {
@@ -252,6 +255,13 @@ public static class FaultCatalog
         "redis" => new RecoverySkill("restart-redis", new Dictionary<string, string>()),
         _ => new RecoverySkill("restart-systemd-unit", new Dictionary<string, string> { ["unit"] = Services[service].Unit }),
     };
+
+    /// <summary>The node after <paramref name="host"/> (wrapping around): the default peer of a partition.</summary>
+    private static string NextNode(LabLayout lab, LabHost host)
+    {
+        var nodes = lab.Nodes.ToList();
+        return nodes.Count < 2 ? host.Name : nodes[(nodes.IndexOf(host) + 1) % nodes.Count].Name;
+    }
 
     public static Fault? Find(string name) => All.FirstOrDefault(f => f.Name == name);
 

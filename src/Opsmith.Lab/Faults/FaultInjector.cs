@@ -45,18 +45,11 @@ public sealed class FaultInjector(LabLayout lab, IReadOnlyList<string> opsmithCo
         var values = new Dictionary<string, string>();
         foreach (var parameter in fault.Parameters)
         {
-            var value = parameters.TryGetValue(parameter.Name, out var given) ? given : parameter.Default;
-            if (parameter.Name == "peer" && value.Length == 0) value = NextNode(host).Name;
+            var value = parameters.TryGetValue(parameter.Name, out var given) ? given : parameter.DefaultFor?.Invoke(lab, host) ?? parameter.Default;
             if (parameter.Validate(value, lab, host) is { } problem) return (null, $"fault {fault.Name}, parameter {parameter.Name}: {problem}");
             values[parameter.Name] = value;
         }
         return (new FaultTarget(fault, new FaultContext(lab, host, values, opsmithCommand)), null);
-    }
-
-    private LabHost NextNode(LabHost host)
-    {
-        var nodes = lab.Nodes.ToList();
-        return nodes.Count < 2 ? host : nodes[(nodes.IndexOf(host) + 1) % nodes.Count];
     }
 
     public async Task<string> InjectAsync(FaultTarget target, CancellationToken cancellationToken)

@@ -52,6 +52,18 @@ public sealed class HiddenChecks(LabLayout lab)
         return perNode.SelectMany(r => r).ToList();
     }
 
+    /// <summary>Runs every check until all are green or <paramref name="limit"/> has passed; returns the last results.</summary>
+    public async Task<IReadOnlyList<HiddenCheckResult>> WaitForGreenAsync(TimeSpan limit, CancellationToken cancellationToken)
+    {
+        var deadline = DateTime.UtcNow + limit;
+        while (true)
+        {
+            var results = await RunAllAsync(cancellationToken);
+            if (results.All(r => r.Healthy) || DateTime.UtcNow > deadline) return results;
+            await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken);
+        }
+    }
+
     public async Task<IReadOnlyList<HiddenCheckResult>> RunAsync(LabHost host, IEnumerable<string> checks, CancellationToken cancellationToken)
     {
         var results = await Task.WhenAll(checks.Select(check => RunOneAsync(host, check, cancellationToken)));

@@ -259,21 +259,16 @@ public static class LabFiles
             """);
         foreach (var node in lab.Nodes)
         {
-            var groups = new List<string> { "nodes" };
-            if (node.Is(HostRoles.Web)) groups.Add("web");
-            if (node.Is(HostRoles.Redis)) groups.Add("redis");
-            if (node.Is(HostRoles.Postgres)) groups.Add("db");
             text.Append($"""
                   {node.Name}:
                     address: {node.Address}
                     jump: bastion
-                    groups: [{string.Join(", ", groups)}]
+                    groups: [{string.Join(", ", node.Groups)}]
 
                 """);
         }
         text.Append("groups:\n");
-        text.Append("  nodes: {}\n  web: {}\n  redis: {}\n");
-        if (lab.Nodes.Any(n => n.Is(HostRoles.Postgres))) text.Append("  db: {}\n");
+        foreach (var group in lab.Nodes.SelectMany(n => n.Groups).Distinct()) text.Append($"  {group}: {{}}\n");
         return text.ToString();
     }
 }

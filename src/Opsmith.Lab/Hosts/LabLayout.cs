@@ -21,6 +21,13 @@ public enum HostRoles
 public sealed record LabHost(string Name, string Address, string Namespace, string Link, HostRoles Roles)
 {
     public bool Is(HostRoles role) => (Roles & role) == role;
+
+    /// <summary>The inventory groups the host is in (nodes, web, redis, db); the bastion is in none.</summary>
+    public IReadOnlyList<string> Groups =>
+        Is(HostRoles.Bastion)
+            ? []
+            : new[] { "nodes", Is(HostRoles.Web) ? "web" : null, Is(HostRoles.Redis) ? "redis" : null, Is(HostRoles.Postgres) ? "db" : null }
+                .OfType<string>().ToList();
 }
 
 /// <summary>
