@@ -1,3 +1,5 @@
+using Opsmith.Core.Runs;
+using Opsmith.Core.Skills;
 using Opsmith.Storage.Audit;
 
 namespace Opsmith.Storage.Tests;
@@ -17,7 +19,14 @@ public sealed class AuditCanonicalFormTests
         Detail: "line one\nline=two ✓",
         Owner: null,
         PreviousHash: "0123",
-        Hash: "ignored");
+        Hash: "ignored") { Format = 1 };
+
+    /// <summary>The same record as written since structured fields exist.</summary>
+    private static readonly AuditRecord SampleV2 = Sample with
+    {
+        Format = 2,
+        Facts = new AuditFacts(RunSection.Actions, "restart", RiskTier.ServiceMutation, RunMode.Execute, "autonomy"),
+    };
 
     [Fact]
     public void The_canonical_form_is_length_prefixed_fields_in_a_fixed_order()
@@ -43,6 +52,59 @@ public sealed class AuditCanonicalFormTests
             previous_hash=4:0123
 
             """.ReplaceLineEndings("\n"), AuditCanonicalForm.Text(Sample));
+    }
+
+    [Fact]
+    public void Version_2_adds_the_structured_fields_before_the_previous_hash()
+    {
+        // A golden value too: records of format 2 verify only while this form stays as it is.
+        Assert.Equal("""
+            opsmith-audit-v2
+            sequence=2:42
+            run=5:run-7
+            time=27:2026-11-21T09:30:01.123456Z
+            kind=8:decision
+            actor=5:alice
+            host=4:web1
+            skill=13:restart-nginx
+            skill_hash=3:abc
+            decision=16:approval-granted
+            detail=21:line one
+            line=two ✓
+            owner_machine=0:
+            owner_pid=0:
+            owner_boot_id=0:
+            owner_start=0:
+            section=7:actions
+            step=7:restart
+            tier=16:service-mutation
+            mode=7:execute
+            outcome=8:autonomy
+            previous_hash=4:0123
+
+            """.ReplaceLineEndings("\n"), AuditCanonicalForm.Text(SampleV2));
+    }
+
+    [Fact]
+    public void A_record_whose_format_was_changed_no_longer_matches_its_hash()
+    {
+        var sealedV2 = SampleV2 with { Hash = AuditCanonicalForm.ComputeHash(SampleV2) };
+        Assert.NotEqual(sealedV2.Hash, AuditCanonicalForm.ComputeHash(sealedV2 with { Format = 1 }));
+        Assert.NotEqual(AuditCanonicalForm.ComputeHash(Sample), AuditCanonicalForm.ComputeHash(Sample with { Format = 2 }));
+    }
+
+    [Fact]
+    public void Every_structured_field_changes_the_hash()
+    {
+        var f = SampleV2.Facts;
+        var variants = new[]
+        {
+            SampleV2 with { Facts = f with { Section = RunSection.Rollback } }, SampleV2 with { Facts = f with { Step = "other" } },
+            SampleV2 with { Facts = f with { Tier = RiskTier.Destructive } }, SampleV2 with { Facts = f with { Mode = RunMode.DryRun } },
+            SampleV2 with { Facts = f with { Outcome = "kill-switch" } }, SampleV2 with { Facts = AuditFacts.None },
+        };
+        var hashes = variants.Select(AuditCanonicalForm.ComputeHash).Append(AuditCanonicalForm.ComputeHash(SampleV2)).ToList();
+        Assert.Equal(hashes.Count, hashes.Distinct().Count());
     }
 
     [Fact]

@@ -1,3 +1,5 @@
+using Opsmith.Core.Runs;
+using Opsmith.Core.Skills;
 using System.Data.Common;
 using System.Text.Json;
 using Opsmith.Storage.Audit;
@@ -182,6 +184,68 @@ public abstract class AuditStoreContract(ITestOutputHelper output)
         await AppendRunAsync(store, "run-1", commands: 10);
 
         Assert.Equal(new AuditVerification(22, 22, null), await store.VerifyAsync(None));
+    }
+
+    [Fact]
+    public async Task A_trail_written_before_structured_fields_existed_still_verifies_and_grows()
+    {
+        await using var trail = await NewTrailAsync();
+        await using var store = await trail.OpenAsync();
+        await AppendRunAsync(store, "run-1", commands: 3);
+        // Rewrite the trail as an older Opsmith wrote it: format 1, no structured fields, version 1 hashes.
+        var previous = AuditCanonicalForm.GenesisHash;
+        foreach (var record in await store.ListAsync(AuditQuery.All, None))
+        {
+            var old = record with { Format = 1, Facts = AuditFacts.None, PreviousHash = previous };
+            old = old with { Hash = AuditCanonicalForm.ComputeHash(old) };
+            await trail.TamperAsync("UPDATE audit_records SET format = 1, section = '', step = '', tier = '', mode = '', outcome = '', " +
+                                    "previous_hash = @PreviousHash, hash = @Hash WHERE sequence = @Sequence", new { old.PreviousHash, old.Hash, old.Sequence });
+            previous = old.Hash;
+        }
+        await trail.TamperAsync("UPDATE audit_head SET hash = @Hash WHERE id = 1", new { Hash = previous });
+        Assert.Null((await store.VerifyAsync(None)).FirstBreak);
+
+        await store.AppendAsync(Command("run-2") with { Facts = new AuditFacts(RunSection.Actions, "restart", RiskTier.ServiceMutation, RunMode.Execute) }, None);
+
+        var verification = await store.VerifyAsync(None);
+        Assert.Null(verification.FirstBreak);
+        var all = await store.ListAsync(AuditQuery.All, None);
+        Assert.All(all.SkipLast(1), r => Assert.Equal(1, r.Format));
+        Assert.Equal(2, all[^1].Format);
+    }
+
+    [Fact]
+    public async Task Structured_fields_round_trip_and_can_be_queried_without_reading_text()
+    {
+        await using var trail = await NewTrailAsync();
+        await using var store = await trail.OpenAsync();
+        await store.AppendAsync(Command("run-1") with { Facts = new AuditFacts(RunSection.Checks, "status", RiskTier.Read, RunMode.DryRun) }, None);
+        await store.AppendAsync(Command("run-2") with { Facts = new AuditFacts(RunSection.Actions, "restart", RiskTier.ServiceMutation, RunMode.Execute) }, None);
+        await store.AppendAsync(Command("run-3") with { Facts = new AuditFacts(RunSection.Rollback, "undo", RiskTier.Destructive, RunMode.Execute) }, None);
+        await store.AppendAsync(Decision("run-3") with { Facts = new AuditFacts(RunSection.Actions, "wipe", RiskTier.DataMutation, RunMode.Execute, "data-protection") }, None);
+
+        var changes = await store.ListAsync(new AuditQuery(Kind: AuditKind.Command, MinTier: RiskTier.ServiceMutation, Limit: 10), None);
+        Assert.Equal(["run-2", "run-3"], changes.Select(r => r.RunId));
+        var actions = await store.ListAsync(new AuditQuery(Section: RunSection.Actions, Mode: RunMode.Execute, Limit: 10), None);
+        Assert.Equal(["restart", "wipe"], actions.Select(r => r.Facts.Step));
+        var decision = Assert.Single(await store.ListAsync(new AuditQuery(Kind: AuditKind.Decision, Limit: 10), None));
+        Assert.Equal(new AuditFacts(RunSection.Actions, "wipe", RiskTier.DataMutation, RunMode.Execute, "data-protection"), decision.Facts);
+        Assert.Null((await store.VerifyAsync(None)).FirstBreak);
+    }
+
+    [Fact]
+    public async Task Changing_a_structured_field_in_the_database_fails_verify()
+    {
+        await using var trail = await NewTrailAsync();
+        await using var store = await trail.OpenAsync();
+        await store.AppendAsync(Command("run-1") with { Facts = new AuditFacts(RunSection.Actions, "restart", RiskTier.ServiceMutation, RunMode.Execute) }, None);
+        await store.AppendAsync(Command("run-1"), None);
+
+        await trail.TamperAsync("UPDATE audit_records SET tier = 'read' WHERE sequence = 1");
+
+        var broken = (await store.VerifyAsync(None)).FirstBreak;
+        Assert.Equal(1, broken!.Sequence);
+        Assert.Equal(AuditBreakKind.Edited, broken.Kind);
     }
 
     [Fact]

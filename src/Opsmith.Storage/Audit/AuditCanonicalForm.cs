@@ -21,10 +21,21 @@ namespace Opsmith.Storage.Audit;
 /// <c>yyyy-MM-ddTHH:mm:ss.ffffffZ</c>; kind and decision are their wire names (<see cref="AuditNames"/>);
 /// absent values (no decision, no owner) are empty. Text is not normalized: what is stored is what is hashed.
 /// Nothing depends on the culture. The hash is lowercase hex SHA-256 of these bytes.
+/// <para>
+/// Version 2 (records of <see cref="AuditRecord.Format"/> 2, written since the structured fields exist) starts
+/// with <c>opsmith-audit-v2</c> and has five more fields after <c>owner_start</c>, before <c>previous_hash</c>:
+/// <c>section</c>, <c>step</c>, <c>tier</c>, <c>mode</c>, <c>outcome</c> (wire names, empty when absent). Version 1
+/// records keep their version 1 form, so trails written before the change still verify; a record whose format
+/// was changed in the database no longer matches its hash.
+/// </para>
 /// </summary>
 public static class AuditCanonicalForm
 {
     public const string Version = "opsmith-audit-v1";
+    public const string Version2 = "opsmith-audit-v2";
+
+    /// <summary>The format every new record is written in.</summary>
+    public const int CurrentFormat = 2;
     public const string TimeFormat = "yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'";
 
     /// <summary>The previous hash of record 1.</summary>
@@ -64,7 +75,8 @@ public static class AuditCanonicalForm
 
     private static void Write(ArrayBufferWriter<byte> buffer, AuditRecord r)
     {
-        Line(buffer, Version);
+        if (r.Format is not (1 or 2)) throw new ArgumentOutOfRangeException(nameof(r), r.Format, "unknown audit record format");
+        Line(buffer, r.Format == 1 ? Version : Version2);
         Field(buffer, "sequence", Number(r.Sequence));
         Field(buffer, "run", r.RunId);
         Field(buffer, "time", FormatTime(r.Time));
@@ -79,6 +91,14 @@ public static class AuditCanonicalForm
         Field(buffer, "owner_pid", r.Owner is null ? "" : Number(r.Owner.ProcessId));
         Field(buffer, "owner_boot_id", r.Owner?.BootId ?? "");
         Field(buffer, "owner_start", r.Owner is null ? "" : Number(r.Owner.StartTicks));
+        if (r.Format >= 2)
+        {
+            Field(buffer, "section", r.Facts.SectionText);
+            Field(buffer, "step", r.Facts.Step);
+            Field(buffer, "tier", r.Facts.TierText);
+            Field(buffer, "mode", r.Facts.ModeText);
+            Field(buffer, "outcome", r.Facts.Outcome);
+        }
         Field(buffer, "previous_hash", r.PreviousHash);
     }
 

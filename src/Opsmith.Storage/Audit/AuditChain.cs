@@ -18,7 +18,7 @@ internal static class AuditChain
         {
             var e = entries[i].Normalized();
             var unsealed = new AuditRecord(++sequence, e.RunId, AuditCanonicalForm.ToStoredPrecision(time.GetUtcNow()), e.Kind,
-                e.Actor, e.Host, e.Skill, e.SkillHash, e.Decision, e.Detail, e.Owner, previous, "");
+                e.Actor, e.Host, e.Skill, e.SkillHash, e.Decision, e.Detail, e.Owner, previous, "") { Facts = e.Facts };
             records[i] = unsealed with { Hash = AuditCanonicalForm.ComputeHash(unsealed) };
             previous = records[i].Hash;
         }

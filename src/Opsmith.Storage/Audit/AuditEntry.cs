@@ -18,6 +18,9 @@ public sealed record AuditEntry(
     string Detail,
     RunOwner? Owner = null)
 {
+    /// <summary>The structured fields (section, step, effective tier, mode, outcome); see <see cref="AuditFacts"/>.</summary>
+    public AuditFacts Facts { get; init; } = AuditFacts.None;
+
     public static AuditEntry RunStarted(string runId, string actor, string skill, string skillHash, RunOwner owner, string detail = "") =>
         new(runId, AuditKind.RunStarted, actor, "", skill, skillHash, null, detail, owner);
 
@@ -54,6 +57,7 @@ public sealed record AuditEntry(
             SkillHash = StorableText(SkillHash),
             Detail = StorableText(Detail),
             Owner = Owner is null ? null : Owner with { Machine = StorableText(Owner.Machine), BootId = StorableText(Owner.BootId) },
+            Facts = Facts with { Step = StorableText(Facts.Step), Outcome = StorableText(Facts.Outcome) },
         };
     }
 

@@ -53,6 +53,15 @@ internal static class AuditJsonl
             if (row.OwnerStart is { } start) json.WriteNumber("start", start); else json.WriteNull("start");
             json.WriteEndObject();
         }
+        if (row.Format >= 2)
+        {
+            json.WriteNumber("format", row.Format);
+            json.WriteString("section", row.Section);
+            json.WriteString("step", row.Step);
+            json.WriteString("tier", row.Tier);
+            json.WriteString("mode", row.Mode);
+            json.WriteString("outcome", row.Outcome);
+        }
         json.WriteString("previous_hash", row.PreviousHash);
         json.WriteString("hash", row.Hash);
         json.WriteEndObject();

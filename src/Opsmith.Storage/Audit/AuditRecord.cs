@@ -33,4 +33,14 @@ public sealed record AuditRecord(
     string Detail,
     RunOwner? Owner,
     string PreviousHash,
-    string Hash);
+    string Hash)
+{
+    /// <summary>
+    /// Which canonical form <see cref="Hash"/> covers: 1 for records written before structured fields existed
+    /// (their <see cref="Facts"/> are empty), 2 since. See <see cref="AuditCanonicalForm"/>.
+    /// </summary>
+    public int Format { get; init; } = AuditCanonicalForm.CurrentFormat;
+
+    /// <summary>Section, step, effective tier, mode and outcome: the fields code reads back instead of parsing <see cref="Detail"/>.</summary>
+    public AuditFacts Facts { get; init; } = AuditFacts.None;
+}

@@ -13,7 +13,8 @@ internal sealed class AuditRow
     public const string Columns =
         "sequence AS Sequence, run_id AS RunId, time_utc AS Time, kind AS Kind, actor AS Actor, host AS Host, " +
         "skill AS Skill, skill_hash AS SkillHash, decision AS Decision, detail AS Detail, owner_machine AS OwnerMachine, " +
-        "owner_pid AS OwnerPid, owner_boot_id AS OwnerBootId, owner_start AS OwnerStart, previous_hash AS PreviousHash, hash AS Hash";
+        "owner_pid AS OwnerPid, owner_boot_id AS OwnerBootId, owner_start AS OwnerStart, previous_hash AS PreviousHash, hash AS Hash, " +
+        "format AS Format, section AS Section, step AS Step, tier AS Tier, mode AS Mode, outcome AS Outcome";
 
     public long Sequence { get; set; }
     public string? RunId { get; set; }
@@ -32,6 +33,12 @@ internal sealed class AuditRow
     public long? OwnerStart { get; set; }
     public string? PreviousHash { get; set; }
     public string? Hash { get; set; }
+    public long Format { get; set; } = 1;
+    public string? Section { get; set; }
+    public string? Step { get; set; }
+    public string? Tier { get; set; }
+    public string? Mode { get; set; }
+    public string? Outcome { get; set; }
 
     /// <summary>The time as the canonical form writes it, or the raw text when it is not a valid time.</summary>
     public string TimeText => Time switch
@@ -57,11 +64,14 @@ internal sealed class AuditRow
         try { time = Time is string s ? AuditCanonicalForm.ParseTime(s) : AuditCanonicalForm.ParseTime(TimeText); }
         catch (FormatException) { problem = $"its time '{TimeText}' is not a valid UTC time"; return false; }
         if (OwnerPid is < int.MinValue or > int.MaxValue) { problem = $"its owner process id {OwnerPid} is out of range"; return false; }
+        if (Format is not (1 or 2)) { problem = $"its format {Format} is not one Opsmith writes"; return false; }
+        if (!AuditFacts.TryParse(Section, Step, Tier, Mode, Outcome, out var facts, out problem)) return false;
+        if (Format == 1 && facts != AuditFacts.None) { problem = "it is a format 1 record but carries structured fields"; return false; }
         var owner = OwnerMachine is null && OwnerPid is null && OwnerBootId is null && OwnerStart is null
             ? null
             : new RunOwner(OwnerMachine ?? "", (int)(OwnerPid ?? 0), OwnerBootId ?? "", OwnerStart ?? 0);
         record = new AuditRecord(Sequence, RunId ?? "", time, kind, Actor ?? "", Host ?? "", Skill ?? "", SkillHash ?? "",
-            decision, Detail ?? "", owner, PreviousHash ?? "", Hash ?? "");
+            decision, Detail ?? "", owner, PreviousHash ?? "", Hash ?? "") { Format = (int)Format, Facts = facts };
         problem = "";
         return true;
     }
@@ -89,5 +99,11 @@ internal sealed class AuditRow
         OwnerStart = r.Owner?.StartTicks,
         PreviousHash = r.PreviousHash,
         Hash = r.Hash,
+        Format = r.Format,
+        Section = r.Facts.SectionText,
+        Step = r.Facts.Step,
+        Tier = r.Facts.TierText,
+        Mode = r.Facts.ModeText,
+        Outcome = r.Facts.Outcome,
     };
 }

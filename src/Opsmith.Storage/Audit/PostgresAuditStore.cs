@@ -1,6 +1,7 @@
 using System.Data;
 using Dapper;
 using Npgsql;
+using Opsmith.Core.Runs;
 using Opsmith.Storage.Migrations;
 
 namespace Opsmith.Storage.Audit;
@@ -33,16 +34,19 @@ public sealed class PostgresAuditStore : IAuditStore
 
     private const string InsertSql =
         "INSERT INTO audit_records (sequence, run_id, time_utc, kind, actor, host, skill, skill_hash, decision, detail, " +
-        "owner_machine, owner_pid, owner_boot_id, owner_start, previous_hash, hash) " +
+        "owner_machine, owner_pid, owner_boot_id, owner_start, previous_hash, hash, format, section, step, tier, mode, outcome) " +
         "SELECT * FROM unnest(@Sequence::bigint[], @RunId::text[], @Time::timestamptz[], @Kind::text[], @Actor::text[], " +
         "@Host::text[], @Skill::text[], @SkillHash::text[], @Decision::text[], @Detail::text[], @OwnerMachine::text[], " +
-        "@OwnerPid::bigint[], @OwnerBootId::text[], @OwnerStart::bigint[], @PreviousHash::text[], @Hash::text[])";
+        "@OwnerPid::bigint[], @OwnerBootId::text[], @OwnerStart::bigint[], @PreviousHash::text[], @Hash::text[], " +
+        "@Format::integer[], @Section::text[], @Step::text[], @Tier::text[], @Mode::text[], @Outcome::text[])";
 
     private const string ListSql =
         "SELECT " + AuditRow.Columns + " FROM audit_records " +
         "WHERE (@Since::timestamptz IS NULL OR time_utc >= @Since::timestamptz) AND (@Skill::text IS NULL OR skill = @Skill::text) " +
         "AND (@Host::text IS NULL OR host = @Host::text) AND (@Decision::text IS NULL OR decision = @Decision::text) " +
-        "AND (@Kind::text IS NULL OR kind = @Kind::text) AND (@RunId::text IS NULL OR run_id = @RunId::text) ";
+        "AND (@Kind::text IS NULL OR kind = @Kind::text) AND (@RunId::text IS NULL OR run_id = @RunId::text) " +
+        "AND (@Section::text IS NULL OR section = @Section::text) AND (@Mode::text IS NULL OR mode = @Mode::text) " +
+        "AND (@MinTierRank::integer IS NULL OR " + AuditQuery.TierRankSql + " >= @MinTierRank::integer) ";
 
     private readonly NpgsqlDataSource _dataSource;
     private readonly TimeProvider _time;
@@ -101,6 +105,9 @@ public sealed class PostgresAuditStore : IAuditStore
             Decision = query.Decision?.ToWireName(),
             Kind = query.Kind?.ToWireName(),
             query.RunId,
+            Section = query.Section?.Wire(),
+            Mode = query.Mode?.Wire(),
+            MinTierRank = (int?)query.MinTier,
             Limit = query.CheckedLimit,
         }, cancellationToken: cancellationToken));
         return rows.Select(r => r.ToRecord()).ToList();
@@ -178,6 +185,12 @@ public sealed class PostgresAuditStore : IAuditStore
                 OwnerStart = rows.Select(r => r.OwnerStart).ToArray(),
                 PreviousHash = rows.Select(r => r.PreviousHash).ToArray(),
                 Hash = rows.Select(r => r.Hash).ToArray(),
+                Format = rows.Select(r => (int)r.Format).ToArray(),
+                Section = rows.Select(r => r.Section).ToArray(),
+                Step = rows.Select(r => r.Step).ToArray(),
+                Tier = rows.Select(r => r.Tier).ToArray(),
+                Mode = rows.Select(r => r.Mode).ToArray(),
+                Outcome = rows.Select(r => r.Outcome).ToArray(),
             }, transaction, cancellationToken: cancellationToken));
             await connection.ExecuteAsync(new CommandDefinition(MoveHeadSql, AuditChain.HeadAfter(records, head), transaction,
                 cancellationToken: cancellationToken));

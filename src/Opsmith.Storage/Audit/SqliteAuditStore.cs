@@ -1,6 +1,7 @@
 using System.Globalization;
 using Dapper;
 using Microsoft.Data.Sqlite;
+using Opsmith.Core.Runs;
 using Opsmith.Storage.Migrations;
 
 namespace Opsmith.Storage.Audit;
@@ -28,9 +29,9 @@ public sealed class SqliteAuditStore : IAuditStore
 {
     private const string InsertSql =
         "INSERT INTO audit_records (sequence, run_id, time_utc, kind, actor, host, skill, skill_hash, decision, detail, " +
-        "owner_machine, owner_pid, owner_boot_id, owner_start, previous_hash, hash) VALUES (@Sequence, @RunId, @Time, @Kind, " +
-        "@Actor, @Host, @Skill, @SkillHash, @Decision, @Detail, @OwnerMachine, @OwnerPid, @OwnerBootId, @OwnerStart, " +
-        "@PreviousHash, @Hash)";
+        "owner_machine, owner_pid, owner_boot_id, owner_start, previous_hash, hash, format, section, step, tier, mode, outcome) " +
+        "VALUES (@Sequence, @RunId, @Time, @Kind, @Actor, @Host, @Skill, @SkillHash, @Decision, @Detail, @OwnerMachine, @OwnerPid, " +
+        "@OwnerBootId, @OwnerStart, @PreviousHash, @Hash, @Format, @Section, @Step, @Tier, @Mode, @Outcome)";
 
     private const string HeadSql = "SELECT sequence AS Sequence, hash AS Hash FROM audit_head WHERE id = 1";
     private const string MoveHeadSql = "UPDATE audit_head SET sequence = @Sequence, hash = @Hash WHERE id = 1";
@@ -39,7 +40,9 @@ public sealed class SqliteAuditStore : IAuditStore
         "SELECT " + AuditRow.Columns + " FROM audit_records " +
         "WHERE (@Since IS NULL OR time_utc >= @Since) AND (@Skill IS NULL OR skill = @Skill) " +
         "AND (@Host IS NULL OR host = @Host) AND (@Decision IS NULL OR decision = @Decision) " +
-        "AND (@Kind IS NULL OR kind = @Kind) AND (@RunId IS NULL OR run_id = @RunId) ";
+        "AND (@Kind IS NULL OR kind = @Kind) AND (@RunId IS NULL OR run_id = @RunId) " +
+        "AND (@Section IS NULL OR section = @Section) AND (@Mode IS NULL OR mode = @Mode) " +
+        "AND (@MinTierRank IS NULL OR " + AuditQuery.TierRankSql + " >= @MinTierRank) ";
 
     private readonly string _connectionString;
     private readonly int _busyTimeoutMilliseconds;
@@ -133,6 +136,9 @@ public sealed class SqliteAuditStore : IAuditStore
             Decision = query.Decision?.ToWireName(),
             Kind = query.Kind?.ToWireName(),
             query.RunId,
+            Section = query.Section?.Wire(),
+            Mode = query.Mode?.Wire(),
+            MinTierRank = (int?)query.MinTier,
             Limit = query.CheckedLimit,
         }, cancellationToken: cancellationToken));
         return rows.Select(r => r.ToRecord()).ToList();
