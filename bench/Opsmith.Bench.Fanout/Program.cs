@@ -18,11 +18,16 @@ var inventory = (Inventory)DocumentLoader.Load(inventoryPath, File.ReadAllBytes(
 var hosts = inventory.Resolve(group)!;
 var folder = Directory.CreateTempSubdirectory("opsmith-bench-inproc-").FullName;
 await using var audit = await SqliteAuditStore.OpenAsync(new SqliteAuditOptions(Path.Combine(folder, "audit.db")), TimeProvider.System, CancellationToken.None);
-await using var connector = new HostConnector(inventory, Path.Combine(folder, "ssh"), SshOptions.Default with { ControlPersist = TimeSpan.FromSeconds(5) });
 var settings = Opsmith.Policy.Decisions.PolicySettings.Default;
+var killSwitch = new KillSwitch(folder);
 var guard = new StepGuard(new Opsmith.Policy.Classification.CommandClassifier(), settings,
-    new Opsmith.Policy.Decisions.Actor("bench", Opsmith.Policy.Decisions.ActorKind.Human), Opsmith.Storage.Approvals.ApprovalStores.For(audit, settings, TimeProvider.System));
-var executor = new HostExecutor(connector, new RunAudit(audit, RunAudit.NewRunId(), "user:bench", "bench"), new SecretMasker(), new KillSwitch(folder), guard);
+    new Opsmith.Policy.Decisions.Actor("bench", Opsmith.Policy.Decisions.ActorKind.Human),
+    Opsmith.Storage.Approvals.ApprovalStores.For(audit, settings, TimeProvider.System), killSwitch, TimeProvider.System);
+var runId = RunAudit.NewRunId();
+await using var executor = HostExecutor.ForInventory(inventory,
+    new SshConnection(Path.Combine(folder, "ssh"), SshOptions.Default with { ControlPersist = TimeSpan.FromSeconds(5) }),
+    new RunAudit(audit, runId, "user:bench", "bench", Opsmith.Core.Runs.RunMode.Execute, new SecretMasker(), new RunEventStream(runId, TimeProvider.System)),
+    guard);
 string[] commands = ["uname -r", "uptime", "df -P /"];
 
 async Task<TimeSpan> RoundAsync()
@@ -32,7 +37,7 @@ async Task<TimeSpan> RoundAsync()
     {
         foreach (var command in commands)
         {
-            var result = await executor.RunAsync(host, new StepIdentity("fanout-read", "actions", "bench", Opsmith.Core.Skills.RiskTier.Read), command, CommandLimits.Default, ct);
+            var result = await executor.RunAsync(host, new StepIdentity("fanout-read", Opsmith.Core.Runs.RunSection.Actions, "bench", Opsmith.Core.Skills.RiskTier.Read), command, CommandLimits.Default, ct);
             if (!result.Succeeded) throw new InvalidOperationException($"{host.Name}: {result.Error ?? result.Stderr}");
         }
     });

@@ -63,6 +63,12 @@ public static class OpsmithCli
             stderr.WriteLine($"Error: {e.Message}");
             return ExitCodes.Usage;
         }
+        catch (ConfigurationException e)
+        {
+            stderr.WriteLine($"Error: {e.Message}");
+            stderr.WriteLine("See docs/configuration.md for every key and variable.");
+            return ExitCodes.Usage;
+        }
         catch (Exception e)
         {
             // A bug: never show a stack trace to the person at 3 a.m.; show what to report.

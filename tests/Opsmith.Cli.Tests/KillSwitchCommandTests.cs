@@ -71,7 +71,8 @@ public sealed class KillSwitchCommandTests
         var result = await run;
 
         Assert.Equal(3, result.ExitCode);
-        Assert.Contains("FAIL actions second", result.Stdout);
+        Assert.Contains("REFUSED actions second", result.Stdout);
+        Assert.Contains("kill switch is on", result.Stdout);
         Assert.False(File.Exists(marker));
     }
 }

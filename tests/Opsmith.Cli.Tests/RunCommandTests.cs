@@ -77,7 +77,7 @@ public sealed class RunCommandTests(SshClusterFixture fixture) : IClassFixture<S
         File.WriteAllText(marker, "broken again");
         var plan = await CliProcess.RunAsync("rollback", report);
         Assert.True(plan.ExitCode == 0, plan.All);
-        Assert.Contains($"  remove-marker: rm -f -- {marker}", plan.Stdout);
+        Assert.Contains($"  remove-marker [service-mutation]: rm -f -- {marker}", plan.Stdout);
         Assert.True(File.Exists(marker), "a rollback without --execute changes nothing");
 
         var rollback = await CliProcess.RunAsync("rollback", report, "--execute");

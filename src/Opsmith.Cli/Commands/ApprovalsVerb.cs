@@ -96,7 +96,7 @@ public sealed class ApprovalsVerb(CliContext context) : IVerb
 
     private async Task<int> DecideAsync(string id, string? note, bool approve, OutputFormat format, CancellationToken ct)
     {
-        var actorText = RunSetup.Actor();
+        var actorText = CliServices.CurrentActor().ToString();
         if (!ActorText.TryParse(actorText, out var actor))
             throw new UsageException($"cannot tell who you are ('{actorText}'); set OPSMITH_ACTOR to your name");
         await using var audit = await AuditVerb.OpenAsync(ct);
@@ -135,10 +135,10 @@ public sealed class ApprovalsVerb(CliContext context) : IVerb
         return ExitCodes.Ok;
     }
 
-    /// <summary>Approval policy is not configurable from a file yet: the defaults apply (expire after 1h, then cancel).</summary>
+    /// <summary>Expiry and what happens then come from the configuration (docs/configuration.md).</summary>
     private static async Task<IApprovalStore> OpenAsync(IAuditStore audit, CancellationToken ct)
     {
-        var approvals = ApprovalStores.For(audit, RunSetup.PolicyFromEnvironment(), TimeProvider.System);
+        var approvals = ApprovalStores.For(audit, CliServices.Options().Policy, TimeProvider.System);
         await approvals.ExpireDueAsync(TimeProvider.System.GetUtcNow(), ct);
         return approvals;
     }

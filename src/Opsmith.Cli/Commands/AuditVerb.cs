@@ -1,5 +1,6 @@
+using Opsmith.Core.Runs;
+using Opsmith.Core.Skills;
 using System.CommandLine;
-using Opsmith.Cli.Hosting;
 using Opsmith.Cli.Output;
 using Opsmith.Core.Text;
 using Opsmith.Storage.Audit;
@@ -53,9 +54,11 @@ public sealed class AuditVerb(CliContext context) : IVerb
         return audit;
     }
 
-    public static Task<IAuditStore> OpenAsync(CancellationToken ct) =>
-        AuditStores.OpenAsync(OpsmithPaths.FromEnvironment().DataDirectory, Environment.GetEnvironmentVariable("OPSMITH_AUDIT_POSTGRES"),
-            TimeProvider.System, ct);
+    public static Task<IAuditStore> OpenAsync(CancellationToken ct)
+    {
+        var options = CliServices.Options();
+        return AuditStores.OpenAsync(options.Paths.DataDirectory, options.AuditPostgres, TimeProvider.System, ct);
+    }
 
     private async Task<int> ListAsync(string? since, string? skill, string? host, string? decisionText, int limit, OutputFormat format, CancellationToken ct)
     {
@@ -142,8 +145,12 @@ public sealed class AuditVerb(CliContext context) : IVerb
     {
         ["sequence"] = r.Sequence, ["time"] = r.Time, ["run_id"] = r.RunId, ["kind"] = r.Kind.ToWireName(), ["decision"] = r.Decision?.ToWireName(),
         ["actor"] = r.Actor, ["host"] = r.Host, ["skill"] = r.Skill, ["skill_hash"] = r.SkillHash, ["detail"] = r.Detail,
+        ["format"] = r.Format, ["section"] = r.Facts.Section?.Wire(), ["step"] = NullIfEmpty(r.Facts.Step),
+        ["tier"] = r.Facts.Tier is { } tier ? YamlNames.Of(tier) : null, ["mode"] = r.Facts.Mode?.Wire(), ["outcome"] = NullIfEmpty(r.Facts.Outcome),
         ["previous_hash"] = r.PreviousHash, ["hash"] = r.Hash,
     };
+
+    private static string? NullIfEmpty(string text) => text.Length == 0 ? null : text;
 
     private static string OneLine(string text)
     {

@@ -80,7 +80,8 @@ public sealed class BenchVerb(CliContext context) : IVerb
         var folder = output ?? Path.Combine("bench-results",
             $"{suite.Name}-{(agent is NoneAgent ? "none" : "script-" + Path.GetFileNameWithoutExtension(agentSpec["script:".Length..]))}-{started:yyyyMMdd-HHmmss}");
         if (File.Exists(Path.Combine(folder, "results.jsonl"))) File.Delete(Path.Combine(folder, "results.jsonl"));
-        var harness = new BenchHarness(labLayout, LabVerb.OpsmithCommand(), agent, Path.GetFullPath(folder), autonomy,
+        var harness = new BenchHarness(labLayout, LabVerb.OpsmithCommand(), agent, Path.GetFullPath(folder),
+            Opsmith.Application.Configuration.OptionsLoader.ParseAutonomy(autonomy)!.Value,
             line => context.Stderr.WriteLine(line));
         context.Stderr.WriteLine($"Running {suite.Instances.Count} instances × {trials} trials of '{suite.Name}' with agent {agent.Name}; results in {folder}");
         var results = await harness.RunAsync(suite, trials, cancellationToken);

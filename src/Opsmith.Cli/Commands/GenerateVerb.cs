@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Text;
+using Opsmith.Application.Validation;
 using Opsmith.Cli.Output;
 using Opsmith.Core.Documents;
 using Opsmith.Core.Generation;

@@ -1,5 +1,4 @@
 using System.CommandLine;
-using Opsmith.Cli.Hosting;
 using Opsmith.Cli.Output;
 using Opsmith.Execution.Runs;
 
@@ -15,7 +14,7 @@ public sealed class KillSwitchVerb(CliContext context) : IVerb
         "opsmith kill-switch off",
     ];
 
-    public static KillSwitch Current() => new(OpsmithPaths.FromEnvironment().DataDirectory);
+    public static KillSwitch Current() => new(CliServices.Options().Paths.DataDirectory);
 
     public Command Build()
     {
@@ -34,7 +33,7 @@ public sealed class KillSwitchVerb(CliContext context) : IVerb
         switch (state)
         {
             case "on":
-                killSwitch.TurnOn(new KillSwitchState(Commands.RunSetup.Actor(), DateTimeOffset.UtcNow, reason ?? ""));
+                killSwitch.TurnOn(new KillSwitchState(CliServices.CurrentActor().ToString(), DateTimeOffset.UtcNow, reason ?? ""));
                 break;
             case "off":
                 killSwitch.TurnOff();

@@ -1,5 +1,5 @@
 using System.CommandLine;
-using Opsmith.Cli.Hosting;
+using Opsmith.Application;
 using Opsmith.Cli.Output;
 using Opsmith.Lab.DemoService;
 using Opsmith.Lab.Faults;

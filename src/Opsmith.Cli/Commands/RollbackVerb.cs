@@ -1,10 +1,6 @@
 using System.CommandLine;
-using System.Text.Json;
 using Opsmith.Cli.Output;
-using Opsmith.Core.Inventories;
-using Opsmith.Core.Rendering;
-using Opsmith.Core.Skills;
-using Opsmith.Execution.Runs;
+using Opsmith.Core.Runs;
 
 namespace Opsmith.Cli.Commands;
 
@@ -27,92 +23,48 @@ public sealed class RollbackVerb(CliContext context) : IVerb
         var inputs = new Option<string[]>("--input") { Description = "Secret inputs again, NAME=VALUE (reports never store secrets)." };
         var execute = new Option<bool>("--execute") { Description = "Really run the rollback. Without it: show what would run." };
         var output = CliContext.OutputOption();
-        var autonomy = RunSetup.AutonomyOption();
+        var autonomy = CliServices.AutonomyOption();
         var command = new Command("rollback", "Run again the rollback recorded in a run report.") { reportPath, inputs, execute, autonomy, output };
         command.SetAction((p, ct) => RunAsync(p.GetValue(reportPath)!, p.GetValue(inputs) ?? [], p.GetValue(execute),
-            RunSetup.Autonomy(p.GetValue(autonomy)), p.GetValue(output), ct));
+            p.GetValue(autonomy), p.GetValue(output), ct));
         return command;
     }
 
-    private async Task<int> RunAsync(string reportPath, string[] inputPairs, bool execute, Opsmith.Policy.Decisions.AutonomyLevel autonomy,
-        OutputFormat format, CancellationToken ct)
+    private async Task<int> RunAsync(string reportPath, string[] inputPairs, bool execute, string? autonomy, OutputFormat format, CancellationToken ct)
     {
-        if (!File.Exists(reportPath)) throw new UsageException($"report '{reportPath}' does not exist");
-        RunReport? report;
-        try
+        await using var services = CliServices.Open(CliServices.Overrides(autonomy));
+        var runs = services.Runs;
+        var prepared = await runs.PrepareRollbackAsync(reportPath, InputOptions.Parse(inputPairs), CliServices.SecretFromEnvironment, ct);
+        if (prepared.Error is { } error) return CliServices.Fail(context, error);
+        var rollback = prepared.Value!;
+        if (rollback.Targets.Count == 0)
         {
-            report = JsonSerializer.Deserialize<RunReport>(await File.ReadAllTextAsync(reportPath, ct), JsonOutput.Options);
-        }
-        catch (JsonException e)
-        {
-            context.Stderr.WriteLine($"Error: {reportPath} is not an Opsmith run report: {e.Message}");
-            return ExitCodes.Invalid;
-        }
-        if (report is null || report.FormatVersion != RunReport.CurrentFormat || report.Inventory is null)
-        {
-            context.Stderr.WriteLine($"Error: {reportPath} is not an Opsmith run report of format {RunReport.CurrentFormat}.");
-            return ExitCodes.Invalid;
-        }
-        var skill = await RunSetup.LoadAsync<Skill>(context, report.SkillFile, "skill", ct);
-        var inventory = await RunSetup.LoadAsync<Inventory>(context, report.Inventory, "inventory", ct);
-        if (skill is null || inventory is null) return ExitCodes.Invalid;
-        if (skill.ContentHash != report.SkillHash || inventory.ContentHash != report.InventoryHash)
-        {
-            context.Stderr.WriteLine($"Error: {(skill.ContentHash != report.SkillHash ? report.SkillFile : report.Inventory)} changed since the report was written; " +
-                                     "refusing to run a rollback that may no longer match what ran.");
-            return ExitCodes.Invalid;
-        }
-
-        // Only hosts where an action reached the host (it has an exit code) can need undoing.
-        var targets = report.Hosts.Where(h => h.RollbackPlan is not null && h.Steps.Any(s => s.Section == "actions" && s.ExitCode is not null)).ToList();
-        var withheld = targets.Where(h => h.RollbackPlan!.Withheld.Count > 0).ToList();
-        if (withheld.Count > 0)
-        {
-            context.Stderr.WriteLine($"Error: the rollback of {withheld[0].Host} needs {string.Join(", ", withheld[0].RollbackPlan!.Withheld)}, " +
-                                     "which held a secret or was too large to record in the report; run the rollback steps by hand.");
-            return ExitCodes.Invalid;
-        }
-        if (targets.Count == 0)
-        {
-            context.Stdout.WriteLine("Nothing to roll back: no host in the report ran an action of a skill with rollback steps.");
+            if (format == OutputFormat.Json) JsonOutput.Write(context.Stdout, new { hosts = Array.Empty<object>(), changed = false });
+            else context.Stdout.WriteLine("Nothing to roll back: no host in the report ran an action of a skill with rollback steps.");
             return ExitCodes.Ok;
         }
-        var given = InputOptions.Parse(inputPairs);
-        var notSecret = given.Keys.Where(k => skill.Spec.FindInput(k) is not { Secret: true }).ToList();
-        if (notSecret.Count > 0)
-            throw new UsageException($"--input {notSecret[0]}: a rollback uses the values of the run it undoes; only secret inputs are given again");
-        InputOptions.AddSecretsFromEnvironment(given, skill.Spec.Inputs.Where(i => i.Secret).Select(i => i.Name));
-        foreach (var (name, value) in report.Inputs.Where(i => i.Value != SecretMasker.Mask)) given[name] = value;
-        var (inputs, errors) = InputBinder.Bind(skill, given, inventory);
-        if (inputs is null) throw new UsageException(string.Join("\n       ", errors));
-
-        var masker = new SecretMasker();
-        await using var connector = RunSetup.Connector(inventory);
-        var (runner, audit) = await RunSetup.RunnerAsync(connector, masker, null, skill, autonomy, context.Stderr, ct);
-        await using var _ = audit;
         if (!execute)
         {
-            foreach (var host in targets)
+            var plan = await runs.PlanRollbackAsync(rollback, ct);
+            if (plan.Error is { } planError) return CliServices.Fail(context, planError);
+            if (format == OutputFormat.Json)
             {
-                if (!inventory.Hosts.TryGetValue(host.Host, out var planned)) throw new UsageException($"host '{host.Host}' is no longer in {report.Inventory}");
-                context.Stdout.WriteLine($"{host.Host}: would run, in this order:");
-                foreach (var step in runner.PlanRecordedRollback(skill, inventory, planned, host.RollbackPlan!, inputs))
-                    context.Stdout.WriteLine($"  {step.Name}: {step.Command}");
+                JsonOutput.Write(context.Stdout, new { hosts = plan.Value!.Select(h => new { host = h.Host, steps = h.Steps }), changed = false });
+                return ExitCodes.Ok;
+            }
+            foreach (var (host, steps) in plan.Value!)
+            {
+                context.Stdout.WriteLine($"{host}: would run, in this order:");
+                foreach (var step in steps) context.Stdout.WriteLine($"  {step.Name} [{Core.Skills.YamlNames.Of(step.Risk)}]: {step.Command}");
             }
             context.Stdout.WriteLine("Nothing was changed. Add --execute to run the rollback.");
             return ExitCodes.Ok;
         }
-        var results = new List<HostReport>();
-        foreach (var host in targets)
-        {
-            if (!inventory.Hosts.TryGetValue(host.Host, out var inventoryHost))
-                throw new UsageException($"host '{host.Host}' is no longer in {report.Inventory}");
-            var rollback = await runner.RollBackRecordedAsync(skill, inventory, inventoryHost, host.RollbackPlan!, inputs, ct);
-            results.Add(new HostReport(host.Host, host.Address, rollback.Restored ? Verdicts.RolledBack : Verdicts.RollbackFailed, null, [], [], rollback, null));
-        }
-        var summary = report with { Mode = "rollback", Verdict = SkillRunner.Overall(results), Hosts = results };
+        var result = await runs.RollbackAsync(rollback, ct);
+        if (result.Error is { } runError) return CliServices.Fail(context, runError);
+        var summary = result.Value!;
         if (format == OutputFormat.Json) JsonOutput.Write(context.Stdout, summary);
         else ReportPrinter.Print(context.Out, summary);
-        return results.All(r => r.Verdict == Verdicts.RolledBack) ? ExitCodes.Ok : ExitCodes.RollbackFailed;
+        return summary.Hosts.All(r => r.Verdict == RunVerdict.RolledBack) ? ExitCodes.Ok : ExitCodes.RollbackFailed;
     }
 }

@@ -1,9 +1,7 @@
 using System.CommandLine;
+using Opsmith.Application.Runs;
 using Opsmith.Cli.Output;
-using Opsmith.Core.Inventories;
-using Opsmith.Core.Rendering;
-using Opsmith.Core.Skills;
-using Opsmith.Execution.Runs;
+using Opsmith.Core.Runs;
 
 namespace Opsmith.Cli.Commands;
 
@@ -30,40 +28,41 @@ public sealed class RunVerb(CliContext context) : IVerb
         var parallel = new Option<int>("--parallel") { Description = "How many hosts at a time.", DefaultValueFactory = _ => 10 };
         var reportOut = new Option<string?>("--report-out") { Description = "Also write the JSON report (docs/report-format.md) to this file." };
         var output = CliContext.OutputOption();
-        var autonomy = RunSetup.AutonomyOption();
+        var autonomy = CliServices.AutonomyOption();
         var command = new Command("run", "Run a skill on the hosts its targets name: dry run by default, --execute to change them.")
         {
             skill, inventory, inputs, execute, parallel, reportOut, autonomy, output,
         };
         command.SetAction((p, ct) => RunAsync(p.GetValue(skill)!, p.GetValue(inventory)!, p.GetValue(inputs) ?? [], p.GetValue(execute),
-            p.GetValue(parallel), p.GetValue(reportOut), RunSetup.Autonomy(p.GetValue(autonomy)), p.GetValue(output), ct));
+            p.GetValue(parallel), p.GetValue(reportOut), p.GetValue(autonomy), p.GetValue(output), ct));
         return command;
     }
 
     private async Task<int> RunAsync(string skillPath, string inventoryPath, string[] inputPairs, bool execute, int parallel,
-        string? reportOut, Opsmith.Policy.Decisions.AutonomyLevel autonomy, OutputFormat format, CancellationToken ct)
+        string? reportOut, string? autonomy, OutputFormat format, CancellationToken ct)
     {
         if (parallel < 1) throw new UsageException("--parallel must be at least 1");
         if (reportOut is not null) ReportFile.EnsureWritable(reportOut);
-        var skill = await RunSetup.LoadAsync<Skill>(context, skillPath, "skill", ct);
-        var inventory = await RunSetup.LoadAsync<Inventory>(context, inventoryPath, "inventory", ct);
-        if (skill is null || inventory is null) return ExitCodes.Invalid;
-        var inputs = RunSetup.BindInputs(skill, inventory, inputPairs);
-        var hosts = RunSetup.ResolveTargets(skill, inventory, inputs);
+        await using var services = CliServices.Open(CliServices.Overrides(autonomy));
+        var runs = services.Runs;
+        var prepared = await runs.PrepareAsync(new RunSpec(skillPath, inventoryPath, InputOptions.Parse(inputPairs),
+            execute ? RunMode.Execute : RunMode.DryRun, parallel, Secrets: CliServices.SecretFromEnvironment), ct);
+        if (prepared.Error is { } error) return CliServices.Fail(context, error);
+        var run = prepared.Value!;
+        foreach (var note in run.Notes) context.Stderr.WriteLine($"note: {note}");
 
-        var request = new RunRequest(skill, inventory, hosts, inputs, execute ? RunMode.Execute : RunMode.DryRun, parallel);
+        var started = await runs.StartAsync(run, ct);
+        if (started.Error is { } startError) return CliServices.Fail(context, startError);
         var progress = new RunProgressView(context, format == OutputFormat.Json);
-        var masker = new SecretMasker();
-        await using var connector = RunSetup.Connector(inventory);
-        var (runner, audit) = await RunSetup.RunnerAsync(connector, masker, progress, skill, autonomy, context.Stderr, ct);
-        await using var _ = audit;
-        var report = await progress.ShowWhileAsync(hosts.Select(h => h.Name).ToList(), () => runner.RunAsync(request, Path.GetFullPath(skillPath), ct));
+        var report = await progress.ShowWhileAsync(run.Hosts.Select(h => h.Name).ToList(), started.Value!);
 
         if (format == OutputFormat.Json) JsonOutput.Write(context.Stdout, report);
         else ReportPrinter.Print(context.Out, report);
-        if (reportOut is not null) ReportFile.Write(context, reportOut, report);
+        var written = reportOut is null || ReportFile.Write(context, reportOut, report);
         // A host left broken outranks the interruption: exit 4 says a person must look.
-        if (report.Verdict == Verdicts.RollbackFailed) return ExitCodes.RollbackFailed;
-        return ct.IsCancellationRequested ? ExitCodes.Interrupted : RunSetup.ExitCode(report.Verdict);
+        if (report.Verdict == RunVerdict.RollbackFailed) return ExitCodes.RollbackFailed;
+        if (ct.IsCancellationRequested) return ExitCodes.Interrupted;
+        var exit = CliServices.ExitCode(report.Verdict);
+        return exit == ExitCodes.Ok && !written ? ExitCodes.Invalid : exit;
     }
 }

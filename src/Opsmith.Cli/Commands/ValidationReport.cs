@@ -1,3 +1,4 @@
+using Opsmith.Application.Validation;
 using Opsmith.Core.Documents;
 using Opsmith.Core.Skills;
 

@@ -1,6 +1,4 @@
-using System.Text.Encodings.Web;
 using System.Text.Json;
-using System.Text.Json.Serialization;
 
 namespace Opsmith.Cli.Output;
 
@@ -12,13 +10,7 @@ public enum OutputFormat { Text, Json }
 /// </summary>
 public static class JsonOutput
 {
-    public static readonly JsonSerializerOptions Options = new()
-    {
-        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
-        WriteIndented = true,
-        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
-        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.KebabCaseLower) },
-    };
+    public static JsonSerializerOptions Options => Opsmith.Application.Runs.ReportJson.Options;
 
     public static void Write<T>(TextWriter writer, T document) =>
         writer.WriteLine(JsonSerializer.Serialize(document, Options));

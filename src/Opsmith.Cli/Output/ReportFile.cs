@@ -16,7 +16,8 @@ public static class ReportFile
         if (Directory.Exists(path)) throw new UsageException($"--report-out: '{path}' is a folder; give a file name");
     }
 
-    public static void Write(CliContext context, string path, RunReport report)
+    /// <summary>False (and the reason on stderr) when the report could not be written: the caller's exit code says so.</summary>
+    public static bool Write(CliContext context, string path, RunReport report)
     {
         try
         {
@@ -25,11 +26,14 @@ public static class ReportFile
                 Mode = FileMode.Create, Access = FileAccess.Write, UnixCreateMode = OwnerOnly,
             });
             JsonSerializer.Serialize(stream, report, JsonOutput.Options);
+            stream.Flush(flushToDisk: false);
             File.SetUnixFileMode(path, OwnerOnly);
+            return true;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             context.Stderr.WriteLine($"Error: could not write the report to {path}: {e.Message}");
+            return false;
         }
     }
 }

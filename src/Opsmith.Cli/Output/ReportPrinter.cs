@@ -1,3 +1,5 @@
+using Opsmith.Core.Runs;
+using Opsmith.Core.Skills;
 using Opsmith.Execution.Runs;
 
 namespace Opsmith.Cli.Output;
@@ -11,11 +13,16 @@ public static class ReportPrinter
         {
             t.Writer.WriteLine($"{t.Bold(host.Host)} ({host.Address}): {Paint(t, host.Verdict)}");
             foreach (var step in host.Steps) PrintStep(t, step);
+            if (host.Outputs.Count > 0)
+            {
+                t.Writer.WriteLine("  outputs:");
+                foreach (var (name, value) in host.Outputs) t.Writer.WriteLine($"    {name}: {value}");
+            }
             if (host.Plan.Count > 0)
             {
                 t.Writer.WriteLine("  with --execute it would run:");
                 foreach (var planned in host.Plan)
-                    t.Writer.WriteLine($"    {(planned.Section == "rollback" ? "rollback" : "action  ")} {planned.Name} [{planned.Risk}]: {planned.Command}");
+                    t.Writer.WriteLine($"    {(planned.Section == RunSection.Rollback ? "rollback" : "action  ")} {planned.Name} [{YamlNames.Of(planned.Risk)}]: {planned.Command}");
             }
             if (host.Rollback is { } rollback)
             {
@@ -23,29 +30,29 @@ public static class ReportPrinter
                 foreach (var step in rollback.Steps) PrintStep(t, step, "    ");
                 foreach (var step in rollback.Verification) PrintStep(t, step, "    ");
                 t.Writer.WriteLine(rollback.Restored
-                    ? "    " + t.Green("the host is back to its steady state (success criteria pass again)")
+                    ? "    " + t.Green("the host is back to its steady state (what held before the run holds again)")
                     : "    " + t.Red("the host is NOT back to its steady state: a person must look at it"));
             }
             if (host.Error is not null) t.Writer.WriteLine($"  {host.Error}");
         }
-        var counts = report.Hosts.GroupBy(h => h.Verdict).Select(g => $"{g.Key} on {g.Count()}");
-        var line = $"{report.Skill} ({report.Mode}): {report.Verdict} — {string.Join(", ", counts)} of {report.Hosts.Count} host{(report.Hosts.Count == 1 ? "" : "s")}";
-        t.Writer.WriteLine(Verdicts.IsSuccess(report.Verdict) ? t.Green(line) : t.Red(line));
-        if (report.Mode == "dry-run" && Verdicts.IsSuccess(report.Verdict))
+        var counts = report.Hosts.GroupBy(h => h.Verdict).Select(g => $"{g.Key.Wire()} on {g.Count()}");
+        var line = $"{report.Skill} ({report.Mode.Wire()}): {report.Verdict.Wire()} — {string.Join(", ", counts)} of {report.Hosts.Count} host{(report.Hosts.Count == 1 ? "" : "s")}";
+        t.Writer.WriteLine(report.Verdict.IsSuccess() ? t.Green(line) : t.Red(line));
+        if (report.Mode == RunMode.DryRun && report.Verdict.IsSuccess())
             t.Writer.WriteLine(t.Dim("Dry run: nothing was changed. Add --execute to run it."));
     }
 
     private static void PrintStep(Terminal t, StepReport step, string indent = "  ")
     {
-        var mark = step.Verdict == StepVerdicts.Passed ? t.Green("ok  ") : t.Red(step.Verdict == StepVerdicts.Failed ? "FAIL" : step.Verdict.ToUpperInvariant());
+        var mark = step.Verdict == StepVerdict.Passed ? t.Green("ok  ") : t.Red(step.Verdict == StepVerdict.Failed ? "FAIL" : step.Verdict.Wire().ToUpperInvariant());
         var facts = new List<string>();
         if (step.ExitCode is { } code) facts.Add($"exit {code}");
         facts.Add($"{step.DurationMs} ms");
         if (step.Attempts > 1) facts.Add($"{step.Attempts} attempts");
-        t.Writer.WriteLine($"{indent}{mark} {step.Section} {step.Name} ({string.Join(", ", facts)})");
-        if (step.Verdict != StepVerdicts.Passed && step.Detail is not null) t.Writer.WriteLine($"{indent}     {step.Detail}");
+        t.Writer.WriteLine($"{indent}{mark} {step.Section.Wire()} {step.Name} ({string.Join(", ", facts)})");
+        if (step.Verdict != StepVerdict.Passed && step.Detail is not null) t.Writer.WriteLine($"{indent}     {step.Detail}");
     }
 
-    private static string Paint(Terminal t, string verdict) =>
-        Verdicts.IsSuccess(verdict) ? t.Green(verdict) : verdict == Verdicts.RolledBack ? t.Yellow(verdict) : t.Red(verdict);
+    private static string Paint(Terminal t, RunVerdict verdict) =>
+        verdict.IsSuccess() ? t.Green(verdict.Wire()) : verdict == RunVerdict.RolledBack ? t.Yellow(verdict.Wire()) : t.Red(verdict.Wire());
 }

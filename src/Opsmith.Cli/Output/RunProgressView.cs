@@ -1,50 +1,77 @@
 using System.Collections.Concurrent;
+using Opsmith.Application.Runs;
+using Opsmith.Core.Runs;
 using Opsmith.Execution.Runs;
 using Spectre.Console;
 
 namespace Opsmith.Cli.Output;
 
 /// <summary>
-/// Shows where each host is while a run goes on: a live table on a terminal, plain lines otherwise
-/// (so logs and CI output stay readable), nothing in JSON mode.
+/// Shows a run as its events come: a live table of where each host is on a terminal, plain lines otherwise
+/// (so logs and CI output stay readable), nothing in JSON mode. Approval requests and refusals are always
+/// written to stderr, since a person may have to act on them.
 /// </summary>
-public sealed class RunProgressView : IProgress<RunProgress>
+public sealed class RunProgressView(CliContext context, bool json)
 {
-    private readonly ConcurrentDictionary<string, RunProgress> _latest = new();
-    private readonly TextWriter? _plain;
-    private readonly bool _live;
+    private sealed record HostState(string Phase, string? Step, string? Outcome);
 
-    public RunProgressView(CliContext context, bool json)
+    private readonly ConcurrentDictionary<string, HostState> _latest = new();
+    private readonly bool _live = !json && context.Stdout == Console.Out && !Console.IsOutputRedirected;
+    private TextWriter? Plain => json || _live ? null : context.Stdout;
+
+    public void On(RunEvent e)
     {
-        _live = !json && context.Stdout == Console.Out && !Console.IsOutputRedirected;
-        _plain = json || _live ? null : context.Stdout;
+        switch (e)
+        {
+            case StepStartedEvent started:
+                _latest[started.Host] = new HostState(started.Section.Wire(), started.Step, null);
+                break;
+            case StepFinishedEvent finished:
+                _latest[finished.Host] = new HostState(finished.Report.Section.Wire(), finished.Report.Name, finished.Report.Verdict.Wire());
+                if (Plain is { } plain)
+                    lock (plain) plain.WriteLine($"{finished.Host}: {finished.Report.Section.Wire()} {finished.Report.Name} {finished.Report.Verdict.Wire()}");
+                break;
+            case ApprovalRequestedEvent approval:
+                lock (context.Stderr) context.Stderr.WriteLine($"{approval.Host}: step '{approval.Step}' waits for approval {approval.ApprovalId} ({approval.Reason})");
+                break;
+            case RollbackStartedEvent rollback:
+                _latest[rollback.Host] = new HostState("rollback", null, null);
+                if (Plain is { } p) lock (p) p.WriteLine($"{rollback.Host}: rolling back ({rollback.Reason})");
+                break;
+            case HostFinishedEvent done:
+                _latest[done.Host] = new HostState("done", null, done.Verdict.Wire());
+                break;
+        }
     }
 
-    public void Report(RunProgress value)
+    /// <summary>Follows the run's events until it ends and returns its report.</summary>
+    public async Task<RunReport> ShowWhileAsync(IReadOnlyList<string> hosts, RunHandle run)
     {
-        _latest[value.Host] = value;
-        if (_plain is not null && value.Outcome is not null)
-            lock (_plain) _plain.WriteLine($"{value.Host}: {value.Phase} {value.Step} {value.Outcome}");
-    }
-
-    public async Task<T> ShowWhileAsync<T>(IReadOnlyList<string> hosts, Func<Task<T>> work)
-    {
-        if (!_live) return await work();
+        var following = Task.Run(async () =>
+        {
+            await foreach (var e in run.Events(CancellationToken.None)) On(e);
+        });
+        if (!_live)
+        {
+            var report = await run.Completion;
+            await following;
+            return report;
+        }
         var console = AnsiConsole.Create(new AnsiConsoleSettings
         {
             ColorSystem = string.IsNullOrEmpty(Environment.GetEnvironmentVariable("NO_COLOR")) ? ColorSystemSupport.Detect : ColorSystemSupport.NoColors,
         });
-        T result = default!;
+        RunReport result = null!;
         await console.Live(Render(hosts)).AutoClear(true).StartAsync(async live =>
         {
-            var task = work();
-            while (!task.IsCompleted)
+            while (!run.Completion.IsCompleted)
             {
                 live.UpdateTarget(Render(hosts));
-                await Task.WhenAny(task, Task.Delay(100));
+                await Task.WhenAny(run.Completion, Task.Delay(100));
             }
-            result = await task;
+            result = await run.Completion;
         });
+        await following;
         return result;
     }
 

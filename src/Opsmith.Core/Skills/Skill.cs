@@ -31,8 +31,15 @@ public sealed record SkillSpec(
     RollbackPlan Rollback,
     IReadOnlyList<OutputDefinition> Outputs,
     TimeSpan? Cooldown,
-    IReadOnlyDictionary<string, string>? ReadOnlyPrograms = null)
+    IReadOnlyDictionary<string, string>? ReadOnlyPrograms = null,
+    IReadOnlyList<CheckStep>? SteadyState = null)
 {
+    /// <summary>
+    /// What holds before the skill runs and must hold again after a rollback: the preconditions and the
+    /// skill's <c>steady_state</c> checks. A rollback is verified against these, not the success criteria it failed to reach.
+    /// </summary>
+    public IReadOnlyList<CheckStep> SteadyStateChecks => SteadyState ?? [];
+
     /// <summary>Programs the classifier does not know that this skill declares read-only, each with the reason a reviewer checks.</summary>
     public IReadOnlyDictionary<string, string> DeclaredReadPrograms => ReadOnlyPrograms ?? new Dictionary<string, string>();
 

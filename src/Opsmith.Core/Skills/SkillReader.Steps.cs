@@ -8,7 +8,13 @@ namespace Opsmith.Core.Skills;
 public sealed partial class SkillReader
 {
     private static readonly string[] ProbeKinds = ["run", "http", "tcp", "prometheus"];
-    private static readonly string[] HttpMethods = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"];
+    /// <summary>
+    /// A check only looks: it may not change anything, so it may only GET or HEAD. A request that changes
+    /// something is an action, which runs through the executor (policy, audit, kill switch).
+    /// </summary>
+    private static readonly string[] HttpMethods = ["GET", "HEAD"];
+
+    private static readonly string[] ChangingHttpMethods = ["POST", "PUT", "PATCH", "DELETE", "OPTIONS", "CONNECT", "TRACE"];
 
     private IReadOnlyList<CheckStep> ReadChecks(YamlMapping spec, string section)
     {
@@ -134,7 +140,12 @@ public sealed partial class SkillReader
         var url = TemplatedString(node, "url", where, required: true);
         CheckUrl(node, url, context);
         var method = _read.String(node, "method", where) ?? "GET";
-        if (!HttpMethods.Contains(method))
+        if (ChangingHttpMethods.Contains(method.ToUpperInvariant()))
+            _diagnostics.Error("check-changes-state", node["method"]!.Position,
+                $"method in {context} is {method}, which can change something; a check may only look (GET or HEAD). " +
+                "Make the request an action (for example: run: curl -fsS -X " + method.ToUpperInvariant() + " …) so the policy decides and the audit trail records it",
+                node["method"]!.Path);
+        else if (!HttpMethods.Contains(method))
             _diagnostics.Error("bad-value", node["method"]!.Position,
                 $"method in {context} must be one of {string.Join(", ", HttpMethods)}, not '{method}'", node["method"]!.Path,
                 Suggestions.Closest(method.ToUpperInvariant(), HttpMethods));
@@ -322,6 +333,7 @@ public sealed partial class SkillReader
     {
         "preconditions" => "precondition",
         "success_criteria" => "success criterion",
+        "steady_state" => "steady-state check",
         "hidden_checks" => "hidden check",
         _ => section,
     };

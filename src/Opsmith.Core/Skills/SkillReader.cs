@@ -82,7 +82,7 @@ public sealed partial class SkillReader
             return new SkillSpec([], "", RiskTier.Read, [], [], [], RollbackPlan.Missing, [], null);
         const string context = "spec";
         _read.AllowOnly(node, context, "inputs", "targets", "risk", "preconditions", "actions", "success_criteria",
-            "rollback", "outputs", "cooldown", "read_only_programs");
+            "rollback", "outputs", "cooldown", "read_only_programs", "steady_state");
 
         _inputs = ReadInputs(_read.Mapping(node["inputs"], "'inputs' in spec"));
         var targets = _read.String(node, "targets", context, required: true) ?? "";
@@ -95,13 +95,14 @@ public sealed partial class SkillReader
         _skillRisk = risk ?? RiskTier.Read;
         var actions = ReadActions(node, _skillRisk);
         var successCriteria = ReadChecks(node, "success_criteria");
+        var steadyState = ReadChecks(node, "steady_state");
         var rollback = ReadRollback(node);
         var outputs = ReadOutputs(_read.Mapping(node["outputs"], "'outputs' in spec"));
         var cooldown = _read.Duration(node, "cooldown", context);
         var readOnly = ReadReadOnlyPrograms(_read.Mapping(node["read_only_programs"], "'read_only_programs' in spec"));
 
         var spec = new SkillSpec(_inputs, targets, risk ?? RiskTier.Read, preconditions, actions, successCriteria,
-            rollback, outputs, cooldown, readOnly);
+            rollback, outputs, cooldown, readOnly, steadyState);
         if (risk is not null) CheckRisk(node, spec, metadata);
         WarnUnusedInputs();
         return spec;

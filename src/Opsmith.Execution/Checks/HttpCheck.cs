@@ -27,8 +27,9 @@ public sealed class HttpCheck(HttpClient client)
         var fields = new Dictionary<string, string>();
         if (!HttpExchange.TryAbsoluteUrl(probe.Url, out var url))
             return CheckOutcome.Fail($"{what}: '{probe.Url}' is not an absolute http:// or https:// URL", fields);
-        if (method.Length == 0 || method.Any(c => !char.IsAsciiLetter(c)))
-            return CheckOutcome.Fail($"{what}: '{probe.Method}' is not an HTTP method", fields);
+        // A check only looks. Validation refuses other methods; this holds for a probe built any other way too.
+        if (method is not ("GET" or "HEAD"))
+            return CheckOutcome.Fail($"{what}: a check may only GET or HEAD; a request that changes something is an action", fields);
 
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(ct);
         deadline.CancelAfter(timeout);

@@ -10,7 +10,7 @@ public enum CommandStatus
     Unreachable,
     /// <summary>The caller cancelled (Ctrl-C); the command's process group was killed.</summary>
     Canceled,
-    /// <summary>Opsmith refused to run it (it could not be recorded in the audit trail); nothing ran.</summary>
+    /// <summary>Opsmith refused to run it (the policy blocked it, or it could not be recorded in the audit trail); nothing ran.</summary>
     Refused,
 }
 
@@ -31,6 +31,9 @@ public sealed record CommandResult(
     /// sent). A lost connection mid-command counts as started: it may have run in part.
     /// </summary>
     public bool Started { get; init; } = true;
+
+    /// <summary>The effective tier the executor decided for this command (declared risk raised by the classifier).</summary>
+    public Opsmith.Core.Skills.RiskTier Tier { get; init; }
 
     public static CommandResult NotStarted(CommandStatus status, string error) =>
         new(status, -1, "", "", TimeSpan.Zero, error) { Started = false };

@@ -9,7 +9,7 @@ namespace Opsmith.Execution.Hosts;
 /// the end. SSH control sockets live in a private folder (0700) that outlives the run, so a second run within
 /// ControlPersist reuses the connections.
 /// </summary>
-public sealed class HostConnector(Inventory inventory, string controlDirectory, SshOptions options) : IAsyncDisposable
+internal sealed class HostConnector(Inventory inventory, string controlDirectory, SshOptions options) : IHostConnector
 {
     private readonly ConcurrentDictionary<string, Lazy<Task<(ICommandHost? Host, string? Error)>>> _hosts = new();
     private readonly Lazy<string> _configFile = new(() => WriteConfig(inventory, controlDirectory, options));

@@ -3,9 +3,9 @@ namespace Opsmith.Execution.Hosts;
 /// <summary>
 /// A place commands run: this machine (<see cref="LocalCommandHost"/>) or a host over SSH
 /// (<see cref="Ssh.SshCommandHost"/>). Commands on one host run one at a time, in order. Only the
-/// executor holds these; nothing else in Opsmith starts a process on a host.
+/// executor holds these (the type is internal); nothing else in Opsmith starts a process on a host.
 /// </summary>
-public interface ICommandHost : IAsyncDisposable
+internal interface ICommandHost : IAsyncDisposable
 {
     string Name { get; }
 
@@ -14,4 +14,15 @@ public interface ICommandHost : IAsyncDisposable
 
     /// <summary>Runs a <c>/bin/sh</c> command. Never throws for a failing command or a lost host: that is a result.</summary>
     Task<CommandResult> RunAsync(string command, CommandLimits limits, CancellationToken cancellationToken);
+}
+
+/// <summary>
+/// Opens and keeps the hosts of one run. A seam: tests drive the executor with a fake connector. Internal, so
+/// no code outside this assembly can reach a host except through the <see cref="Runs.HostExecutor"/>.
+/// </summary>
+internal interface IHostConnector : IAsyncDisposable
+{
+    Task<(ICommandHost? Host, string? Error)> ConnectAsync(Core.Inventories.InventoryHost host, CancellationToken ct);
+
+    Task<(ICommandHost? Host, string? Error)> ReconnectAsync(Core.Inventories.InventoryHost host, ICommandHost broken, CancellationToken ct);
 }

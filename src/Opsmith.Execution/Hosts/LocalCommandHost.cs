@@ -3,7 +3,7 @@ using System.Diagnostics;
 namespace Opsmith.Execution.Hosts;
 
 /// <summary>This machine: commands run under a local <c>/bin/sh</c> as child processes.</summary>
-public static class LocalCommandHost
+internal static class LocalCommandHost
 {
     public static async Task<(ICommandHost? Host, string? Error)> StartAsync(string name, CancellationToken ct)
     {

@@ -14,7 +14,7 @@ public sealed record ProcessResult(int ExitCode, string Stdout, string Stderr, T
 /// Runs a local program with arguments (never through a shell unless the caller asks for /bin/sh), closes
 /// its stdin, captures its output, and stops it on timeout or cancellation.
 /// </summary>
-public static class LocalProcess
+internal static class LocalProcess
 {
     public static async Task<ProcessResult> RunAsync(string program, IEnumerable<string> arguments, TimeSpan timeout,
         CancellationToken cancellationToken, string? workingDirectory = null, IReadOnlyDictionary<string, string>? environment = null)

@@ -1,72 +1,112 @@
 using Opsmith.Core.Inventories;
 using Opsmith.Core.Rendering;
+using Opsmith.Core.Runs;
 using Opsmith.Core.Skills;
 using Opsmith.Execution.Hosts;
+using Opsmith.Execution.Hosts.Ssh;
 using Opsmith.Storage.Audit;
 
 namespace Opsmith.Execution.Runs;
 
 /// <summary>
-/// Which step of which skill a command belongs to, and its declared risk: what the kill switch, the policy
-/// engine and the audit trail see.
+/// Which step of which skill a command belongs to and its declared risk: what the policy engine and the audit
+/// trail see. <see cref="Skill"/> is null for an ad-hoc command. <see cref="Cooldown"/> is the skill's.
 /// </summary>
-public sealed record StepIdentity(string Skill, string Section, string Step, RiskTier Risk);
+public sealed record StepIdentity(string? Skill, RunSection Section, string Step, RiskTier Declared, TimeSpan? Cooldown = null);
 
-/// <summary>The audit trail of one run: where records go and what they say about who and what.</summary>
-public sealed record RunAudit(IAuditStore Store, string RunId, string Actor, string SkillHash)
+/// <summary>
+/// What one run records and publishes: the audit trail and run id, who acts, the skill version, the mode,
+/// the secret masker every text passes through, and the run's event stream.
+/// </summary>
+public sealed record RunAudit(IAuditStore Store, string RunId, string Actor, string SkillHash, RunMode Mode, SecretMasker Masker, RunEventStream Events)
 {
     public static string NewRunId() => Guid.NewGuid().ToString("N");
 }
 
+/// <summary>How the executor reaches hosts over SSH: where control sockets live and ssh's own options.</summary>
+public sealed record SshConnection(string ControlDirectory, SshOptions Options);
+
 /// <summary>
-/// The single chokepoint through which every command reaches a host. Nothing else in Opsmith starts a
-/// process on a host: runs, checks, rollbacks and (later) the agent all call <see cref="RunAsync"/>.
-/// This is where the policy decision and the audit record attach (the guardrails issue).
+/// The single chokepoint through which every command reaches a host. Nothing else in Opsmith can: the host
+/// types are internal to this assembly, and the only way to get an executor is <see cref="ForInventory"/>.
+/// Before every command, in this order: the policy decides (<see cref="StepGuard"/>: effective tier, kill
+/// switch, autonomy, data protection, limits, approvals) and the decision is recorded; the command is recorded;
+/// then it runs. A command the audit trail cannot record does not run.
 /// </summary>
-public sealed class HostExecutor(HostConnector connector, RunAudit audit, SecretMasker masker, KillSwitch killSwitch, StepGuard guard)
+public sealed class HostExecutor : IAsyncDisposable
 {
-    public RunAudit Audit => audit;
-    public SecretMasker Masker => masker;
-    public StepGuard Guard => guard;
+    private readonly IHostConnector _connector;
+
+    internal HostExecutor(IHostConnector connector, RunAudit audit, StepGuard guard)
+    {
+        _connector = connector;
+        Audit = audit;
+        Guard = guard;
+    }
+
+    /// <summary>An executor for one run over the hosts of <paramref name="inventory"/>; disposing it closes their sessions.</summary>
+    public static HostExecutor ForInventory(Inventory inventory, SshConnection ssh, RunAudit audit, StepGuard guard) =>
+        new(new HostConnector(inventory, ssh.ControlDirectory, ssh.Options), audit, guard);
+
+    public RunAudit Audit { get; }
+    public SecretMasker Masker => Audit.Masker;
+    public StepGuard Guard { get; }
 
     public async Task<CommandResult> RunAsync(InventoryHost host, StepIdentity step, string command, CommandLimits limits,
         CancellationToken cancellationToken)
     {
         if (cancellationToken.IsCancellationRequested)
-            return CommandResult.NotStarted(CommandStatus.Canceled, "cancelled before it started; nothing ran");
-        // Checked before every step that can change a host, so switching it on stops runs in other processes too.
-        if (step.Risk > RiskTier.Read && killSwitch.Read() is { } engaged)
-            return CommandResult.NotStarted(CommandStatus.Refused, $"not run: the kill switch is on ({engaged}); no {YamlNames.Of(step.Risk)} step may start");
+            return CommandResult.NotStarted(CommandStatus.Canceled, "cancelled before it started; nothing ran") with { Tier = step.Declared };
+
+        // The policy decides, and the decision and the command are recorded, before anything runs.
+        Clearance clearance;
+        try
+        {
+            clearance = await Guard.ClearAsync(Audit, host.Name, step, command, Masker.Apply(command), cancellationToken);
+        }
+        catch (OperationCanceledException)
+        {
+            return CommandResult.NotStarted(CommandStatus.Canceled, "cancelled while waiting for a decision; nothing ran") with { Tier = step.Declared };
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            return CommandResult.NotStarted(CommandStatus.Refused, $"not run: the policy decision could not be recorded ({Masker.Apply(e.Message)})") with
+            {
+                Tier = step.Declared,
+            };
+        }
+        if (!clearance.Run) return CommandResult.NotStarted(CommandStatus.Refused, $"not run: {Masker.Apply(clearance.Reason)}") with { Tier = clearance.Tier };
+
         ICommandHost? target;
         string? error;
         try
         {
-            (target, error) = await connector.ConnectAsync(host, cancellationToken);
-            if (target is { IsUsable: false } broken) (target, error) = await connector.ReconnectAsync(host, broken, cancellationToken);
+            (target, error) = await _connector.ConnectAsync(host, cancellationToken);
+            if (target is { IsUsable: false } broken) (target, error) = await _connector.ReconnectAsync(host, broken, cancellationToken);
         }
         catch (OperationCanceledException)
         {
-            return CommandResult.NotStarted(CommandStatus.Canceled, "cancelled while connecting; nothing ran");
+            return CommandResult.NotStarted(CommandStatus.Canceled, "cancelled while connecting; nothing ran") with { Tier = clearance.Tier };
         }
-        if (target is null) return CommandResult.NotStarted(CommandStatus.Unreachable, error ?? $"cannot reach {host.Name}");
+        if (target is null) return CommandResult.NotStarted(CommandStatus.Unreachable, error ?? $"cannot reach {host.Name}") with { Tier = clearance.Tier };
 
-        // The policy decides, and the decision and the command are recorded, before anything runs:
-        // a command the trail cannot hold does not run.
         try
         {
-            var clearance = await guard.ClearAsync(audit, host.Name, step, command, masker.Apply(command), cancellationToken);
-            if (!clearance.Run) return CommandResult.NotStarted(CommandStatus.Refused, $"not run: {masker.Apply(clearance.Reason)}");
-            await audit.Store.AppendAsync(AuditEntry.ForCommand(audit.RunId, audit.Actor, host.Name, step.Skill, audit.SkillHash,
-                masker.Apply($"{step.Section}/{step.Step}: {command}")), CancellationToken.None);
+            await Audit.Store.AppendAsync(AuditEntry.ForCommand(Audit.RunId, Audit.Actor, host.Name, step.Skill ?? "", Audit.SkillHash,
+                Masker.Apply($"{step.Section.Wire()}/{step.Step}: {command}")) with
+            {
+                Facts = new AuditFacts(step.Section, step.Step, clearance.Tier, Audit.Mode),
+            }, CancellationToken.None);
         }
-        catch (OperationCanceledException)
+        catch (Exception e) when (e is not OutOfMemoryException)
         {
-            return CommandResult.NotStarted(CommandStatus.Canceled, "cancelled while waiting for a decision; nothing ran");
+            return CommandResult.NotStarted(CommandStatus.Refused, $"not run: the command could not be recorded in the audit trail ({Masker.Apply(e.Message)})") with
+            {
+                Tier = clearance.Tier,
+            };
         }
-        catch (Exception e)
-        {
-            return CommandResult.NotStarted(CommandStatus.Refused, $"not run: the policy decision could not be recorded ({e.Message})");
-        }
-        return await target.RunAsync(command, limits, cancellationToken);
+        return await target.RunAsync(command, limits, cancellationToken) with { Tier = clearance.Tier };
     }
+
+    public ValueTask DisposeAsync() => _connector.DisposeAsync();
 }

@@ -13,7 +13,7 @@ public sealed record KillSwitchState(string By, DateTimeOffset Since, string Rea
 /// that the executor reads before each step above <c>read</c>. Reads keep running, so diagnosis still works.
 /// A file that cannot be read counts as on: when in doubt, stop.
 /// </summary>
-public sealed class KillSwitch(string dataDirectory)
+public sealed class KillSwitch(string dataDirectory) : IKillSwitch
 {
     public string FilePath { get; } = Path.Combine(dataDirectory, "kill-switch");
 

@@ -1,54 +1,61 @@
+using Opsmith.Core.Runs;
+using Opsmith.Core.Skills;
+
 namespace Opsmith.Execution.Runs;
 
 /// <summary>
-/// The record of one `opsmith run`: what ran where, with what result. Written as JSON (docs/report-format.md).
-/// Every command and output in it has passed through the secret masker.
+/// The record of one run: what ran where, with what result. Written as JSON (docs/report-format.md).
+/// Every command and output in it has passed through the secret masker. Built by <see cref="HostReportBuilder"/>
+/// (per host) and <see cref="RunReport.Assemble"/> (the run), nowhere else.
 /// </summary>
 public sealed record RunReport(
     int FormatVersion,
+    string RunId,
     string Skill,
     string SkillFile,
     string SkillHash,
     string? Inventory,
     string? InventoryHash,
-    string Mode,
+    RunMode Mode,
     DateTimeOffset StartedAt,
     DateTimeOffset FinishedAt,
     IReadOnlyDictionary<string, string> Inputs,
-    string Verdict,
+    RunVerdict Verdict,
     IReadOnlyList<HostReport> Hosts)
 {
     public const int CurrentFormat = 1;
-}
 
-public static class Verdicts
-{
-    public const string Succeeded = "succeeded";
-    public const string Planned = "planned";
-    public const string PlanFailed = "plan-failed";
-    public const string PreconditionFailed = "precondition-failed";
-    public const string Failed = "failed";
-    public const string RolledBack = "rolled-back";
-    public const string RollbackFailed = "rollback-failed";
-    public const string Unreachable = "unreachable";
-    public const string Canceled = "canceled";
-
-    public static bool IsSuccess(string verdict) => verdict is Succeeded or Planned;
+    public static RunVerdict Overall(IReadOnlyList<HostReport> hosts)
+    {
+        if (hosts.Count == 0) return RunVerdict.Failed;
+        if (hosts.All(h => h.Verdict.IsSuccess())) return hosts[0].Verdict;
+        if (hosts.Any(h => h.Verdict == RunVerdict.RollbackFailed)) return RunVerdict.RollbackFailed;
+        var failed = hosts.Select(h => h.Verdict).Where(v => !v.IsSuccess()).Distinct().ToList();
+        return failed.Count == 1 ? failed[0] : RunVerdict.Failed;
+    }
 }
 
 public sealed record HostReport(
     string Host,
     string Address,
-    string Verdict,
+    RunVerdict Verdict,
     string? Error,
     IReadOnlyList<StepReport> Steps,
     IReadOnlyList<PlannedCommand> Plan,
     RollbackReport? Rollback,
-    RecordedRollback? RollbackPlan);
+    RecordedRollback? RollbackPlan)
+{
+    /// <summary>The skill's declared outputs on this host (name → masked value); empty when it declares none or they did not run.</summary>
+    public IReadOnlyDictionary<string, string> Outputs { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>Whether any step reached the host with an effective tier above read: what a rollback or a cooldown cares about.</summary>
+    public bool Changed { get; init; }
+}
 
 /// <summary>One step run once (a check retried N times is one report with N attempts).</summary>
+/// <param name="Tier">The effective tier the executor decided for a shell command (null for http/tcp/prometheus checks).</param>
 public sealed record StepReport(
-    string Section,
+    RunSection Section,
     string Name,
     string Kind,
     string? Command,
@@ -56,13 +63,18 @@ public sealed record StepReport(
     long DurationMs,
     string? Stdout,
     string? Stderr,
-    string Verdict,
+    StepVerdict Verdict,
     string? Detail,
-    int Attempts);
+    int Attempts,
+    RiskTier? Tier = null);
 
-/// <summary>What --execute would run, on which host (dry run).</summary>
-public sealed record PlannedCommand(string Section, string Name, string Risk, string Command);
+/// <summary>What --execute would run, on which host (dry run), with its effective tier.</summary>
+public sealed record PlannedCommand(RunSection Section, string Name, RiskTier Risk, string Command);
 
+/// <summary>
+/// A rollback and its verification: after the rollback steps, the checks that held before the run
+/// (preconditions and steady-state checks) run again; <see cref="Restored"/> says whether they pass.
+/// </summary>
 public sealed record RollbackReport(string Reason, bool Restored, IReadOnlyList<StepReport> Steps, IReadOnlyList<StepReport> Verification);
 
 /// <summary>
@@ -71,13 +83,3 @@ public sealed record RollbackReport(string Reason, bool Restored, IReadOnlyList<
 /// held a secret or were too large to record, without which the rollback cannot be run again.
 /// </summary>
 public sealed record RecordedRollback(IReadOnlyDictionary<string, string> Values, IReadOnlyList<string> SecretInputs, IReadOnlyList<string> Withheld);
-
-public static class StepVerdicts
-{
-    public const string Passed = "passed";
-    public const string Failed = "failed";
-    public const string TimedOut = "timed-out";
-    public const string Unreachable = "unreachable";
-    public const string Canceled = "canceled";
-    public const string Skipped = "skipped";
-}

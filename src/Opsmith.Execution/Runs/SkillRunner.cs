@@ -1,24 +1,25 @@
 using Opsmith.Core.Inventories;
 using Opsmith.Core.Rendering;
+using Opsmith.Core.Runs;
 using Opsmith.Core.Skills;
 using Opsmith.Core.Templates;
-using Opsmith.Execution.Checks;
 using Opsmith.Storage.Audit;
 
 namespace Opsmith.Execution.Runs;
 
 /// <summary>
-/// Runs a skill on its hosts, <see cref="RunRequest.Parallel"/> at a time.
+/// Runs a skill on its hosts, <see cref="RunRequest.Parallel"/> at a time, through one <see cref="HostExecutor"/>.
 /// Dry run: preconditions and each action's read-only <c>check</c> run for real; the plan lists what
-/// --execute would run; nothing else runs. Execute: preconditions (a failure stops before anything changes)
-/// → actions in order, honouring <c>on_failure</c> → success criteria with retries → if the skill failed
-/// after a mutation, rollback steps in reverse order, then the success criteria again to tell whether the
-/// host is back to its steady state.
+/// --execute would run, with each command's effective tier; nothing else runs. Execute: preconditions (a
+/// failure stops before anything changes) → actions in order, honouring <c>on_failure</c> → success criteria
+/// with retries → if the skill failed after a step above read reached the host, rollback steps in reverse
+/// order, then what held before the run (preconditions and steady-state checks) is checked again.
+/// Every step is published on the run's event stream as it starts and ends.
 /// </summary>
-public sealed class SkillRunner(HostExecutor executor, HttpCheck http, TcpCheck tcp, PrometheusCheck prometheus,
-    TimeProvider time, IProgress<RunProgress>? progress = null)
+public sealed class SkillRunner(HostExecutor executor, RunChecks checks, TimeProvider time)
 {
     private readonly SecretMasker masker = executor.Masker;
+    private RunAudit Audit => executor.Audit;
 
     /// <summary>
     /// Rollback steps declare no risk of their own: they count as changing a service, and the classifier raises
@@ -36,21 +37,38 @@ public sealed class SkillRunner(HostExecutor executor, HttpCheck http, TcpCheck 
     {
         FeedSecrets(request.Inputs);
         var started = time.GetUtcNow();
-        var audit = executor.Audit;
-        await audit.Store.AppendAsync(AuditEntry.RunStarted(audit.RunId, audit.Actor, request.Skill.Name, request.Skill.ContentHash,
-            RunOwner.OfCurrentProcess(), $"{(request.Mode == RunMode.Execute ? "execute" : "dry run")} on {string.Join(", ", request.Hosts.Select(h => h.Name))}"),
-            CancellationToken.None);
+        var hosts = request.Hosts.Select(h => h.Name).ToList();
+        await StartAsync(request.Skill, $"{(request.Mode == RunMode.Execute ? "execute" : "dry run")} on {string.Join(", ", hosts)}", hosts);
         var reports = new HostReport[request.Hosts.Count];
         await Parallel.ForEachAsync(Enumerable.Range(0, request.Hosts.Count),
             new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, request.Parallel), CancellationToken = CancellationToken.None },
             async (index, _) => reports[index] = await RunHostGuardedAsync(request, request.Hosts[index], ct));
         var inputs = request.Inputs.Values.ToDictionary(p => p.Key, p => request.Inputs.SecretNames.Contains(p.Key) ? SecretMasker.Mask : masker.Apply(p.Value));
-        var verdict = Overall(reports);
-        await audit.Store.AppendAsync(AuditEntry.RunFinished(audit.RunId, audit.Actor, request.Skill.Name, request.Skill.ContentHash,
-            $"{verdict}: {string.Join(", ", reports.Select(r => $"{r.Host} {r.Verdict}"))}"), CancellationToken.None);
-        return new RunReport(RunReport.CurrentFormat, request.Skill.Name, skillFile, request.Skill.ContentHash, request.Inventory.SourceFile,
-            request.Inventory.ContentHash, request.Mode == RunMode.Execute ? "execute" : "dry-run", started, time.GetUtcNow(), inputs,
-            verdict, reports);
+        var verdict = RunReport.Overall(reports);
+        await FinishAsync(request.Skill, verdict, string.Join(", ", reports.Select(r => $"{r.Host} {r.Verdict.Wire()}")));
+        return new RunReport(RunReport.CurrentFormat, Audit.RunId, request.Skill.Name, skillFile, request.Skill.ContentHash, request.Inventory.SourceFile,
+            request.Inventory.ContentHash, request.Mode, started, time.GetUtcNow(), inputs, verdict, reports);
+    }
+
+    private async Task StartAsync(Skill skill, string detail, IReadOnlyList<string> hosts)
+    {
+        await Audit.Store.AppendAsync(AuditEntry.RunStarted(Audit.RunId, Audit.Actor, skill.Name, skill.ContentHash, RunOwner.OfCurrentProcess(),
+            masker.Apply(detail)) with { Facts = new AuditFacts(Mode: Audit.Mode) }, CancellationToken.None);
+        Audit.Events.Publish(new RunStartedEvent(skill.Name, Audit.Mode, hosts));
+    }
+
+    private async Task FinishAsync(Skill skill, RunVerdict verdict, string detail)
+    {
+        try
+        {
+            await Audit.Store.AppendAsync(AuditEntry.RunFinished(Audit.RunId, Audit.Actor, skill.Name, skill.ContentHash,
+                masker.Apply($"{verdict.Wire()}: {detail}")) with { Facts = new AuditFacts(Mode: Audit.Mode, Outcome: verdict.Wire()) }, CancellationToken.None);
+        }
+        finally
+        {
+            Audit.Events.Publish(new RunFinishedEvent(verdict));
+            Audit.Events.Complete();
+        }
     }
 
     /// <summary>Every secret input goes to the masker before anything runs or is written.</summary>
@@ -60,65 +78,45 @@ public sealed class SkillRunner(HostExecutor executor, HttpCheck http, TcpCheck 
             if (inputs.Values.TryGetValue(name, out var secret)) masker.Add(secret);
     }
 
-    public static string Overall(IReadOnlyList<HostReport> hosts)
-    {
-        if (hosts.All(h => Verdicts.IsSuccess(h.Verdict))) return hosts.Count > 0 ? hosts[0].Verdict : Verdicts.Succeeded;
-        if (hosts.Any(h => h.Verdict == Verdicts.RollbackFailed)) return Verdicts.RollbackFailed;
-        var failed = hosts.Select(h => h.Verdict).Where(v => !Verdicts.IsSuccess(v)).Distinct().ToList();
-        return failed.Count == 1 ? failed[0] : Verdicts.Failed;
-    }
-
     /// <summary>Every host gets a report, whatever happens on another host or in this one.</summary>
     private async Task<HostReport> RunHostGuardedAsync(RunRequest request, InventoryHost host, CancellationToken ct)
     {
+        var report = new HostReportBuilder(host, Audit);
         try
         {
-            return await RunHostAsync(request, host, ct);
+            return await RunHostAsync(request, host, report, ct);
         }
         catch (OperationCanceledException)
         {
-            return new HostReport(host.Name, host.Address, Verdicts.Canceled, "cancelled", [], [], null, null);
+            return report.Done(RunVerdict.Canceled, "cancelled");
         }
     }
 
-    private async Task<HostReport> RunHostAsync(RunRequest request, InventoryHost host, CancellationToken ct)
+    private async Task<HostReport> RunHostAsync(RunRequest request, InventoryHost host, HostReportBuilder report, CancellationToken ct)
     {
         var spec = request.Skill.Spec;
         var context = new RenderContext(request.Inputs.Values, host, request.Inventory.VarsOf(host));
-        var steps = new StepRunner(executor, http, tcp, prometheus, masker, time, request.Skill.Name, host, context);
-        var reports = new List<StepReport>();
-        HostReport Done(string verdict, string? error = null, IReadOnlyList<PlannedCommand>? plan = null, RollbackReport? rollback = null) =>
-            new(host.Name, host.Address, verdict, error is null ? null : masker.Apply(error), reports, plan ?? [], rollback,
-                Recorded(request, context));
+        var steps = new StepRunner(executor, checks, time, request.Skill, host, context);
+        HostReport Done(RunVerdict verdict, string? error = null, IReadOnlyList<PlannedCommand>? plan = null, RollbackReport? rollback = null) =>
+            report.Done(verdict, error, plan, rollback, Recorded(request, context), HostReportBuilder.Outputs(request.Skill, context, masker));
 
-        Report(host, "preconditions");
         foreach (var check in spec.Preconditions)
         {
-            var outcome = await steps.CheckAsync("preconditions", check, ct);
-            reports.Add(outcome.Report);
-            Report(host, "preconditions", check.Name, outcome.Report.Verdict);
-            if (outcome.HostLost) return Done(Verdicts.Unreachable, outcome.Report.Detail);
-            if (outcome.Canceled) return Done(Verdicts.Canceled, "cancelled before anything changed");
-            if (!outcome.Passed) return Done(Verdicts.PreconditionFailed, $"precondition '{check.Name}' failed: {outcome.Report.Detail}; nothing was changed");
+            var outcome = report.Add(await steps.CheckAsync(RunSection.Preconditions, check, ct));
+            if (outcome.HostLost) return Done(RunVerdict.Unreachable, outcome.Report.Detail);
+            if (outcome.Canceled) return Done(RunVerdict.Canceled, "cancelled before anything changed");
+            if (!outcome.Passed) return Done(RunVerdict.PreconditionFailed, $"precondition '{check.Name}' failed: {outcome.Report.Detail}; nothing was changed");
         }
 
-        if (request.Mode == RunMode.DryRun) return await PlanAsync(request, host, steps, context, reports, Done, ct);
+        if (request.Mode == RunMode.DryRun) return await PlanAsync(request, host, steps, context, report, Done, ct);
 
-        // Cooldown, rate limits and budget: checked once, after the preconditions and before the first action.
-        var run = await executor.Guard.ClearRunAsync(executor.Audit, host.Name, request.Skill, time.GetUtcNow(), CancellationToken.None);
-        if (!run.Run) return Done(Verdicts.Failed, $"{run.Reason}; nothing was changed");
-
-        var mutated = false;
         string? failure = null;
         var wantRollback = false;
         var canceled = false;
-        Report(host, "actions");
         foreach (var action in spec.Actions)
         {
-            var outcome = await steps.CommandAsync("actions", action.Name, action.Run, action.Risk, action.Timeout ?? RunRequest.DefaultActionTimeout, ct);
-            reports.Add(outcome.Report);
-            Report(host, "actions", action.Name, outcome.Report.Verdict);
-            if (outcome.Ran && action.Risk > RiskTier.Read) mutated = true;
+            var outcome = report.Add(await steps.CommandAsync(RunSection.Actions, action.Name, action.Run, action.Risk,
+                action.Timeout ?? RunRequest.DefaultActionTimeout, ct));
             if (outcome.Passed) continue;
             if (outcome.HostLost || outcome.Canceled)
             {
@@ -136,12 +134,9 @@ public sealed class SkillRunner(HostExecutor executor, HttpCheck http, TcpCheck 
 
         if (failure is null)
         {
-            Report(host, "success_criteria");
             foreach (var check in spec.SuccessCriteria)
             {
-                var outcome = await steps.CheckAsync("success_criteria", check, ct);
-                reports.Add(outcome.Report);
-                Report(host, "success_criteria", check.Name, outcome.Report.Verdict);
+                var outcome = report.Add(await steps.CheckAsync(RunSection.SuccessCriteria, check, ct));
                 if (outcome.Passed) continue;
                 canceled = outcome.Canceled;
                 failure = outcome.Canceled ? "cancelled" : $"success criterion '{check.Name}' failed: {outcome.Report.Detail}";
@@ -149,10 +144,12 @@ public sealed class SkillRunner(HostExecutor executor, HttpCheck http, TcpCheck 
                 break;
             }
         }
-        if (failure is null) return Done(Verdicts.Succeeded);
+        if (failure is null) return Done(RunVerdict.Succeeded);
 
-        var failedVerdict = canceled ? Verdicts.Canceled : reports.Any(r => r.Verdict == StepVerdicts.Unreachable) ? Verdicts.Unreachable : Verdicts.Failed;
-        if (!wantRollback || !mutated) return Done(failedVerdict, mutated ? failure : $"{failure}; nothing had been changed");
+        var failedVerdict = canceled ? RunVerdict.Canceled
+            : report.Steps.Any(r => r.Verdict == StepVerdict.Unreachable) ? RunVerdict.Unreachable : RunVerdict.Failed;
+        // Only a step above read that reached the host can have changed it: nothing else needs undoing.
+        if (!wantRollback || !report.Changed) return Done(failedVerdict, report.Changed ? failure : $"{failure}; nothing had been changed");
         if (spec.Rollback.IsExplicitlyNone) return Done(failedVerdict, $"{failure}; the skill has no rollback: {spec.Rollback.NoneReason}");
 
         // A rollback must finish even when the run is cancelled: a Ctrl-C only starts a deadline for it.
@@ -161,33 +158,38 @@ public sealed class SkillRunner(HostExecutor executor, HttpCheck http, TcpCheck 
         if (ct.IsCancellationRequested) grace.CancelAfter(RollbackGrace);
         var rollback = await RollbackAsync(spec, host, steps, failure, grace.Token);
         // A host that is not back to its steady state must say so, even when the run was cancelled.
-        var verdict = !rollback.Restored ? Verdicts.RollbackFailed : canceled ? Verdicts.Canceled : Verdicts.RolledBack;
+        var verdict = !rollback.Restored ? RunVerdict.RollbackFailed : canceled ? RunVerdict.Canceled : RunVerdict.RolledBack;
         return Done(verdict, failure, rollback: rollback);
     }
 
     /// <summary>
     /// Runs the rollback recorded for one host in an earlier report (`opsmith rollback REPORT --execute`):
-    /// the recorded template values plus the inputs (secrets given again), then the success criteria.
+    /// the recorded template values plus the inputs (secrets given again), then what held before the run.
     /// </summary>
-    public async Task<RollbackReport> RollBackRecordedAsync(Skill skill, Inventory inventory, InventoryHost host,
+    public async Task<HostReport> RollBackRecordedAsync(Skill skill, Inventory inventory, InventoryHost host,
         RecordedRollback recorded, BoundInputs inputs, CancellationToken ct)
     {
         var context = RecordedContext(inventory, host, recorded, inputs);
-        var steps = new StepRunner(executor, http, tcp, prometheus, masker, time, skill.Name, host, context);
-        var audit = executor.Audit;
-        await audit.Store.AppendAsync(AuditEntry.RunStarted(audit.RunId, audit.Actor, skill.Name, skill.ContentHash, RunOwner.OfCurrentProcess(),
-            $"rollback of an earlier run on {host.Name}"), CancellationToken.None);
+        var steps = new StepRunner(executor, checks, time, skill, host, context);
+        await StartAsync(skill, $"rollback of an earlier run on {host.Name}", [host.Name]);
+        var report = new HostReportBuilder(host, Audit);
         var rollback = await RollbackAsync(skill.Spec, host, steps, "requested with opsmith rollback", ct);
-        await audit.Store.AppendAsync(AuditEntry.RunFinished(audit.RunId, audit.Actor, skill.Name, skill.ContentHash,
-            $"{(rollback.Restored ? Verdicts.RolledBack : Verdicts.RollbackFailed)}: {host.Name}"), CancellationToken.None);
-        return rollback;
+        var verdict = rollback.Restored ? RunVerdict.RolledBack : RunVerdict.RollbackFailed;
+        await FinishAsync(skill, verdict, host.Name);
+        return report.Done(verdict, rollback: rollback);
     }
 
-    /// <summary>What `opsmith rollback REPORT` would run on a host, in order, rendered and masked.</summary>
+    /// <summary>What `opsmith rollback REPORT` would run on a host, in order, rendered and masked, with each command's effective tier.</summary>
     public IReadOnlyList<PlannedCommand> PlanRecordedRollback(Skill skill, Inventory inventory, InventoryHost host, RecordedRollback recorded, BoundInputs inputs)
     {
         var context = RecordedContext(inventory, host, recorded, inputs);
-        return skill.Spec.Rollback.Steps.Reverse().Select(s => new PlannedCommand("rollback", s.Name, YamlNames.Of(skill.Spec.Risk), PlanText(s.Run, context))).ToList();
+        return skill.Spec.Rollback.Steps.Reverse().Select(s => Planned(RunSection.Rollback, s.Name, RollbackRisk, s.Run, context)).ToList();
+    }
+
+    private PlannedCommand Planned(RunSection section, string name, RiskTier declared, string template, RenderContext context)
+    {
+        var text = PlanText(template, context);
+        return new PlannedCommand(section, name, executor.Guard.EffectiveTier(text, declared), text);
     }
 
     private RenderContext RecordedContext(Inventory inventory, InventoryHost host, RecordedRollback recorded, BoundInputs inputs)
@@ -202,25 +204,28 @@ public sealed class SkillRunner(HostExecutor executor, HttpCheck http, TcpCheck 
         return context;
     }
 
-    /// <summary>Rollback steps in reverse order (the last listed undoes the last action), then the success criteria again.</summary>
+    /// <summary>
+    /// Rollback steps in reverse order (the last listed undoes the last action), then what held before the run —
+    /// the preconditions and the skill's steady-state checks — is checked again. The success criteria are not:
+    /// a rollback puts the host back where it was, not where the run failed to get it. A skill that declares
+    /// neither is restored when every rollback step passed.
+    /// </summary>
     internal async Task<RollbackReport> RollbackAsync(SkillSpec spec, InventoryHost host, StepRunner steps, string reason, CancellationToken ct)
     {
-        Report(host, "rollback");
+        Audit.Events.Publish(new RollbackStartedEvent(host.Name, masker.Apply(reason)));
         var rollbackSteps = new List<StepReport>();
         foreach (var step in spec.Rollback.Steps.Reverse())
         {
-            var outcome = await steps.CommandAsync("rollback", step.Name, step.Run, RollbackRisk, step.Timeout ?? RunRequest.DefaultActionTimeout, ct);
+            var outcome = await steps.CommandAsync(RunSection.Rollback, step.Name, step.Run, RollbackRisk, step.Timeout ?? RunRequest.DefaultActionTimeout, ct);
             rollbackSteps.Add(outcome.Report);
-            Report(host, "rollback", step.Name, outcome.Report.Verdict);
             if (outcome.HostLost) break;
         }
         var verification = new List<StepReport>();
-        var restored = rollbackSteps.All(s => s.Verdict == StepVerdicts.Passed);
-        foreach (var check in spec.SuccessCriteria)
+        var restored = rollbackSteps.All(s => s.Verdict == StepVerdict.Passed);
+        foreach (var check in spec.Preconditions.Concat(spec.SteadyStateChecks))
         {
-            var outcome = await steps.CheckAsync("verification", check, ct);
+            var outcome = await steps.CheckAsync(RunSection.Verification, check, ct);
             verification.Add(outcome.Report);
-            Report(host, "verification", check.Name, outcome.Report.Verdict);
             if (!outcome.Passed)
             {
                 restored = false;
@@ -230,8 +235,8 @@ public sealed class SkillRunner(HostExecutor executor, HttpCheck http, TcpCheck 
         return new RollbackReport(masker.Apply(reason), restored, rollbackSteps, verification);
     }
 
-    private async Task<HostReport> PlanAsync(RunRequest request, InventoryHost host, StepRunner steps, RenderContext context,
-        List<StepReport> reports, Func<string, string?, IReadOnlyList<PlannedCommand>?, RollbackReport?, HostReport> done, CancellationToken ct)
+    private async Task<HostReport> PlanAsync(RunRequest request, InventoryHost host, StepRunner steps, RenderContext context, HostReportBuilder report,
+        Func<RunVerdict, string?, IReadOnlyList<PlannedCommand>?, RollbackReport?, HostReport> done, CancellationToken ct)
     {
         var plan = new List<PlannedCommand>();
         string? problem = null;
@@ -239,17 +244,16 @@ public sealed class SkillRunner(HostExecutor executor, HttpCheck http, TcpCheck 
         {
             if (action.Check is not null)
             {
-                var outcome = await steps.CommandAsync("checks", action.Name, action.Check, RiskTier.Read, action.Timeout ?? RunRequest.DefaultCheckTimeout, ct);
-                reports.Add(outcome.Report);
-                Report(host, "checks", action.Name, outcome.Report.Verdict);
-                if (outcome.HostLost) return done(Verdicts.Unreachable, outcome.Report.Detail, plan, null);
+                var outcome = report.Add(await steps.CommandAsync(RunSection.Checks, action.Name, action.Check, RiskTier.Read,
+                    action.Timeout ?? RunRequest.DefaultCheckTimeout, ct));
+                if (outcome.HostLost) return done(RunVerdict.Unreachable, outcome.Report.Detail, plan, null);
                 if (!outcome.Passed) problem ??= $"the check of action '{action.Name}' failed: {outcome.Report.Detail}";
             }
-            plan.Add(new PlannedCommand("actions", action.Name, YamlNames.Of(action.Risk), PlanText(action.Run, context)));
+            plan.Add(Planned(RunSection.Actions, action.Name, action.Risk, action.Run, context));
         }
         foreach (var step in request.Skill.Spec.Rollback.Steps.Reverse())
-            plan.Add(new PlannedCommand("rollback", step.Name, "if the skill fails", PlanText(step.Run, context)));
-        return done(problem is null ? Verdicts.Planned : Verdicts.PlanFailed, problem, plan, null);
+            plan.Add(Planned(RunSection.Rollback, step.Name, RollbackRisk, step.Run, context));
+        return done(problem is null ? RunVerdict.Planned : RunVerdict.PlanFailed, problem, plan, null);
     }
 
     /// <summary>A command as --execute would run it; values of steps that only run then are shown as their reference.</summary>
@@ -287,6 +291,4 @@ public sealed class SkillRunner(HostExecutor executor, HttpCheck http, TcpCheck 
         return new RecordedRollback(values, secrets.Order().ToList(), withheld.Order().ToList());
     }
 
-    private void Report(InventoryHost host, string phase, string? step = null, string? outcome = null) =>
-        progress?.Report(new RunProgress(host.Name, phase, step, outcome));
 }

@@ -1,6 +1,7 @@
 using Opsmith.Core.Checks;
 using Opsmith.Core.Inventories;
 using Opsmith.Core.Rendering;
+using Opsmith.Core.Runs;
 using Opsmith.Core.Skills;
 using Opsmith.Execution.Checks;
 using Opsmith.Execution.Hosts;
@@ -8,33 +9,54 @@ using Opsmith.Execution.Hosts;
 namespace Opsmith.Execution.Runs;
 
 /// <summary>What one evaluation of a step produced, before it is written into the report.</summary>
-internal sealed record StepOutcome(StepReport Report, bool Passed, bool HostLost, bool Canceled, IReadOnlyDictionary<string, string> Fields, bool Ran);
+/// <param name="Ran">It reached the host (it may have run in part).</param>
+/// <param name="Changed">It ran with an effective tier above read: the host may have changed.</param>
+internal sealed record StepOutcome(StepReport Report, bool Passed, bool HostLost, bool Canceled, IReadOnlyDictionary<string, string> Fields, bool Ran,
+    bool Changed = false);
 
 /// <summary>
 /// Runs single steps for one host: shell commands through the <see cref="HostExecutor"/>, http/tcp/prometheus
-/// checks from this machine, with retries, and records each as a masked <see cref="StepReport"/>.
+/// checks from this machine, with retries, and records each as a masked <see cref="StepReport"/>, publishing
+/// step-started, step-output and step-finished events as it goes.
 /// </summary>
 internal sealed class StepRunner(
-    HostExecutor executor, HttpCheck http, TcpCheck tcp, PrometheusCheck prometheus, SecretMasker masker, TimeProvider time,
-    string skill, InventoryHost host, RenderContext context)
+    HostExecutor executor, RunChecks checks, TimeProvider time, Skill skill, InventoryHost host, RenderContext context)
 {
+    private readonly SecretMasker masker = executor.Masker;
+    private readonly RunEventStream events = executor.Audit.Events;
+
     private const int ExcerptChars = 4096;
 
-    public async Task<StepOutcome> CommandAsync(string section, string name, string template, RiskTier risk, TimeSpan timeout, CancellationToken ct)
+    public async Task<StepOutcome> CommandAsync(RunSection section, string name, string template, RiskTier declared, TimeSpan timeout, CancellationToken ct)
     {
+        events.Publish(new StepStartedEvent(host.Name, section, name));
         var rendered = TemplateRenderer.Render(template, context, RenderMode.Shell);
-        if (!rendered.Ok) return Unrenderable(section, name, "run", rendered);
-        var result = await executor.RunAsync(host, new StepIdentity(skill, section, name, risk), rendered.Text!, new CommandLimits(timeout), ct);
+        if (!rendered.Ok) return Finished(Unrenderable(section, name, "run", rendered));
+        var result = await executor.RunAsync(host, Identity(section, name, declared), rendered.Text!, new CommandLimits(timeout), ct);
         var fields = Fields(result);
-        context.SetStepResult(section, name, fields);
+        context.SetStepResult(section.Wire(), name, fields);
         var verdict = Verdict(result);
         var detail = result.Error ?? (result.Succeeded ? null : $"exited with {result.ExitCode}{Tail(masker.Apply(result.Stderr))}");
-        return new StepOutcome(Report(section, name, "run", rendered.Text, result, verdict, detail, 1), result.Succeeded,
-            result.Status == CommandStatus.Unreachable, result.Status == CommandStatus.Canceled, fields, result.Started);
+        return Finished(new StepOutcome(Report(section, name, "run", rendered.Text, result, verdict, detail, 1), result.Succeeded,
+            result.Status == CommandStatus.Unreachable, result.Status == CommandStatus.Canceled, fields, result.Started,
+            result.Started && result.Tier > RiskTier.Read));
     }
 
-    public async Task<StepOutcome> CheckAsync(string section, CheckStep check, CancellationToken ct)
+    private StepIdentity Identity(RunSection section, string name, RiskTier declared) => new(skill.Name, section, name, declared, skill.Spec.Cooldown);
+
+    /// <summary>Publishes what the step printed and how it ended.</summary>
+    private StepOutcome Finished(StepOutcome outcome)
     {
+        var report = outcome.Report;
+        if (report.Stdout is { Length: > 0 } stdout) events.Publish(new StepOutputEvent(host.Name, report.Section, report.Name, "stdout", stdout));
+        if (report.Stderr is { Length: > 0 } stderr) events.Publish(new StepOutputEvent(host.Name, report.Section, report.Name, "stderr", stderr));
+        events.Publish(new StepFinishedEvent(host.Name, report));
+        return outcome;
+    }
+
+    public async Task<StepOutcome> CheckAsync(RunSection section, CheckStep check, CancellationToken ct)
+    {
+        events.Publish(new StepStartedEvent(host.Name, section, check.Name));
         var attempts = check.Retry?.Attempts ?? 1;
         var deadline = check.Retry?.Deadline is { } d ? time.GetUtcNow() + d : (DateTimeOffset?)null;
         StepOutcome? outcome = null;
@@ -54,15 +76,15 @@ internal sealed class StepRunner(
             }
             catch (OperationCanceledException)
             {
-                outcome = outcome with { Canceled = true, Report = outcome.Report with { Verdict = StepVerdicts.Canceled, Detail = "cancelled while waiting to retry" } };
+                outcome = outcome with { Canceled = true, Report = outcome.Report with { Verdict = StepVerdict.Canceled, Detail = "cancelled while waiting to retry" } };
                 break;
             }
         }
-        context.SetStepResult(section, check.Name, outcome!.Fields);
-        return outcome;
+        context.SetStepResult(section.Wire(), check.Name, outcome!.Fields);
+        return Finished(outcome);
     }
 
-    private async Task<StepOutcome> CheckOnceAsync(string section, CheckStep check, CancellationToken ct)
+    private async Task<StepOutcome> CheckOnceAsync(RunSection section, CheckStep check, CancellationToken ct)
     {
         var timeout = check.Timeout ?? RunRequest.DefaultCheckTimeout;
         switch (check.Probe)
@@ -73,14 +95,15 @@ internal sealed class StepRunner(
                 if (!rendered.Ok) return Unrenderable(section, check.Name, "run", rendered);
                 var expect = RenderExpectation(run.Expect);
                 if (expect is null) return Unrenderable(section, check.Name, "run", new RenderResult(null, ["expect"]));
-                var result = await executor.RunAsync(host, new StepIdentity(skill, section, check.Name, RiskTier.Read), rendered.Text!, new CommandLimits(timeout), ct);
+                var result = await executor.RunAsync(host, Identity(section, check.Name, RiskTier.Read), rendered.Text!, new CommandLimits(timeout), ct);
                 if (result.Status != CommandStatus.Completed)
                     return new StepOutcome(Report(section, check.Name, "run", rendered.Text, result, Verdict(result), result.Error, 1),
-                        false, result.Status == CommandStatus.Unreachable, result.Status == CommandStatus.Canceled, Fields(result), result.Started);
+                        false, result.Status == CommandStatus.Unreachable, result.Status == CommandStatus.Canceled, Fields(result), result.Started,
+                        result.Started && result.Tier > RiskTier.Read);
                 var evaluated = RunExpectationEvaluator.Evaluate(expect, result.ExitCode, result.Stdout, result.Stderr);
                 return new StepOutcome(Report(section, check.Name, "run", rendered.Text, result,
-                    evaluated.Passed ? StepVerdicts.Passed : StepVerdicts.Failed, evaluated.Passed ? null : evaluated.Detail, 1),
-                    evaluated.Passed, false, false, Fields(result), true);
+                    evaluated.Passed ? StepVerdict.Passed : StepVerdict.Failed, evaluated.Passed ? null : evaluated.Detail, 1),
+                    evaluated.Passed, false, false, Fields(result), true, result.Tier > RiskTier.Read);
             }
             case HttpProbe probe:
             {
@@ -88,7 +111,7 @@ internal sealed class StepRunner(
                 var body = probe.BodyContains is null ? null : Text(probe.BodyContains);
                 if (url is null || probe.BodyContains is not null && body is null) return Unrenderable(section, check.Name, "http", new RenderResult(null, ["url"]));
                 return await Controller(section, check.Name, "http", $"{probe.Method} {url}",
-                    () => http.RunAsync(probe with { Url = url, BodyContains = body }, timeout, ct));
+                    () => checks.Http.RunAsync(probe with { Url = url, BodyContains = body }, timeout, ct));
             }
             case TcpProbe probe:
             {
@@ -96,7 +119,7 @@ internal sealed class StepRunner(
                 var port = Text(probe.Port);
                 if (address is null || port is null) return Unrenderable(section, check.Name, "tcp", new RenderResult(null, ["host/port"]));
                 return await Controller(section, check.Name, "tcp", $"tcp {address}:{port}",
-                    () => tcp.RunAsync(probe with { Host = address, Port = port }, timeout, ct));
+                    () => checks.Tcp.RunAsync(probe with { Host = address, Port = port }, timeout, ct));
             }
             case PrometheusProbe probe:
             {
@@ -104,7 +127,7 @@ internal sealed class StepRunner(
                 var query = Text(probe.Query);
                 if (url is null || query is null) return Unrenderable(section, check.Name, "prometheus", new RenderResult(null, ["url/query"]));
                 return await Controller(section, check.Name, "prometheus", $"{url} {query}",
-                    () => prometheus.RunAsync(probe with { Url = url, Query = query }, timeout, ct));
+                    () => checks.Prometheus.RunAsync(probe with { Url = url, Query = query }, timeout, ct));
             }
             default:
                 throw new InvalidOperationException($"unknown probe {check.Probe.GetType().Name}");
@@ -130,7 +153,7 @@ internal sealed class StepRunner(
         }
     }
 
-    private async Task<StepOutcome> Controller(string section, string name, string kind, string what, Func<Task<CheckOutcome>> check)
+    private async Task<StepOutcome> Controller(RunSection section, string name, string kind, string what, Func<Task<CheckOutcome>> check)
     {
         var started = time.GetTimestamp();
         CheckOutcome outcome;
@@ -141,28 +164,28 @@ internal sealed class StepRunner(
         catch (OperationCanceledException)
         {
             var canceled = new StepReport(section, name, kind, masker.Apply(what), null, (long)time.GetElapsedTime(started).TotalMilliseconds,
-                null, null, StepVerdicts.Canceled, "cancelled", 1);
+                null, null, StepVerdict.Canceled, "cancelled", 1);
             return new StepOutcome(canceled, false, false, true, new Dictionary<string, string>(), true);
         }
         var elapsed = time.GetElapsedTime(started);
         var report = new StepReport(section, name, kind, masker.Apply(what), null, (long)elapsed.TotalMilliseconds, null, null,
-            outcome.Passed ? StepVerdicts.Passed : StepVerdicts.Failed, outcome.Passed ? null : masker.Apply(outcome.Detail), 1);
+            outcome.Passed ? StepVerdict.Passed : StepVerdict.Failed, outcome.Passed ? null : masker.Apply(outcome.Detail), 1);
         return new StepOutcome(report, outcome.Passed, false, false, outcome.Fields, true);
     }
 
     private string? Text(string template) => TemplateRenderer.Render(template, context, RenderMode.Text).Text;
 
-    private StepOutcome Unrenderable(string section, string name, string kind, RenderResult rendered)
+    private StepOutcome Unrenderable(RunSection section, string name, string kind, RenderResult rendered)
     {
         var detail = $"cannot render the step: no value for {string.Join(", ", rendered.Missing)} (a step it depends on did not run)";
-        return new StepOutcome(new StepReport(section, name, kind, null, null, 0, null, null, StepVerdicts.Failed, detail, 1),
+        return new StepOutcome(new StepReport(section, name, kind, null, null, 0, null, null, StepVerdict.Failed, detail, 1),
             false, false, false, new Dictionary<string, string>(), false);
     }
 
-    private StepReport Report(string section, string name, string kind, string? command, CommandResult result, string verdict, string? detail, int attempts) =>
-        new(section, name, kind, command is null ? null : masker.Apply(command), result.Status == CommandStatus.Unreachable ? null : result.ExitCode,
+    private StepReport Report(RunSection section, string name, string kind, string? command, CommandResult result, StepVerdict verdict, string? detail, int attempts) =>
+        new(section, name, kind, command is null ? null : masker.Apply(command), result.Started && result.Status != CommandStatus.Unreachable ? result.ExitCode : null,
             (long)result.Duration.TotalMilliseconds, Excerpt(result.Stdout), Excerpt(result.Stderr), verdict,
-            detail is null ? null : masker.Apply(detail), attempts);
+            detail is null ? null : masker.Apply(detail), attempts, result.Tier);
 
     private string? Excerpt(string text)
     {
@@ -171,13 +194,13 @@ internal sealed class StepRunner(
         return masked.Length <= ExcerptChars ? masked : masked[..ExcerptChars] + $"\n[... {masked.Length - ExcerptChars} more characters in the full output ...]";
     }
 
-    private static string Verdict(CommandResult result) => result.Status switch
+    private static StepVerdict Verdict(CommandResult result) => result.Status switch
     {
-        CommandStatus.Completed => result.ExitCode == 0 ? StepVerdicts.Passed : StepVerdicts.Failed,
-        CommandStatus.TimedOut => StepVerdicts.TimedOut,
-        CommandStatus.Canceled => StepVerdicts.Canceled,
-        CommandStatus.Refused => StepVerdicts.Failed,
-        _ => StepVerdicts.Unreachable,
+        CommandStatus.Completed => result.ExitCode == 0 ? StepVerdict.Passed : StepVerdict.Failed,
+        CommandStatus.TimedOut => StepVerdict.TimedOut,
+        CommandStatus.Canceled => StepVerdict.Canceled,
+        CommandStatus.Refused => StepVerdict.Refused,
+        _ => StepVerdict.Unreachable,
     };
 
     /// <summary>Result fields for templates. stdout loses its trailing newlines, as with the shell's $(...).</summary>

@@ -1,6 +1,7 @@
 using System.Diagnostics;
-using System.Text.Json;
-using Opsmith.Execution.Processes;
+using Opsmith.Application;
+using Opsmith.Application.Runs;
+using Opsmith.Core.Runs;
 
 namespace Opsmith.Lab.Bench;
 
@@ -46,44 +47,32 @@ public interface IBenchAgent
 }
 
 /// <summary>The summary of one skill run an agent made.</summary>
-public sealed record SkillRunSummary(string Skill, string Host, string Verdict, int Steps, int CommandsRun, bool Execute, string? Error);
+public sealed record SkillRunSummary(string Skill, string Host, string Verdict, int Steps, int CommandsRun, bool Execute, string? Error)
+{
+    public bool Succeeded => Verdict == RunVerdict.Succeeded.Wire();
+}
 
 /// <summary>
-/// The only way an agent acts: runs a skill with <c>opsmith run</c> (the same path people use: executor,
-/// guardrails, audit trail in <see cref="OpsmithHome"/>) and reads its report.
+/// The only way an agent acts: runs a skill through the application's <see cref="RunService"/>, in this process —
+/// the same path people use (validation, executor, guardrails, the audit trail of <paramref name="services"/>).
 /// </summary>
-public sealed class AgentActions(IReadOnlyList<string> opsmithCommand, string opsmithHome, string autonomy)
+public sealed class AgentActions(OpsmithServices services)
 {
-    public string OpsmithHome { get; } = opsmithHome;
-    private int _counter;
+    public OpsmithServices Services => services;
 
     public async Task<SkillRunSummary> RunSkillAsync(string skillPath, string inventoryPath, string host,
         IReadOnlyDictionary<string, string> inputs, bool execute, TimeSpan timeout, CancellationToken cancellationToken)
     {
-        Directory.CreateDirectory(Path.Combine(OpsmithHome, "reports"));
-        var report = Path.Combine(OpsmithHome, "reports", $"run-{Interlocked.Increment(ref _counter):D4}.json");
-        var arguments = new List<string>(opsmithCommand.Skip(1)) { "run", skillPath, "-i", inventoryPath, "--input", $"host={host}", "--report-out", report, "--autonomy", autonomy };
-        foreach (var (name, value) in inputs) arguments.AddRange(["--input", $"{name}={value}"]);
-        if (execute) arguments.Add("--execute");
-        var result = await LocalProcess.RunAsync(opsmithCommand[0], arguments, timeout, cancellationToken,
-            environment: new Dictionary<string, string> { ["OPSMITH_HOME"] = OpsmithHome, ["NO_COLOR"] = "1" });
         var skill = Path.GetFileNameWithoutExtension(skillPath);
-        if (!File.Exists(report))
-            return new SkillRunSummary(skill, host, "error", 0, 0, execute,
-                (result.TimedOut ? "timed out" : result.Stderr.Trim()) is { Length: > 0 } e ? e : $"exit code {result.ExitCode}");
-        using var document = JsonDocument.Parse(await File.ReadAllTextAsync(report, cancellationToken));
-        var root = document.RootElement;
-        var steps = 0;
-        var commands = 0;
-        foreach (var hostReport in root.GetProperty("hosts").EnumerateArray())
-            foreach (var step in hostReport.GetProperty("steps").EnumerateArray())
-            {
-                steps++;
-                if (step.TryGetProperty("kind", out var kind) && kind.GetString() == "run" &&
-                    step.TryGetProperty("exit_code", out var code) && code.ValueKind == JsonValueKind.Number) commands++;
-            }
-        var verdict = root.GetProperty("verdict").GetString() ?? "unknown";
-        return new SkillRunSummary(skill, host, verdict, steps, commands, execute, null);
+        using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        limit.CancelAfter(timeout);
+        var given = new Dictionary<string, string>(inputs) { ["host"] = host };
+        var result = await services.Runs.RunAsync(new RunSpec(skillPath, inventoryPath, given, execute ? RunMode.Execute : RunMode.DryRun), null, limit.Token);
+        if (result.Error is { } error) return new SkillRunSummary(skill, host, "error", 0, 0, execute, error.Message);
+        var report = result.Value!;
+        var steps = report.Hosts.SelectMany(h => h.Steps).ToList();
+        return new SkillRunSummary(report.Skill, host, report.Verdict.Wire(), steps.Count, steps.Count(s => s.Kind == "run" && s.ExitCode is not null), execute,
+            limit.IsCancellationRequested && !cancellationToken.IsCancellationRequested ? "timed out" : null);
     }
 }
 

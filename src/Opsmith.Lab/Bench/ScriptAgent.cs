@@ -96,7 +96,7 @@ public sealed class ScriptAgent(AgentScript script, IReadOnlyDictionary<string, 
             if (step is null || task.Host is null)
                 return new AgentOutcome(true, null, null, null, null, 0, 0, false, null, $"the script has no recovery skill for {fault}");
             var run = tally.Add(await actions.RunSkillAsync(step.Skill, task.InventoryPath, task.Host, step.Inputs, execute: true, task.TimeLimit, cancellationToken), changes: true);
-            return new AgentOutcome(run.Verdict != "succeeded", null, null, null, null, tally.Steps, tally.Commands, tally.Changed, null,
+            return new AgentOutcome(!run.Succeeded, null, null, null, null, tally.Steps, tally.Commands, tally.Changed, null,
                 $"{run.Skill}: {run.Verdict}{(run.Error is null ? "" : " — " + run.Error)}");
         }
 
@@ -108,7 +108,7 @@ public sealed class ScriptAgent(AgentScript script, IReadOnlyDictionary<string, 
             {
                 if (check.Group is not null && !(groups.TryGetValue(check.Group, out var members) && members.Contains(node))) continue;
                 var run = tally.Add(await actions.RunSkillAsync(check.Skill, task.InventoryPath, node, check.Inputs, execute: true, task.TimeLimit, cancellationToken), changes: false);
-                if (run.Verdict == "succeeded") continue;
+                if (run.Succeeded) continue;
                 tally.Detected();
                 failingHost = node;
                 failingSkill = check.Name;

@@ -10,11 +10,15 @@ namespace Opsmith.Policy.Decisions;
 /// </summary>
 public static class PolicyEngine
 {
-    public static PolicyDecision DecideStep(StepProposal step, PolicySettings settings, bool killSwitchOn)
+    /// <param name="step">The step, with its effective tier (the higher of declared and classified).</param>
+    /// <param name="killSwitchOn">Whether the kill switch is on (anything unreadable counts as on).</param>
+    /// <param name="killSwitchDetail">Who switched it on, when and why, for the reason given.</param>
+    public static PolicyDecision DecideStep(StepProposal step, PolicySettings settings, bool killSwitchOn, string? killSwitchDetail = null)
     {
         var tier = YamlNames.Of(step.Tier);
         if (killSwitchOn && step.Tier > RiskTier.Read)
-            return PolicyDecision.Block("kill-switch", $"the kill switch is on: no {tier} step may start (opsmith kill-switch off to resume)");
+            return PolicyDecision.Block("kill-switch",
+                $"the kill switch is on{(killSwitchDetail is { Length: > 0 } d ? $" ({d})" : "")}: no {tier} step may start (opsmith kill-switch off to resume)");
 
         // Hard data protection: no setting, flag or skill reaches past this line.
         if (step.Tier == RiskTier.DataMutation)

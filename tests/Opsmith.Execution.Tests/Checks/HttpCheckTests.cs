@@ -10,6 +10,11 @@ public sealed class HttpEndpoints : IAsyncLifetime
 {
     public TestWebServer Server { get; private set; } = null!;
 
+    private int _jobsPosted;
+
+    /// <summary>How many POSTs reached /jobs: a check must never send one.</summary>
+    public int JobsPosted => Volatile.Read(ref _jobsPosted);
+
     public async Task InitializeAsync() => Server = await TestWebServer.StartAsync(app =>
     {
         app.MapGet("/health", () => "status: ready\nversion: 1.4.2");
@@ -21,7 +26,12 @@ public sealed class HttpEndpoints : IAsyncLifetime
         });
         app.MapGet("/huge", () => Results.Text(new string('a', 2 * 1024 * 1024) + "needle"));
         app.MapGet("/moved", () => Results.Redirect("/health"));
-        app.MapPost("/jobs", () => Results.Text("queued", statusCode: 201));
+        app.MapMethods("/head-only", ["HEAD"], () => Results.Ok());
+        app.MapPost("/jobs", () =>
+        {
+            Interlocked.Increment(ref _jobsPosted);
+            return Results.Text("queued", statusCode: 201);
+        });
     });
 
     public async Task DisposeAsync() => await Server.DisposeAsync();
@@ -128,12 +138,25 @@ public sealed class HttpCheckTests(HttpEndpoints endpoints) : IClassFixture<Http
     }
 
     [Fact]
-    public async Task Http_check_sends_the_probe_method()
+    public async Task Http_check_sends_head_when_the_probe_says_so()
     {
-        var outcome = await Check.RunAsync(Probe("/jobs", status: 201, method: "post"), Timeout, CancellationToken.None);
+        var outcome = await Check.RunAsync(Probe("/head-only", method: "head"), Timeout, CancellationToken.None);
 
         Assert.True(outcome.Passed, outcome.Detail);
-        Assert.StartsWith("POST ", outcome.Detail);
+        Assert.StartsWith("HEAD ", outcome.Detail);
+    }
+
+    [Theory]
+    [InlineData("post")]
+    [InlineData("DELETE")]
+    [InlineData("PUT")]
+    public async Task Http_check_never_sends_a_request_that_can_change_something(string method)
+    {
+        var outcome = await Check.RunAsync(Probe("/jobs", status: 201, method: method), Timeout, CancellationToken.None);
+
+        Assert.False(outcome.Passed);
+        Assert.Contains("a check may only GET or HEAD", outcome.Detail);
+        Assert.Equal(0, endpoints.JobsPosted);
     }
 
     [Fact]

@@ -1,3 +1,4 @@
+using Opsmith.Core.Runs;
 using Opsmith.Execution.Runs;
 using Opsmith.Execution.Tests.Support;
 using Opsmith.Testing;
@@ -38,10 +39,10 @@ public sealed class ConnectionLossTests
         var report = await run;
 
         var host = Assert.Single(report.Hosts);
-        Assert.Equal(StepVerdicts.Unreachable, host.Steps.Single(s => s.Name == "slow-change").Verdict);
+        Assert.Equal(StepVerdict.Unreachable, host.Steps.Single(s => s.Name == "slow-change").Verdict);
         var undo = Assert.Single(host.Rollback!.Steps);
-        Assert.True(undo.Verdict == StepVerdicts.Passed, undo.Detail);
+        Assert.True(undo.Verdict == StepVerdict.Passed, undo.Detail);
         Assert.False(File.Exists(marker));
-        Assert.Equal(Verdicts.RolledBack, host.Verdict);
+        Assert.Equal(RunVerdict.RolledBack, host.Verdict);
     }
 }

@@ -1,3 +1,4 @@
+using Opsmith.Core.Runs;
 using Opsmith.Execution.Runs;
 using Opsmith.Execution.Tests.Support;
 using Opsmith.Testing;
@@ -6,7 +7,7 @@ namespace Opsmith.Execution.Tests.Runs;
 
 public sealed class SkillRunnerTests(SshClusterFixture fixture) : IClassFixture<SshClusterFixture>
 {
-    private static string MutatingSkill(string marker, string successCommand, string extraRollback = "") => $$$"""
+    private static string MutatingSkill(string marker, string successCommand, string extraRollback = "", string steadyState = "test -d /") => $$$"""
         apiVersion: opsmith/v1
         kind: Skill
         metadata: {name: write-marker, title: Write a marker, description: Writes a file and checks it., stage: recovery}
@@ -27,6 +28,9 @@ public sealed class SkillRunnerTests(SshClusterFixture fixture) : IClassFixture<
           success_criteria:
             - name: healthy
               run: {{{successCommand}}}
+          steady_state:
+            - name: steady
+              run: {{{steadyState}}}
           rollback:
             - name: remove-marker
               run: rm -f {{{marker}}}
@@ -55,40 +59,58 @@ public sealed class SkillRunnerTests(SshClusterFixture fixture) : IClassFixture<
         var report = await TestRuns.RunAsync(fixture.Cluster, skill, RunMode.Execute, new Dictionary<string, string> { ["host"] = "node1" });
 
         var host = Assert.Single(report.Hosts);
-        Assert.Equal(Verdicts.Succeeded, host.Verdict);
+        Assert.Equal(RunVerdict.Succeeded, host.Verdict);
         Assert.Equal($"worker test {Environment.UserName}\n", host.Steps.Single(s => s.Name == "role").Stdout);
     }
 
     [Fact]
-    public async Task A_failing_success_check_after_a_mutation_rolls_back_and_says_the_host_is_restored()
+    public async Task A_rollback_is_verified_against_what_held_before_the_run_not_the_success_criteria_it_missed()
     {
         var marker = TestRuns.TempPath("marker");
-        var skill = TestRuns.Skill(MutatingSkill(marker, "false"));
+        // The success criterion can never pass; what held before (the precondition and the steady state) holds again after the rollback.
+        var skill = TestRuns.Skill(MutatingSkill(marker, "false", steadyState: $"test ! -e {marker}"));
 
         var report = await TestRuns.RunAsync(fixture.Cluster, skill, RunMode.Execute, new Dictionary<string, string> { ["host"] = "node1" });
 
         var host = Assert.Single(report.Hosts);
         Assert.False(File.Exists(marker), "rollback should have removed the marker");
-        Assert.Equal(Verdicts.RollbackFailed, host.Verdict); // the success criterion still fails after rollback
         Assert.Equal(["remove-marker"], host.Rollback!.Steps.Select(s => s.Name));
-        Assert.False(host.Rollback.Restored);
+        Assert.True(host.Rollback.Restored);
+        Assert.Equal(["tmp-writable", "steady"], host.Rollback.Verification.Select(s => s.Name));
+        Assert.All(host.Rollback.Verification, s => Assert.Equal(RunSection.Verification, s.Section));
+        Assert.Equal(RunVerdict.RolledBack, host.Verdict);
         Assert.StartsWith("success criterion 'healthy' failed", host.Error);
     }
 
     [Fact]
-    public async Task Rollback_restores_the_steady_state_when_the_criteria_pass_again()
+    public async Task A_rollback_that_leaves_the_steady_state_broken_says_so()
+    {
+        var marker = TestRuns.TempPath("marker");
+        var skill = TestRuns.Skill(MutatingSkill(marker, "false", steadyState: $"test -e {marker}.never-there"));
+
+        var report = await TestRuns.RunAsync(fixture.Cluster, skill, RunMode.Execute, new Dictionary<string, string> { ["host"] = "node1" });
+
+        var host = Assert.Single(report.Hosts);
+        Assert.False(host.Rollback!.Restored);
+        Assert.Equal(StepVerdict.Failed, host.Rollback.Verification.Single(s => s.Name == "steady").Verdict);
+        Assert.Equal(RunVerdict.RollbackFailed, host.Verdict);
+        Assert.Equal(RunVerdict.RollbackFailed, report.Verdict);
+    }
+
+    [Fact]
+    public async Task Rollback_restores_the_steady_state_when_what_held_before_holds_again()
     {
         var marker = TestRuns.TempPath("marker");
         // Healthy only while the marker is absent: the action breaks it, the rollback repairs it.
-        var skill = TestRuns.Skill(MutatingSkill(marker, $"test ! -e {marker}"));
+        var skill = TestRuns.Skill(MutatingSkill(marker, $"test ! -e {marker}", steadyState: $"test ! -e {marker}"));
 
         var report = await TestRuns.RunAsync(fixture.Cluster, skill, RunMode.Execute, new Dictionary<string, string> { ["host"] = "node2" });
 
         var host = Assert.Single(report.Hosts);
-        Assert.Equal(Verdicts.RolledBack, host.Verdict);
+        Assert.Equal(RunVerdict.RolledBack, host.Verdict);
         Assert.True(host.Rollback!.Restored);
-        Assert.Equal(StepVerdicts.Passed, Assert.Single(host.Rollback.Verification).Verdict);
-        Assert.Equal(Verdicts.RolledBack, report.Verdict);
+        Assert.All(host.Rollback.Verification, s => Assert.Equal(StepVerdict.Passed, s.Verdict));
+        Assert.Equal(RunVerdict.RolledBack, report.Verdict);
     }
 
     [Fact]
@@ -118,8 +140,8 @@ public sealed class SkillRunnerTests(SshClusterFixture fixture) : IClassFixture<
 
         var report = await TestRuns.RunAsync(fixture.Cluster, skill, RunMode.Execute, new Dictionary<string, string> { ["host"] = "node1" });
 
-        Assert.Equal(Verdicts.PreconditionFailed, report.Hosts[0].Verdict);
-        Assert.DoesNotContain(report.Hosts[0].Steps, s => s.Section == "actions");
+        Assert.Equal(RunVerdict.PreconditionFailed, report.Hosts[0].Verdict);
+        Assert.DoesNotContain(report.Hosts[0].Steps, s => s.Section == RunSection.Actions);
         Assert.False(File.Exists(marker));
     }
 
@@ -132,9 +154,9 @@ public sealed class SkillRunnerTests(SshClusterFixture fixture) : IClassFixture<
         var report = await TestRuns.RunAsync(fixture.Cluster, skill, RunMode.DryRun, new Dictionary<string, string> { ["host"] = "node1" });
 
         var host = report.Hosts[0];
-        Assert.Equal(Verdicts.Planned, host.Verdict);
-        Assert.Equal(["preconditions", "checks"], host.Steps.Select(s => s.Section));
-        Assert.Equal($"echo changed > {marker}", host.Plan.Single(p => p.Section == "actions").Command);
+        Assert.Equal(RunVerdict.Planned, host.Verdict);
+        Assert.Equal([RunSection.Preconditions, RunSection.Checks], host.Steps.Select(s => s.Section));
+        Assert.Equal($"echo changed > {marker}", host.Plan.Single(p => p.Section == RunSection.Actions).Command);
         Assert.False(File.Exists(marker));
     }
 
@@ -161,7 +183,7 @@ public sealed class SkillRunnerTests(SshClusterFixture fixture) : IClassFixture<
 
         var report = await TestRuns.RunAsync(fixture.Cluster, skill, RunMode.Execute);
 
-        Assert.Equal(Verdicts.Succeeded, report.Hosts[0].Verdict);
+        Assert.Equal(RunVerdict.Succeeded, report.Hosts[0].Verdict);
         Assert.Equal(3, report.Hosts[0].Steps.Single(s => s.Name == "third-time").Attempts);
         File.Delete(counter);
     }
@@ -202,7 +224,7 @@ public sealed class SkillRunnerTests(SshClusterFixture fixture) : IClassFixture<
 
         var report = await TestRuns.RunAsync(fixture.Cluster, skill, RunMode.Execute, new Dictionary<string, string> { ["text"] = value });
 
-        Assert.Equal(Verdicts.Succeeded, report.Hosts[0].Verdict);
+        Assert.Equal(RunVerdict.Succeeded, report.Hosts[0].Verdict);
         Assert.False(File.Exists(pwned), $"'{attack}' ran a command");
         Assert.Equal(value, File.ReadAllText(echoed));
         File.Delete(echoed);
@@ -261,7 +283,7 @@ public sealed class SkillRunnerTests(SshClusterFixture fixture) : IClassFixture<
         File.Delete(log);
 
         Assert.Equal(["node1", "node2"], parallel.Hosts.Select(h => h.Host));
-        Assert.All(parallel.Hosts, h => Assert.Equal(Verdicts.Succeeded, h.Verdict));
+        Assert.All(parallel.Hosts, h => Assert.Equal(RunVerdict.Succeeded, h.Verdict));
         Assert.StartsWith("start", parallelLines[1]); // both started before either ended
         Assert.StartsWith("end", serialLines[1]);     // one at a time
     }

@@ -6,7 +6,7 @@ using Opsmith.Testing;
 
 namespace Opsmith.Execution.Tests.Support;
 
-public static class Connect
+internal static class Connect
 {
     /// <summary>Short ControlPersist: the masters these tests open go away soon after.</summary>
     public static readonly SshOptions TestSsh = new(TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(5));

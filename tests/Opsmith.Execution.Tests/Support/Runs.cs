@@ -1,6 +1,7 @@
 using Opsmith.Core.Documents;
 using Opsmith.Core.Inventories;
 using Opsmith.Core.Rendering;
+using Opsmith.Core.Runs;
 using Opsmith.Core.Skills;
 using Opsmith.Execution.Checks;
 using Opsmith.Execution.Hosts;
@@ -15,7 +16,7 @@ using Opsmith.Testing;
 namespace Opsmith.Execution.Tests.Support;
 
 /// <summary>Builds skills from YAML and runs them with the real runner against the test cluster.</summary>
-public static class TestRuns
+internal static class TestRuns
 {
     private static readonly HttpClient Http = new();
 
@@ -33,15 +34,23 @@ public static class TestRuns
         if (bound is null) throw new InvalidOperationException(string.Join("\n", errors));
         var target = TemplateRenderer.Render(skill.Spec.Targets, new RenderContext(bound.Values, null, null), RenderMode.Text).Text!;
         var hosts = inventory.Resolve(target) ?? throw new InvalidOperationException($"no target {target}");
-        await using var connector = new HostConnector(inventory, cluster.NewControlDirectory(), Connect.TestSsh);
         await using var audit = await SqliteAuditStore.OpenAsync(new SqliteAuditOptions(AuditFile), TimeProvider.System, CancellationToken.None);
         // These tests exercise execution, not approvals: everything but data mutations runs without a person.
         var settings = PolicySettings.Default with { Autonomy = AutonomyLevel.AutomateDestructive, MaxRunsPerHour = null, MaxRunsPerHourPerSkill = null };
-        var guard = new StepGuard(new CommandClassifier(), settings, new Actor("test", ActorKind.Human), ApprovalStores.For(audit, settings, TimeProvider.System));
-        var executor = new HostExecutor(connector, new RunAudit(audit, RunAudit.NewRunId(), "user:test", skill.ContentHash), new SecretMasker(),
-            new KillSwitch(Path.GetDirectoryName(AuditFile)!), guard);
-        var runner = new SkillRunner(executor, new HttpCheck(Http), new TcpCheck(), new PrometheusCheck(Http), TimeProvider.System);
+        await using var executor = Executor(cluster, inventory, audit, skill, mode, settings, new KillSwitch(Path.GetDirectoryName(AuditFile)!));
+        var runner = new SkillRunner(executor, RunChecks.Default, TimeProvider.System);
         return await runner.RunAsync(new RunRequest(skill, inventory, hosts, bound, mode, parallel), "test-skill.yaml", ct);
+    }
+
+    /// <summary>An executor over the cluster's hosts, recording in <paramref name="audit"/>, with the given policy and kill switch.</summary>
+    internal static HostExecutor Executor(SshCluster cluster, Inventory inventory, IAuditStore audit, Skill skill, RunMode mode, PolicySettings settings,
+        IKillSwitch killSwitch, RunEventStream? events = null)
+    {
+        var guard = new StepGuard(new CommandClassifier(new ClassifierOptions(skill.Spec.DeclaredReadPrograms)), settings,
+            new Actor("test", ActorKind.Human), ApprovalStores.For(audit, settings, TimeProvider.System), killSwitch, TimeProvider.System);
+        var runId = RunAudit.NewRunId();
+        var record = new RunAudit(audit, runId, "user:test", skill.ContentHash, mode, new SecretMasker(), events ?? new RunEventStream(runId, TimeProvider.System));
+        return new HostExecutor(new HostConnector(inventory, cluster.NewControlDirectory(), Connect.TestSsh), record, guard);
     }
 
     /// <summary>One audit trail for the test process; every run of these tests is recorded in it.</summary>

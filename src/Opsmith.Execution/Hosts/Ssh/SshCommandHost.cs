@@ -7,7 +7,7 @@ namespace Opsmith.Execution.Hosts.Ssh;
 /// A host reached with the system's OpenSSH client: one ssh session per host per run carrying a long-lived
 /// remote shell (see <see cref="ShellSession"/>), over a ControlMaster connection that later runs reuse.
 /// </summary>
-public static class SshCommandHost
+internal static class SshCommandHost
 {
     public static async Task<(ICommandHost? Host, string? Error)> ConnectAsync(
         Inventory inventory, InventoryHost host, string configFile, SshOptions options, CancellationToken ct)

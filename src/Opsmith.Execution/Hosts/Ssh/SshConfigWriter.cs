@@ -10,7 +10,7 @@ namespace Opsmith.Execution.Hosts.Ssh;
 /// Host-key checking is always on: <c>StrictHostKeyChecking yes</c>, or <c>accept-new</c> when the inventory
 /// says so. There is no setting that turns it off.
 /// </summary>
-public static class SshConfigWriter
+internal static class SshConfigWriter
 {
     public static string Write(Inventory inventory, string controlDirectory, SshOptions options)
     {

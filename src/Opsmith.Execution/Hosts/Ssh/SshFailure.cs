@@ -1,7 +1,7 @@
 namespace Opsmith.Execution.Hosts.Ssh;
 
 /// <summary>Turns what ssh printed when it could not connect into a sentence that says what to do.</summary>
-public static class SshFailure
+internal static class SshFailure
 {
     public static string Describe(string hostName, string address, int port, string sshError)
     {

@@ -1,0 +1,36 @@
+using Opsmith.Policy.Decisions;
+
+namespace Opsmith.Application.Configuration;
+
+/// <summary>
+/// Everything configurable about Opsmith, read once and validated once (<see cref="OptionsLoader"/>): from the
+/// configuration file, then environment variables, then command-line flags, each overriding the one before.
+/// docs/configuration.md lists every key.
+/// </summary>
+/// <param name="Paths">Where configuration, data and caches live.</param>
+/// <param name="AuditPostgres">A PostgreSQL connection string for the audit trail and approvals; null keeps them in SQLite in the data folder.</param>
+/// <param name="Policy">Autonomy, rate limits, run budget and approval expiry.</param>
+/// <param name="ReadOnlyPrograms">Programs the classifier does not know that this environment declares read-only, each with its reason.</param>
+/// <param name="ConfigFile">The configuration file that was read, or null when there is none.</param>
+public sealed record OpsmithOptions(
+    OpsmithPaths Paths,
+    string? AuditPostgres,
+    PolicySettings Policy,
+    IReadOnlyDictionary<string, string> ReadOnlyPrograms,
+    string? ConfigFile)
+{
+    public static OpsmithOptions Defaults(OpsmithPaths paths) =>
+        new(paths, null, PolicySettings.Default, new Dictionary<string, string>(), null);
+}
+
+/// <summary>One configuration problem, where it is (a file and line, or an environment variable or flag) and what is wrong.</summary>
+public sealed record ConfigurationIssue(string Source, int? Line, string Field, string Message)
+{
+    public override string ToString() => Line is { } line ? $"{Source}:{line}: {Field}: {Message}" : $"{Source}: {Message}";
+}
+
+/// <summary>Flags that override configuration for one command (null: not given).</summary>
+public sealed record OptionOverrides(AutonomyLevel? Autonomy = null)
+{
+    public static readonly OptionOverrides None = new();
+}

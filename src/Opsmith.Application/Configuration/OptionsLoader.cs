@@ -1,0 +1,208 @@
+using System.Globalization;
+using Opsmith.Core.Diagnostics;
+using Opsmith.Core.Skills;
+using Opsmith.Core.Text;
+using Opsmith.Core.Yaml;
+using Opsmith.Policy.Decisions;
+
+namespace Opsmith.Application.Configuration;
+
+/// <summary>
+/// Reads <see cref="OpsmithOptions"/>: defaults, then the configuration file (<c>opsmith.yaml</c> in the
+/// configuration folder, or the file <c>OPSMITH_CONFIG</c> names), then environment variables, then flags.
+/// Every problem in every source is collected and reported together; nothing is half-applied.
+/// </summary>
+public static class OptionsLoader
+{
+    public const string Kind = "Configuration";
+
+    /// <summary>Environment variables that set a key, and the key they set (docs/configuration.md).</summary>
+    public static readonly IReadOnlyList<(string Variable, string Key)> Variables =
+    [
+        ("OPSMITH_AUDIT_POSTGRES", "audit.postgres"),
+        ("OPSMITH_AUTONOMY", "policy.autonomy"),
+        ("OPSMITH_MAX_RUNS_PER_HOUR", "policy.max_runs_per_hour"),
+        ("OPSMITH_MAX_RUNS_PER_HOUR_PER_SKILL", "policy.max_runs_per_hour_per_skill"),
+        ("OPSMITH_RUN_BUDGET", "policy.run_budget"),
+        ("OPSMITH_APPROVAL_EXPIRY", "policy.approval_expiry"),
+        ("OPSMITH_APPROVAL_ON_EXPIRY", "policy.approval_on_expiry"),
+    ];
+
+    /// <summary>Longest an approval may wait: beyond it a request is forgotten, not decided.</summary>
+    public static readonly TimeSpan MaxApprovalExpiry = TimeSpan.FromDays(7);
+
+    private const long MaxFileBytes = 256 * 1024;
+
+    public static (OpsmithOptions? Options, IReadOnlyList<ConfigurationIssue> Issues) Load(OptionOverrides? flags = null) =>
+        Load(Environment.GetEnvironmentVariable, flags ?? OptionOverrides.None);
+
+    public static (OpsmithOptions? Options, IReadOnlyList<ConfigurationIssue> Issues) Load(Func<string, string?> environment, OptionOverrides flags)
+    {
+        var paths = OpsmithPaths.From(environment);
+        var issues = new List<ConfigurationIssue>();
+        var values = new Dictionary<string, (string Value, string Source, int? Line)>();
+        var readOnly = new Dictionary<string, string>();
+
+        var file = environment("OPSMITH_CONFIG") is { Length: > 0 } named ? Path.GetFullPath(named) : paths.ConfigFile;
+        var fileRead = ReadFile(file, explicitlyNamed: environment("OPSMITH_CONFIG") is { Length: > 0 }, values, readOnly, issues);
+
+        foreach (var (variable, key) in Variables)
+            if (environment(variable) is { Length: > 0 } value) values[key] = (value, $"environment variable {variable}", null);
+
+        var options = OpsmithOptions.Defaults(paths) with { ConfigFile = fileRead ? file : null, ReadOnlyPrograms = readOnly };
+        var policy = options.Policy;
+        string? postgres = null;
+        foreach (var (key, (value, source, line)) in values)
+        {
+            void Problem(string message) => issues.Add(new ConfigurationIssue(source, line, key, message));
+            switch (key)
+            {
+                case "audit.postgres":
+                    postgres = value;
+                    break;
+                case "policy.autonomy":
+                    if (ParseAutonomy(value) is { } autonomy) policy = policy with { Autonomy = autonomy };
+                    else Problem($"autonomy must be observe, recommend, automate-safe or automate-destructive, not '{value}'");
+                    break;
+                case "policy.max_runs_per_hour":
+                    if (Limit(value, Problem) is var (ok, perHour) && ok) policy = policy with { MaxRunsPerHour = perHour };
+                    break;
+                case "policy.max_runs_per_hour_per_skill":
+                    if (Limit(value, Problem) is var (ok2, perSkill) && ok2) policy = policy with { MaxRunsPerHourPerSkill = perSkill };
+                    break;
+                case "policy.run_budget":
+                    if (Limit(value, Problem) is var (ok3, budget) && ok3) policy = policy with { RunBudget = budget };
+                    break;
+                case "policy.approval_expiry":
+                    if (!TryDuration(value, out var expiry) || expiry <= TimeSpan.Zero)
+                        Problem($"approval expiry must be a duration such as 30m or 1h, not '{value}'");
+                    else if (expiry > MaxApprovalExpiry)
+                        Problem($"approval expiry {value} is longer than the most allowed ({DurationText.Format(MaxApprovalExpiry)}); a request nobody answers for that long should be made again");
+                    else policy = policy with { ApprovalExpiry = expiry };
+                    break;
+                case "policy.approval_on_expiry":
+                    if (value == "cancel") policy = policy with { OnExpiry = ExpiryOutcome.Cancel };
+                    else if (value == "deny") policy = policy with { OnExpiry = ExpiryOutcome.Deny };
+                    else Problem($"what happens to an unanswered approval must be cancel or deny, not '{value}'");
+                    break;
+            }
+        }
+        if (flags.Autonomy is { } flagged) policy = policy with { Autonomy = flagged };
+        if (issues.Count > 0) return (null, issues);
+        return (options with { Policy = policy, AuditPostgres = string.IsNullOrWhiteSpace(postgres) ? null : postgres }, issues);
+    }
+
+    public static AutonomyLevel? ParseAutonomy(string text) => text switch
+    {
+        "observe" => AutonomyLevel.Observe,
+        "recommend" => AutonomyLevel.Recommend,
+        "automate-safe" => AutonomyLevel.AutomateSafe,
+        "automate-destructive" => AutonomyLevel.AutomateDestructive,
+        _ => null,
+    };
+
+    /// <summary>
+    /// A limit is a positive whole number, or <c>none</c> to have no limit. Zero is refused: it used to mean
+    /// "no limit", which is the opposite of what it reads as.
+    /// </summary>
+    private static (bool Ok, int? Value) Limit(string text, Action<string> problem)
+    {
+        if (text == "none") return (true, null);
+        if (int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n > 0) return (true, n);
+        problem($"must be a whole number of runs of at least 1, or none for no limit; not '{text}'");
+        return (false, null);
+    }
+
+    private static bool TryDuration(string text, out TimeSpan value)
+    {
+        try
+        {
+            return DurationText.TryParse(text, out value);
+        }
+        catch (Exception e) when (e is OverflowException or ArgumentException)
+        {
+            value = TimeSpan.Zero;
+            return false;
+        }
+    }
+
+    private static bool ReadFile(string file, bool explicitlyNamed, Dictionary<string, (string, string, int?)> values,
+        Dictionary<string, string> readOnly, List<ConfigurationIssue> issues)
+    {
+        string text;
+        try
+        {
+            if (Directory.Exists(file))
+            {
+                issues.Add(new ConfigurationIssue(file, null, "", "is a folder; the configuration is a YAML file"));
+                return false;
+            }
+            var info = new FileInfo(file);
+            if (!info.Exists)
+            {
+                if (explicitlyNamed) issues.Add(new ConfigurationIssue(file, null, "", "does not exist (OPSMITH_CONFIG names it)"));
+                return false;
+            }
+            if (info.Length > MaxFileBytes)
+            {
+                issues.Add(new ConfigurationIssue(file, null, "", $"is {info.Length} bytes; a configuration file is at most {MaxFileBytes / 1024} KiB"));
+                return false;
+            }
+            text = File.ReadAllText(file);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            issues.Add(new ConfigurationIssue(file, null, "", $"cannot be read: {e.Message}"));
+            return false;
+        }
+
+        var diagnostics = new DiagnosticBag(file);
+        Read(text, diagnostics, values, readOnly, file);
+        foreach (var d in diagnostics.Items.Where(d => d.IsError))
+            issues.Add(new ConfigurationIssue(file, d.Position.Line, d.Path ?? "", d.Message + (d.Suggestion is { } s ? $" (did you mean '{s}'?)" : "")));
+        return true;
+    }
+
+    /// <summary>The file's keys (docs/configuration.md), each remembered with its line.</summary>
+    internal static void Read(string text, DiagnosticBag diagnostics, Dictionary<string, (string, string, int?)> values,
+        Dictionary<string, string> readOnly, string source)
+    {
+        var root = YamlDocumentReader.Read(text, diagnostics);
+        if (root is null) return;
+        var read = new NodeReader(diagnostics);
+        var top = read.Mapping(root, "the configuration");
+        if (top is null) return;
+        read.AllowOnly(top, "the configuration", "apiVersion", "kind", "audit", "policy", "classifier");
+        if (read.String(top, "apiVersion", "the configuration", required: true) is { } api && api != SkillReader.ApiVersion)
+            diagnostics.Error("bad-api-version", top["apiVersion"]!.Position, $"apiVersion is '{api}'; this Opsmith reads '{SkillReader.ApiVersion}'", "apiVersion");
+        if (read.String(top, "kind", "the configuration", required: true) is { } kind && kind != Kind)
+            diagnostics.Error("bad-kind", top["kind"]!.Position, $"kind is '{kind}', but a configuration file has kind '{Kind}'", "kind");
+
+        void Section(string name, params string[] keys)
+        {
+            if (read.Mapping(top[name], $"'{name}'") is not { } section) return;
+            read.AllowOnly(section, $"'{name}'", keys);
+            foreach (var entry in section.Entries.Where(e => keys.Contains(e.Key.Value)))
+            {
+                if (entry.Value is YamlScalar { IsNull: false } scalar)
+                    values[$"{name}.{entry.Key.Value}"] = (scalar.Value, source, scalar.Position.Line);
+                else
+                    diagnostics.Error("bad-type", entry.Value.Position, $"'{name}.{entry.Key.Value}' must be a single value", entry.Value.Path);
+            }
+        }
+        Section("audit", "postgres");
+        Section("policy", "autonomy", "max_runs_per_hour", "max_runs_per_hour_per_skill", "run_budget", "approval_expiry", "approval_on_expiry");
+        if (read.Mapping(top["classifier"], "'classifier'") is { } classifier)
+        {
+            read.AllowOnly(classifier, "'classifier'", "read_only_programs");
+            if (read.Mapping(classifier["read_only_programs"], "'classifier.read_only_programs'") is { } programs)
+                foreach (var entry in programs.Entries)
+                {
+                    var reason = read.String(entry.Value, $"the reason for read-only program '{entry.Key.Value}'");
+                    if (string.IsNullOrWhiteSpace(reason))
+                        diagnostics.Error("missing-field", entry.Key.Position, $"read-only program '{entry.Key.Value}' needs a reason: why does it only read?", entry.Key.Path);
+                    else readOnly[entry.Key.Value] = reason;
+                }
+        }
+    }
+}

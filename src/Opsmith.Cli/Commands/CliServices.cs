@@ -1,0 +1,77 @@
+using System.CommandLine;
+using Opsmith.Application;
+using Opsmith.Application.Configuration;
+using Opsmith.Cli.Output;
+using Opsmith.Core.Runs;
+using Opsmith.Policy.Decisions;
+
+namespace Opsmith.Cli.Commands;
+
+/// <summary>How the CLI reaches <see cref="Opsmith.Application"/>: options read once, the acting person, and error values mapped to exit codes.</summary>
+public static class CliServices
+{
+    /// <summary>Reads the configuration (file, environment, flags) and opens the services; invalid configuration stops the command.</summary>
+    public static OpsmithServices Open(OptionOverrides? flags = null) => new(Options(flags), CurrentActor());
+
+    /// <summary>The configuration (file, environment, flags), validated; every problem stops the command.</summary>
+    public static OpsmithOptions Options(OptionOverrides? flags = null)
+    {
+        var (options, issues) = OptionsLoader.Load(flags);
+        return options ?? throw new ConfigurationException(issues);
+    }
+
+    /// <summary>The person on whose behalf commands run: OPSMITH_ACTOR, else the login name.</summary>
+    public static Actor CurrentActor() =>
+        new(Environment.GetEnvironmentVariable("OPSMITH_ACTOR") is { Length: > 0 } actor ? actor : Environment.UserName, ActorKind.Human);
+
+    /// <summary>Secret inputs may come from OPSMITH_SECRET_NAME, which keeps them out of shell history and process lists.</summary>
+    public static string? SecretFromEnvironment(string input) => Environment.GetEnvironmentVariable($"OPSMITH_SECRET_{input.ToUpperInvariant()}");
+
+    /// <summary>
+    /// How much may run without a person: --autonomy, else the configuration (OPSMITH_AUTONOMY, the file), else
+    /// automate-safe. Whatever it is, a data-mutation step waits for another person's approval.
+    /// </summary>
+    public static Option<string?> AutonomyOption() => new("--autonomy")
+    {
+        Description = "observe | recommend | automate-safe (default) | automate-destructive. Data mutations always need another person's approval.",
+    };
+
+    public static OptionOverrides Overrides(string? autonomy) =>
+        autonomy is null ? OptionOverrides.None
+            : new OptionOverrides(OptionsLoader.ParseAutonomy(autonomy)
+                                  ?? throw new UsageException($"--autonomy must be observe, recommend, automate-safe or automate-destructive, not '{autonomy}'"));
+
+    /// <summary>Prints an error value the way a person at 3 a.m. needs it and returns its exit code.</summary>
+    public static int Fail(CliContext context, OpsmithError error)
+    {
+        if (error.Document is { } document)
+        {
+            context.Stderr.WriteLine($"Error: {error.Message}:");
+            var terminal = new Terminal(context.Stderr, false);
+            foreach (var diagnostic in error.Diagnostics) DiagnosticPrinter.Print(terminal, document, diagnostic);
+        }
+        else
+        {
+            context.Stderr.WriteLine($"Error: {error.Message.Replace("\n", "\n       ", StringComparison.Ordinal)}");
+        }
+        return error.Kind switch
+        {
+            ErrorKind.NotFound or ErrorKind.BadRequest => ExitCodes.Usage,
+            _ => ExitCodes.Invalid,
+        };
+    }
+
+    public static int ExitCode(RunVerdict verdict) => verdict switch
+    {
+        RunVerdict.Succeeded or RunVerdict.Planned => ExitCodes.Ok,
+        RunVerdict.RollbackFailed => ExitCodes.RollbackFailed,
+        _ => ExitCodes.SkillFailed,
+    };
+}
+
+/// <summary>The configuration has problems; every one is listed, and the command does not start.</summary>
+public sealed class ConfigurationException(IReadOnlyList<ConfigurationIssue> issues)
+    : Exception($"the configuration is not valid:\n       {string.Join("\n       ", issues)}")
+{
+    public IReadOnlyList<ConfigurationIssue> Issues { get; } = issues;
+}
