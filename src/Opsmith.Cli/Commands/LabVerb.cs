@@ -86,7 +86,8 @@ public sealed class LabVerb(CliContext context) : IVerb
     {
         if (LabLayout.NameProblem(name) is { } problem) return context.Fail(problem, ExitCodes.Usage);
         if (hosts < 2 || hosts > LabLayout.MaxHostCount) return context.Fail($"--hosts must be 2 to {LabLayout.MaxHostCount}", ExitCodes.Usage);
-        if (LabController.MissingRequirements() is { } missing) return context.Fail(missing, ExitCodes.Invalid);
+        if (await LabController.PrepareMachineAsync(line => context.Stderr.WriteLine(context.Out.Dim(line)), cancellationToken) is { } missing)
+            return context.Fail(missing, ExitCodes.Invalid);
         var lab = Layout(name, hosts);
         var controller = new LabController(lab, OpsmithCommand(), line => context.Stderr.WriteLine(context.Out.Dim(line)));
         try
