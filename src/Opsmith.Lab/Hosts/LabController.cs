@@ -1,5 +1,4 @@
 using System.Text;
-using System.Text.Json;
 using Opsmith.Core.Rendering;
 using Opsmith.Execution.Processes;
 
@@ -50,7 +49,9 @@ public sealed class LabController(LabLayout lab, IReadOnlyList<string> opsmithCo
 
     public bool IsUp => File.Exists(lab.StatePath) && lab.Hosts.All(h => _shell.AnchorPid(h) is not null);
 
-    public async Task UpAsync(CancellationToken cancellationToken)
+    /// <summary>Builds the lab from scratch (removing leftovers of an earlier one first).</summary>
+    /// <param name="madeBy">Who makes it, for <see cref="LabState.MadeBy"/>.</param>
+    public async Task UpAsync(string madeBy, CancellationToken cancellationToken)
     {
         if (!Environment.IsPrivilegedProcess) throw new LabException("the lab needs root: it creates network namespaces, mounts and interfaces");
         if (MissingPrograms() is { } missing) throw new LabException(missing);
@@ -78,12 +79,7 @@ public sealed class LabController(LabLayout lab, IReadOnlyList<string> opsmithCo
 
         await WriteKnownHostsAsync(cancellationToken);
         await File.WriteAllTextAsync(lab.InventoryPath, LabFiles.Inventory(lab), cancellationToken);
-        await File.WriteAllTextAsync(lab.StatePath, JsonSerializer.Serialize(new
-        {
-            name = lab.Name,
-            hosts = lab.Hosts.Select(h => new { name = h.Name, address = h.Address, @namespace = h.Namespace, roles = h.Roles.ToString() }),
-            created = DateTimeOffset.UtcNow,
-        }, new JsonSerializerOptions { WriteIndented = true }), cancellationToken);
+        await new LabState(lab.Name, lab.Hosts.Count, DateTimeOffset.UtcNow, madeBy).WriteAsync(lab.StatePath, cancellationToken);
     }
 
     /// <summary>
@@ -164,7 +160,11 @@ public sealed class LabController(LabLayout lab, IReadOnlyList<string> opsmithCo
 
     private async Task WriteFilesAsync(CancellationToken cancellationToken)
     {
-        Directory.CreateDirectory(lab.Directory);
+        // Parents readable by all (like /run/sshd); the lab's own folder is root's alone.
+        const UnixFileMode open = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute |
+            UnixFileMode.GroupRead | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute;
+        Directory.CreateDirectory(Path.GetDirectoryName(lab.Directory)!, open);
+        Directory.CreateDirectory(lab.Directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         File.SetUnixFileMode(lab.Directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         var bin = Path.Combine(lab.Directory, "bin");
         Directory.CreateDirectory(bin);
@@ -249,13 +249,14 @@ public sealed class LabController(LabLayout lab, IReadOnlyList<string> opsmithCo
             var script = LabFiles.AnchorScript(lab, host);
             var log = Path.Combine(lab.HostDirectory(host), "anchor.log");
             await LabShell.LocalOrThrowAsync($"starting host {host.Name}",
-                $"setsid -f ip netns exec {host.Namespace} unshare --mount --uts --propagation private /bin/sh -c {ShellQuote.Quote(script)} " +
+                $"setsid -f ip netns exec {host.Namespace} unshare --mount --uts --pid --fork --mount-proc --propagation private /bin/sh -c {ShellQuote.Quote(script)} " +
                 $">{ShellQuote.Quote(log)} 2>&1 </dev/null", Short, cancellationToken);
         }
         var deadline = DateTime.UtcNow.AddSeconds(20);
         foreach (var host in lab.Hosts)
         {
-            while (_shell.AnchorPid(host) is null)
+            int? anchor;
+            while ((anchor = await _shell.FindAnchorAsync(host, cancellationToken)) is null)
             {
                 if (DateTime.UtcNow > deadline)
                 {
@@ -265,6 +266,8 @@ public sealed class LabController(LabLayout lab, IReadOnlyList<string> opsmithCo
                 }
                 await Task.Delay(50, cancellationToken);
             }
+            // The script inside sees itself as PID 1, so only this side can record the anchor's PID.
+            await File.WriteAllTextAsync(lab.AnchorPidPath(host), $"{anchor}\n", cancellationToken);
         }
     }
 
