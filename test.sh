@@ -5,11 +5,13 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")"
 
-# Debian packages the tests use: shellcheck (validate's lint), openssh-server and -client (real SSH hosts),
-# Prometheus and PostgreSQL (checks, audit store), and what the fault lab runs on its hosts: nginx, redis,
-# node-exporter, iptables (partitions), curl (hidden checks).
-packages=(shellcheck openssh-server openssh-client prometheus postgresql postgresql-client nginx-light redis-server redis-tools
-  prometheus-node-exporter iptables iproute2 curl)
+# Debian packages the tests use: shellcheck (validate's lint), PostgreSQL (the audit store's tests), and
+# everything the fault lab needs (real SSH hosts, nginx, redis, Prometheus, ...), from the lab's own list,
+# src/Opsmith.Lab/lab-packages.txt (PACKAGE PROGRAM... per line), which `opsmith lab up` installs from too.
+packages=(shellcheck postgresql postgresql-client)
+while read -r package _; do
+  [[ -z $package || $package == \#* ]] || packages+=("$package")
+done <src/Opsmith.Lab/lab-packages.txt
 
 missing=()
 for package in "${packages[@]}"; do
@@ -17,7 +19,7 @@ for package in "${packages[@]}"; do
 done
 if ((${#missing[@]})); then
   if [[ $(id -u) -ne 0 ]]; then
-    echo "test.sh: missing Debian packages: ${missing[*]}; run as root or install them: apt-get install -y ${missing[*]}" >&2
+    echo "test.sh: missing Debian packages: ${missing[*]}; run as root or install them: apt-get install -y --no-install-recommends ${missing[*]}" >&2
     exit 1
   fi
   echo "test.sh: installing ${missing[*]}" >&2

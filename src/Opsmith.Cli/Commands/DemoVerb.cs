@@ -27,7 +27,7 @@ public sealed class DemoVerb(CliContext context) : IVerb
     {
         var skill = FindSkill("restart-systemd-unit.yaml");
         if (skill is null) return context.Fail("cannot find skills/restart-systemd-unit.yaml; run the demo from the Opsmith checkout", ExitCodes.Invalid);
-        if (LabController.MissingRequirements() is { } missing)
+        if (await LabController.PrepareMachineAsync(line => context.Stderr.WriteLine(context.Out.Dim(line)), cancellationToken) is { } missing)
             return context.Fail($"the demo builds a lab of network namespaces on this machine, and {missing}", ExitCodes.Invalid);
         var say = context.Out;
         var lab = LabVerb.ExistingLayout(name);

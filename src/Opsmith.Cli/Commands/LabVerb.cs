@@ -33,23 +33,14 @@ public sealed class LabVerb(CliContext context) : IVerb
             : [process];
     }
 
-    public static LabLayout Layout(string name, int hosts) =>
-        LabLayout.For(name, hosts, Path.Combine(OpsmithPaths.FromEnvironment().DataDirectory, "labs"));
+    /// <summary>A lab's layout. Labs are machine-wide (their namespaces and addresses are), so their folder is too: the same for every OPSMITH_HOME.</summary>
+    public static LabLayout Layout(string name, int hosts) => LabLayout.For(name, hosts, LabLayout.MachineLabsDirectory);
 
     /// <summary>The layout of an existing lab: its host count comes from its state file (default when absent).</summary>
     public static LabLayout ExistingLayout(string name)
     {
         var probe = Layout(name, LabLayout.DefaultHostCount);
-        try
-        {
-            using var state = System.Text.Json.JsonDocument.Parse(File.ReadAllText(probe.StatePath));
-            var count = state.RootElement.GetProperty("hosts").GetArrayLength();
-            return Layout(name, count);
-        }
-        catch (Exception e) when (e is IOException or System.Text.Json.JsonException or KeyNotFoundException or UnauthorizedAccessException)
-        {
-            return probe;
-        }
+        return LabState.Read(probe.StatePath) is { Hosts: >= 2 and <= LabLayout.MaxHostCount } state ? Layout(name, state.Hosts) : probe;
     }
 
     public static Option<string> NameOption() => new("--name")
@@ -77,7 +68,7 @@ public sealed class LabVerb(CliContext context) : IVerb
     {
         var name = NameOption();
         var hosts = new Option<int>("--hosts") { Description = $"Hosts including the bastion (2 to {LabLayout.MaxHostCount}).", DefaultValueFactory = _ => LabLayout.DefaultHostCount };
-        var command = new Command("up", "Create (or re-create) a lab; cleans leftovers of an earlier one first. Needs root.") { name, hosts };
+        var command = new Command("up", "Create a lab (cleaning leftovers of an earlier one first), or use it as it is when it is already up. Needs root.") { name, hosts };
         command.SetAction((p, ct) => UpAsync(p.GetValue(name)!, p.GetValue(hosts), ct));
         return command;
     }
@@ -86,12 +77,29 @@ public sealed class LabVerb(CliContext context) : IVerb
     {
         if (LabLayout.NameProblem(name) is { } problem) return context.Fail(problem, ExitCodes.Usage);
         if (hosts < 2 || hosts > LabLayout.MaxHostCount) return context.Fail($"--hosts must be 2 to {LabLayout.MaxHostCount}", ExitCodes.Usage);
-        if (LabController.MissingRequirements() is { } missing) return context.Fail(missing, ExitCodes.Invalid);
-        var lab = Layout(name, hosts);
+        if (await LabController.PrepareMachineAsync(line => context.Stderr.WriteLine(context.Out.Dim(line)), cancellationToken) is { } missing)
+            return context.Fail(missing, ExitCodes.Invalid);
+        var lab = ExistingLayout(name);
         var controller = new LabController(lab, OpsmithCommand(), line => context.Stderr.WriteLine(context.Out.Dim(line)));
         try
         {
-            await controller.UpAsync(cancellationToken);
+            if (controller.IsUp)
+            {
+                // Labs are machine-wide: one made from another OPSMITH_HOME (or by another person) is the same lab.
+                // Tearing it down would pull it from under whoever uses it, so it is used as it is.
+                var madeBy = LabState.Read(lab.StatePath) is { } state ? $" (made by {state.MadeBy} at {state.Created:yyyy-MM-dd HH:mm}Z)" : "";
+                if (lab.Hosts.Count != hosts)
+                    return context.Fail($"lab '{lab.Name}' is already up with {lab.Hosts.Count} hosts{madeBy}, not {hosts}; " +
+                        $"use it as it is (--hosts {lab.Hosts.Count}) or remove it first with 'sudo ./opsmith lab down{NameSuffix(lab)}'", ExitCodes.Invalid);
+                context.Stderr.WriteLine(context.Out.Dim($"Lab '{lab.Name}' is already up{madeBy}; using it as it is " +
+                    $"('sudo ./opsmith lab down{NameSuffix(lab)}' first for a fresh one)"));
+            }
+            else
+            {
+                lab = Layout(name, hosts);
+                controller = new LabController(lab, OpsmithCommand(), line => context.Stderr.WriteLine(context.Out.Dim(line)));
+                await controller.UpAsync(LabState.Maker(OpsmithPaths.FromEnvironment().DataDirectory), cancellationToken);
+            }
             context.Stderr.WriteLine(context.Out.Dim("Waiting for every hidden check to turn green"));
             var checks = await new HiddenChecks(lab).WaitForGreenAsync(TimeSpan.FromSeconds(90), cancellationToken);
             var red = checks.Where(c => !c.Healthy).ToList();

@@ -71,6 +71,10 @@ public static class FaultCatalog
     private static string KillSpawned(string name) =>
         $"if [ -f {Faults}/{name}.pid ]; then for g in $(cat {Faults}/{name}.pid); do kill -9 -\"$g\" 2>/dev/null; done; rm -f {Faults}/{name}.pid; fi";
 
+    /// <summary>Polls a shell condition every 0.1 s until it holds, for up to 30 s; then fails the injection with a message.</summary>
+    private static string WaitUntil(string condition, string failure) =>
+        $"i=0; until {condition}; do [ \"$i\" -lt 300 ] || {{ echo {ShellQuote.Quote(failure)} >&2; exit 1; }}; sleep 0.1; i=$((i + 1)); done";
+
     private static string Opsmith(FaultContext c) => string.Join(' ', c.OpsmithCommand.Select(ShellQuote.Quote));
 
     private static readonly string DiskUse = "df -P /var | awk 'NR == 2 { sub(\"%\", \"\", $5); print $5 }'";
@@ -165,7 +169,9 @@ public static class FaultCatalog
         new("nginx-bad-config", "A bad nginx change is reloaded: the API upstream points at a port nothing listens on (502s).",
             "sed on /etc/nginx/conf.d/opsmith-lab.conf (upstream 8080 → 8089), then nginx -s reload", HostRoles.Web, [],
             _ => ["api"],
-            _ => "sed -i 's/server 127.0.0.1:8080;/server 127.0.0.1:8089;/' /etc/nginx/conf.d/opsmith-lab.conf && nginx -s reload",
+            // A reload only signals nginx; the fault is in place once the new workers answer with 502.
+            _ => "sed -i 's/server 127.0.0.1:8080;/server 127.0.0.1:8089;/' /etc/nginx/conf.d/opsmith-lab.conf && nginx -s reload\n" +
+                 WaitUntil("[ \"$(curl -s -o /dev/null -m 2 -w '%{http_code}' http://127.0.0.1/api/limit/fault-probe)\" = 502 ]", "nginx did not answer 502 for the API after the reload"),
             _ => "sed -i 's/server 127.0.0.1:8089;/server 127.0.0.1:8080;/' /etc/nginx/conf.d/opsmith-lab.conf\n" +
                  "if systemctl is-active --quiet nginx; then nginx -s reload; else systemctl start nginx; fi",
             _ => null),
@@ -185,23 +191,24 @@ public static class FaultCatalog
             _ => new RecoverySkill("restart-redis", new Dictionary<string, string>())),
 
         new("postgres-connections", "PostgreSQL connection exhaustion: idle-in-transaction sessions hold every non-reserved slot.",
-            "one psql per free slot runs BEGIN; SELECT 1 and then waits", HostRoles.Postgres, [],
+            "psql sessions that run BEGIN; SELECT 1 and then wait, added one at a time until the app user is refused", HostRoles.Postgres, [],
             _ => ["postgres"],
+            // Counting free slots up front races with every other connection (a hidden check, the count's own
+            // session), so the fault adds holders until PostgreSQL refuses the app user, which is the symptom.
+            // Each holder is its own detached session in the host: it outlives this script and stays until killed.
             _ => $$"""
-                q() { psql -X -At -h /run/postgresql -U postgres -d postgres -c "$1"; }
-                free=$(q "select current_setting('max_connections')::int - current_setting('superuser_reserved_connections')::int - count(*) + 1 from pg_stat_activity where backend_type = 'client backend'")
+                held() { psql -X -At -h /run/postgresql -U postgres -d postgres -c "select count(*) from pg_stat_activity where usename = 'app' and state = 'idle in transaction'"; }
+                refused() { ! PGCONNECT_TIMEOUT=3 psql -X -q -At -h 127.0.0.1 -U app -d app -c 'select 1' >/dev/null 2>&1; }
                 i=0
-                while [ "$i" -lt "$free" ]; do
-                  {{Spawn("postgres-connections", "{ echo 'begin; select 1;'; exec sleep 86400; } | psql -X -q -h 127.0.0.1 -U app -d app")}}
+                while [ "$i" -lt 100 ] && ! refused; do
+                  before=$(held)
+                  {{Spawn("postgres-connections", "{ echo 'begin; select 1;'; exec sleep 2147483647; } | psql -X -q -h 127.0.0.1 -U app -d app")}}
+                  j=0
+                  while [ "$j" -lt 50 ] && [ "$(held)" -le "$before" ]; do sleep 0.1; j=$((j + 1)); done
                   i=$((i + 1))
                 done
-                j=0
-                while [ "$j" -lt 100 ]; do
-                  held=$(q "select count(*) from pg_stat_activity where usename = 'app' and state = 'idle in transaction'")
-                  [ "$held" -ge "$free" ] && break
-                  sleep 0.1; j=$((j + 1))
-                done
-                echo "$held idle-in-transaction sessions hold the free slots"
+                refused || { echo "PostgreSQL still takes connections of the app user after $(held) holders" >&2; exit 1; }
+                echo "$(held) idle-in-transaction sessions hold every non-reserved slot"
                 """,
             _ => $"{KillSpawned("postgres-connections")}\n" +
                  "psql -X -q -At -h /run/postgresql -U postgres -d postgres -c \"select pg_terminate_backend(pid) from pg_stat_activity where usename = 'app'\" >/dev/null 2>&1; true",
@@ -211,7 +218,10 @@ public static class FaultCatalog
             "opsmith lab hog cpu: busy threads", HostRoles.None,
             [IntParameter("threads", "2", 1, 8, "busy threads")],
             _ => ["cpu"],
-            c => Spawn("cpu-hog", $"exec {Opsmith(c)} lab hog cpu --threads {c["threads"]}") + "\nsleep 1",
+            // In place once every hog thread runs (the hog's start-up takes seconds on a busy machine).
+            c => Spawn("cpu-hog", $"exec {Opsmith(c)} lab hog cpu --threads {c["threads"]}") + "\n" +
+                 WaitUntil($"[ \"$(cat /proc/$(head -n 1 {Faults}/cpu-hog.pid)/task/*/comm 2>/dev/null | grep -c '^opsmith-cpu-ho')\" -ge {c["threads"]} ]",
+                     "the CPU hog's threads did not start"),
             _ => KillSpawned("cpu-hog"),
             _ => null),
 
@@ -236,7 +246,9 @@ public static class FaultCatalog
         new("tls-expired", "nginx serves an expired TLS certificate.",
             "the lab CA's certificate for the host that expired 30 days ago replaces the valid one; nginx -s reload", HostRoles.Web, [],
             _ => ["tls"],
-            _ => "cd /etc/nginx/tls && cp expired.crt server.crt && cp expired.key server.key && nginx -s reload",
+            c => "cd /etc/nginx/tls && cp expired.crt server.crt && cp expired.key server.key && nginx -s reload\n" +
+                 WaitUntil($"! curl -s -o /dev/null -m 2 --cacert {ShellQuote.Quote(c.Lab.CaCertificatePath)} --resolve {c.Host.Name}:443:127.0.0.1 https://{c.Host.Name}/",
+                     "nginx still serves a valid certificate after the reload"),
             _ => "cd /etc/nginx/tls && cp valid.crt server.crt && cp valid.key server.key\n" +
                  "if systemctl is-active --quiet nginx; then nginx -s reload; else systemctl start nginx; fi",
             _ => null),

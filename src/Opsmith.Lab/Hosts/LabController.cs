@@ -1,5 +1,4 @@
 using System.Text;
-using System.Text.Json;
 using Opsmith.Core.Rendering;
 using Opsmith.Execution.Processes;
 
@@ -19,43 +18,43 @@ public sealed class LabController(LabLayout lab, IReadOnlyList<string> opsmithCo
     private readonly LabShell _shell = new(lab);
     private static readonly TimeSpan Short = TimeSpan.FromSeconds(30);
 
-    /// <summary>Programs a lab needs, with the Debian package that brings each.</summary>
-    public static readonly IReadOnlyList<(string Program, string Package)> Requirements =
-    [
-        ("/usr/sbin/ip", "iproute2"), ("/usr/bin/nsenter", "util-linux"), ("/usr/bin/unshare", "util-linux"),
-        ("/usr/bin/setpriv", "util-linux"), ("/usr/sbin/sshd", "openssh-server"), ("/usr/bin/ssh-keygen", "openssh-client"),
-        ("/usr/bin/ssh", "openssh-client"), ("/usr/sbin/nginx", "nginx-light"), ("/usr/bin/redis-server", "redis-server"),
-        ("/usr/bin/redis-cli", "redis-tools"), ("/usr/bin/psql", "postgresql-client"), ("/usr/bin/prometheus", "prometheus"),
-        ("/usr/bin/prometheus-node-exporter", "prometheus-node-exporter"), ("/usr/sbin/iptables", "iptables"),
-        ("/usr/sbin/tc", "iproute2"), ("/usr/bin/curl", "curl"),
-    ];
-
-    /// <summary>What is missing to run a lab on this machine, as one message; null when nothing is.</summary>
-    public static string? MissingRequirements()
+    /// <summary>
+    /// Makes this machine ready for a lab: it needs root, and the Debian packages of <see cref="LabPackages"/>,
+    /// which are installed here (saying which) when some are missing. Without root nothing is installed and the
+    /// message gives the command. Returns null when ready, else what stops the lab, for the person.
+    /// </summary>
+    public static async Task<string?> PrepareMachineAsync(Action<string> progress, CancellationToken cancellationToken)
     {
+        var missing = LabPackages.Missing();
         if (!Environment.IsPrivilegedProcess)
-            return "the lab needs root: it creates network namespaces, mounts and interfaces (run it as root, e.g. sudo ./opsmith lab up)";
-        var missing = Requirements.Where(r => !File.Exists(r.Program)).ToList();
-        if (PostgresBin() is null) missing.Add(("/usr/lib/postgresql/*/bin/pg_ctl", "postgresql"));
+            return "the lab needs root: it creates network namespaces, mounts and interfaces (run it as root, e.g. sudo ./opsmith lab up)" +
+                (missing.Count == 0 ? "" : $"; it also needs Debian packages this machine lacks; install them with: sudo {LabPackages.InstallCommand(missing)}");
         if (missing.Count == 0) return null;
-        var packages = string.Join(' ', missing.Select(m => m.Package).Distinct());
-        return $"the lab needs {string.Join(", ", missing.Select(m => m.Program))}; install them with: apt-get install -y {packages}";
+        if (await LabPackages.InstallAsync(missing, progress, cancellationToken) is { } failure)
+            return $"the lab needs Debian packages that are missing, and installing them failed: {failure}\nInstall them yourself with: {LabPackages.InstallCommand(missing)}";
+        return MissingPrograms();
+    }
+
+    /// <summary>What is missing to run a lab, as one message; null when nothing is. Installs nothing.</summary>
+    public static string? MissingPrograms()
+    {
+        var missing = LabPackages.Missing();
+        if (missing.Count == 0) return null;
+        var programs = missing.SelectMany(p => p.Programs.Where(program => !LabPackages.ProgramExists(program)));
+        return $"the lab needs {string.Join(", ", programs)}; install them with: {LabPackages.InstallCommand(missing)}";
     }
 
     public static string? PostgresBin() =>
-        Directory.Exists("/usr/lib/postgresql")
-            ? Directory.GetDirectories("/usr/lib/postgresql")
-                .Select(d => Path.Combine(d, "bin"))
-                .Where(d => File.Exists(Path.Combine(d, "pg_ctl")))
-                .OrderByDescending(d => int.TryParse(Path.GetFileName(Path.GetDirectoryName(d)), out var v) ? v : 0)
-                .FirstOrDefault()
-            : null;
+        LabPackages.ResolveProgram("/usr/lib/postgresql/*/bin/pg_ctl") is { } pgCtl ? Path.GetDirectoryName(pgCtl) : null;
 
     public bool IsUp => File.Exists(lab.StatePath) && lab.Hosts.All(h => _shell.AnchorPid(h) is not null);
 
-    public async Task UpAsync(CancellationToken cancellationToken)
+    /// <summary>Builds the lab from scratch (removing leftovers of an earlier one first).</summary>
+    /// <param name="madeBy">Who makes it, for <see cref="LabState.MadeBy"/>.</param>
+    public async Task UpAsync(string madeBy, CancellationToken cancellationToken)
     {
-        if (MissingRequirements() is { } missing) throw new LabException(missing);
+        if (!Environment.IsPrivilegedProcess) throw new LabException("the lab needs root: it creates network namespaces, mounts and interfaces");
+        if (MissingPrograms() is { } missing) throw new LabException(missing);
         progress($"Cleaning up leftovers of lab '{lab.Name}'");
         await DownAsync(cancellationToken);
         await CheckAddressesFreeAsync(cancellationToken);
@@ -80,12 +79,7 @@ public sealed class LabController(LabLayout lab, IReadOnlyList<string> opsmithCo
 
         await WriteKnownHostsAsync(cancellationToken);
         await File.WriteAllTextAsync(lab.InventoryPath, LabFiles.Inventory(lab), cancellationToken);
-        await File.WriteAllTextAsync(lab.StatePath, JsonSerializer.Serialize(new
-        {
-            name = lab.Name,
-            hosts = lab.Hosts.Select(h => new { name = h.Name, address = h.Address, @namespace = h.Namespace, roles = h.Roles.ToString() }),
-            created = DateTimeOffset.UtcNow,
-        }, new JsonSerializerOptions { WriteIndented = true }), cancellationToken);
+        await new LabState(lab.Name, lab.Hosts.Count, DateTimeOffset.UtcNow, madeBy).WriteAsync(lab.StatePath, cancellationToken);
     }
 
     /// <summary>
@@ -166,7 +160,11 @@ public sealed class LabController(LabLayout lab, IReadOnlyList<string> opsmithCo
 
     private async Task WriteFilesAsync(CancellationToken cancellationToken)
     {
-        Directory.CreateDirectory(lab.Directory);
+        // Parents readable by all (like /run/sshd); the lab's own folder is root's alone.
+        const UnixFileMode open = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute |
+            UnixFileMode.GroupRead | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute;
+        Directory.CreateDirectory(Path.GetDirectoryName(lab.Directory)!, open);
+        Directory.CreateDirectory(lab.Directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         File.SetUnixFileMode(lab.Directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         var bin = Path.Combine(lab.Directory, "bin");
         Directory.CreateDirectory(bin);
@@ -251,13 +249,14 @@ public sealed class LabController(LabLayout lab, IReadOnlyList<string> opsmithCo
             var script = LabFiles.AnchorScript(lab, host);
             var log = Path.Combine(lab.HostDirectory(host), "anchor.log");
             await LabShell.LocalOrThrowAsync($"starting host {host.Name}",
-                $"setsid -f ip netns exec {host.Namespace} unshare --mount --uts --propagation private /bin/sh -c {ShellQuote.Quote(script)} " +
+                $"setsid -f ip netns exec {host.Namespace} unshare --mount --uts --pid --fork --mount-proc --propagation private /bin/sh -c {ShellQuote.Quote(script)} " +
                 $">{ShellQuote.Quote(log)} 2>&1 </dev/null", Short, cancellationToken);
         }
         var deadline = DateTime.UtcNow.AddSeconds(20);
         foreach (var host in lab.Hosts)
         {
-            while (_shell.AnchorPid(host) is null)
+            int? anchor;
+            while ((anchor = await _shell.FindAnchorAsync(host, cancellationToken)) is null)
             {
                 if (DateTime.UtcNow > deadline)
                 {
@@ -267,6 +266,8 @@ public sealed class LabController(LabLayout lab, IReadOnlyList<string> opsmithCo
                 }
                 await Task.Delay(50, cancellationToken);
             }
+            // The script inside sees itself as PID 1, so only this side can record the anchor's PID.
+            await File.WriteAllTextAsync(lab.AnchorPidPath(host), $"{anchor}\n", cancellationToken);
         }
     }
 

@@ -24,9 +24,10 @@ public static class LabFiles
     }
 
     /// <summary>
-    /// The script the host's anchor process runs inside its new mount and UTS namespaces: hostname, a
-    /// size-limited tmpfs as the host's /var (its disk), a fresh /run, the host's own /etc files, the lab's
-    /// systemctl on /usr/local/sbin. Ends by exec'ing a sleeper that keeps the namespaces alive.
+    /// The script the host's anchor process runs as PID 1 inside its new PID, mount and UTS namespaces
+    /// (with its own /proc): hostname, a size-limited tmpfs as the host's /var (its disk), a fresh /run, the
+    /// host's own /etc files, the lab's systemctl on /usr/local/sbin. Ends by exec'ing the host's init, which
+    /// keeps the namespaces alive.
     /// </summary>
     public static string AnchorScript(LabLayout lab, LabHost host)
     {
@@ -46,8 +47,11 @@ public static class LabFiles
             chown postgres:postgres /mnt/lib/postgresql /mnt/log/postgresql
             chown prometheus:prometheus /mnt/lib/prometheus /mnt/log/prometheus 2>/dev/null || true
             chown www-data:adm /mnt/log/nginx 2>/dev/null || chown www-data /mnt/log/nginx
-            mount --bind /mnt /var
-            mount -t tmpfs -o size=16m,mode=0755 {lab.Prefix}-{host.Name}-run /run
+            mount --move /mnt /var
+            mount -t tmpfs -o size=16m,mode=0755 {lab.Prefix}-{host.Name}-run /mnt
+            {KeepLabFolder(lab)}
+            mkdir -p /mnt/mount
+            mount -n --move /mnt /run
             mkdir -p /run/sshd /run/lock /run/redis /run/postgresql /run/opsmith-lab
             chmod 0755 /run/sshd
             chown redis:redis /run/redis
@@ -62,10 +66,31 @@ public static class LabFiles
             mount --bind {q(Path.Combine(dir, "etc", "hostname"))} /etc/hostname
             mount --bind {q(Path.Combine(lab.Directory, "bin"))} /usr/local/sbin
             ip link set lo up
-            echo $$ > {q(lab.AnchorPidPath(host))}
-            exec sleep infinity
+            exec perl -e {q(InitProgram)}
             """;
     }
+
+    /// <summary>
+    /// The host gets a /run of its own; the lab's folder, which lives in the machine's /run and holds the files
+    /// the host's sshd and services read, is bound into it at the same path before it moves over /run.
+    /// </summary>
+    private static string KeepLabFolder(LabLayout lab)
+    {
+        if (!lab.Directory.StartsWith("/run/", StringComparison.Ordinal)) return "";
+        var inside = ShellQuote.Quote("/mnt" + lab.Directory["/run".Length..]);
+        return $"mkdir -p {inside} && mount --bind {ShellQuote.Quote(lab.Directory)} {inside}";
+    }
+
+    /// <summary>What a host's PID 1 shows in <c>ps</c>; the lab recognises its anchor by it.</summary>
+    public const string InitName = "opsmith-init";
+
+    /// <summary>
+    /// PID 1 of a host: it holds the host's namespaces and reaps the orphans reparented to it (daemons that
+    /// detached, killed services' children), as init does, so nothing lingers as a zombie. Perl is in every
+    /// Debian (perl-base is essential). The kernel protects a namespace's PID 1 from signals sent inside it, so
+    /// a <c>kill -9 -1</c> on a node does not take the host down.
+    /// </summary>
+    private const string InitProgram = "$0 = '" + InitName + "'; while (1) { sleep 1 if waitpid(-1, 0) < 0 }";
 
     public static string EtcHosts(LabLayout lab, LabHost host)
     {
@@ -187,12 +212,12 @@ public static class LabFiles
 
     /// <summary>A unit file for the lab's systemctl: shell assignments it sources.</summary>
     public static string Unit(string description, string exec, string pidFile, string log, bool daemon = false,
-        string user = "root", string? reload = null, string? ready = null, string stopSignal = "TERM")
+        string user = "root", string? reload = null, string? ready = null, string stopSignal = "TERM", string killMode = "control-group")
     {
         var q = ShellQuote.Quote;
         var text = new StringBuilder("# Service unit for the Opsmith lab's systemctl (written by opsmith lab up)\n");
         text.Append($"Description={q(description)}\nExec={q(exec)}\nPidFile={q(pidFile)}\nLog={q(log)}\n");
-        text.Append($"Daemon={(daemon ? "yes" : "no")}\nUser={user}\nStopSignal={stopSignal}\n");
+        text.Append($"Daemon={(daemon ? "yes" : "no")}\nUser={user}\nStopSignal={stopSignal}\nKillMode={killMode}\n");
         if (reload is not null) text.Append($"Reload={q(reload)}\n");
         if (ready is not null) text.Append($"Ready={q(ready)}\n");
         return text.ToString();
@@ -205,7 +230,7 @@ public static class LabFiles
         var units = new List<(string, string)>
         {
             ("ssh.service", Unit("OpenBSD Secure Shell server", $"/usr/sbin/sshd -f {q(Path.Combine(lab.HostDirectory(host), "sshd_config"))}",
-                "/run/sshd.pid", "/var/log/sshd.log", daemon: true, reload: "kill -HUP \"$MAINPID\"")),
+                "/run/sshd.pid", "/var/log/sshd.log", daemon: true, reload: "kill -HUP \"$MAINPID\"", killMode: "process")),
         };
         if (host.Is(HostRoles.Redis))
             units.Add(("redis-server.service", Unit("Advanced key-value store", "/usr/bin/redis-server /etc/redis/redis.conf",

@@ -43,6 +43,12 @@ public sealed record LabLayout(string Name, string Directory, int SecondOctet, I
     public const int DefaultHostCount = 4;
     public const int MaxHostCount = 40;
 
+    /// <summary>
+    /// Where every lab's folder lives: machine-wide, like its namespaces, and like them gone after a reboot
+    /// (/run is a tmpfs). Root-owned; each lab's folder is 0700.
+    /// </summary>
+    public const string MachineLabsDirectory = "/run/opsmith/labs";
+
     /// <summary>Every namespace, interface and tmpfs of a lab starts with this, so leftovers are easy to find.</summary>
     public string Prefix => $"osl-{Name}";
     /// <summary>This machine's end of the link to the bastion.</summary>

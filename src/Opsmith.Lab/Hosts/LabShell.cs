@@ -18,11 +18,14 @@ public sealed class LabShell(LabLayout lab)
     public static Task<ProcessResult> LocalAsync(string script, TimeSpan timeout, CancellationToken cancellationToken) =>
         LocalProcess.RunAsync("/bin/sh", ["-c", script], timeout, cancellationToken);
 
-    /// <summary>Runs a script inside a lab host: its network, mounts (its /var, /run, /etc files) and hostname.</summary>
+    /// <summary>
+    /// Runs a script inside a lab host: its network, mounts (its /var, /run, /etc files), hostname and PID
+    /// namespace, so what it starts stays in the host (and is reparented to the host's init when the script ends).
+    /// </summary>
     public async Task<ProcessResult> InHostAsync(LabHost host, string script, TimeSpan timeout, CancellationToken cancellationToken)
     {
         var anchor = AnchorPid(host) ?? throw new LabException($"lab host {host.Name} is not running (no anchor process); run 'opsmith lab up'");
-        return await LocalProcess.RunAsync("nsenter", ["-t", anchor.ToString(), "-m", "-u", "-n", "--", "/bin/sh", "-c", script],
+        return await LocalProcess.RunAsync("nsenter", ["-t", anchor.ToString(), "-m", "-u", "-n", "-p", "--", "/bin/sh", "-c", script],
             timeout, cancellationToken);
     }
 
@@ -47,16 +50,40 @@ public sealed class LabShell(LabLayout lab)
         throw new LabException($"{what} failed ({reason}){(said.Length > 0 ? ":\n" + said : "")}");
     }
 
-    /// <summary>The PID of the host's anchor (the process holding its namespaces), when it is alive.</summary>
+    /// <summary>The PID (as this machine sees it) of the host's anchor, its PID 1, when it is alive.</summary>
     public int? AnchorPid(LabHost host)
     {
         try
         {
-            if (!int.TryParse(File.ReadAllText(Lab.AnchorPidPath(host)).Trim(), out var pid)) return null;
-            // Alive and still the anchor (a PID can be reused after a reboot or a crash): it runs "sleep infinity".
-            return File.ReadAllText($"/proc/{pid}/cmdline") == "sleep\0infinity\0" ? pid : null;
+            return int.TryParse(File.ReadAllText(Lab.AnchorPidPath(host)).Trim(), out var pid) && IsAnchor(pid) ? pid : null;
         }
         catch (IOException) { return null; }
         catch (UnauthorizedAccessException) { return null; }
+    }
+
+    /// <summary>
+    /// Finds a host's anchor among the processes of its network namespace: the one that is PID 1 of a PID
+    /// namespace of its own and runs the lab's init (not yet there while the host is being set up).
+    /// </summary>
+    public async Task<int?> FindAnchorAsync(LabHost host, CancellationToken cancellationToken)
+    {
+        var pids = await LocalProcess.RunAsync("ip", ["netns", "pids", host.Namespace], TimeSpan.FromSeconds(10), cancellationToken);
+        foreach (var line in pids.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries))
+            if (int.TryParse(line, out var pid) && IsAnchor(pid)) return pid;
+        return null;
+    }
+
+    /// <summary>Alive, PID 1 of a nested PID namespace, and the lab's init (a PID can be reused after a crash).</summary>
+    private static bool IsAnchor(int pid)
+    {
+        try
+        {
+            if (!File.ReadAllText($"/proc/{pid}/cmdline").StartsWith(LabFiles.InitName + "\0", StringComparison.Ordinal)) return false;
+            var nspid = File.ReadLines($"/proc/{pid}/status").FirstOrDefault(l => l.StartsWith("NSpid:", StringComparison.Ordinal));
+            var ids = nspid?.Split((char[])['\t', ' '], StringSplitOptions.RemoveEmptyEntries) ?? [];
+            return ids.Length == 3 && ids[2] == "1";
+        }
+        catch (IOException) { return false; }
+        catch (UnauthorizedAccessException) { return false; }
     }
 }

@@ -23,6 +23,22 @@ public sealed class LabFixture : IAsyncLifetime
     public void RequireUp() => Assert.True(UpError is null, UpError);
 
     public Task<CliResult> Lab(params string[] args) => CliProcess.RunAsync(["lab", .. args, "--name", Name]);
+
+    /// <summary>The lab's machine-wide folder (keys, inventory, state).</summary>
+    public string Folder => Path.Combine("/run/opsmith/labs", Name);
+
+    /// <summary>Runs a command on a lab host over real SSH, through the bastion, as the inventory does.</summary>
+    public async Task<CliResult> SshAsync(string host, string command)
+    {
+        var inventory = await File.ReadAllTextAsync(Path.Combine(Folder, "inventory.yaml"));
+        string Address(string name) => inventory.Split($"  {name}:\n")[1].Split("address: ")[1].Split('\n')[0].Trim();
+        string[] options = ["-i", Path.Combine(Folder, "id_ed25519"), "-o", $"UserKnownHostsFile={Path.Combine(Folder, "known_hosts")}",
+            "-o", "StrictHostKeyChecking=yes", "-o", "BatchMode=yes", "-o", "ConnectTimeout=10"];
+        var jump = $"ssh {string.Join(' ', options.Select(CliProcess.Quote))} -W %h:%p root@{Address("bastion")}";
+        var result = await Opsmith.Execution.Processes.LocalProcess.RunAsync("ssh", [.. options, "-o", $"ProxyCommand={jump}", $"root@{Address(host)}", command],
+            TimeSpan.FromMinutes(2), CancellationToken.None);
+        return new CliResult(result.ExitCode, result.Stdout, result.Stderr);
+    }
 }
 
 [CollectionDefinition("lab")]

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text;
 using Opsmith.Core.Diagnostics;
 using Opsmith.Core.Documents;
@@ -110,12 +109,9 @@ public sealed class HostileInputTests
     public void A_ten_megabyte_document_is_rejected_before_parsing()
     {
         var text = new StringBuilder(Skill).Append("# ").Append('x', 10 * 1024 * 1024).Append('\n').ToString();
-        var stopwatch = Stopwatch.StartNew();
-
         var diagnostic = SingleDiagnostic(Utf8(text));
 
         AssertDiagnostic(diagnostic, "file-too-large", 1, 1, "file is 10.0 MiB (10485977 bytes); Opsmith reads YAML files of at most 1 MiB (1048576 bytes)");
-        Assert.True(stopwatch.Elapsed < TimeSpan.FromSeconds(5), $"took {stopwatch.Elapsed}");
     }
 
     [Fact]
@@ -172,21 +168,18 @@ public sealed class HostileInputTests
     }
 
     [Fact]
-    public void A_deep_yaml_bomb_is_rejected_quickly()
+    public void A_deep_yaml_bomb_is_rejected_at_the_node_limit()
     {
         // 30 levels of ten aliases each would expand to 10^30 nodes.
         var text = new StringBuilder("a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
         for (var i = 1; i < 30; i++)
             text.Append($"a{i}: &a{i} [{string.Join(", ", Enumerable.Repeat($"*a{i - 1}", 10))}]\n");
-        var stopwatch = Stopwatch.StartNew();
-
         var diagnostic = SingleDiagnostic(Utf8(text.ToString()));
 
         // a0..a3 expand to 11, 111, 1111 and 11111 nodes (12349 with the root and the keys); a4's eighth alias
         // to a3, at column 45, passes 100000.
         AssertDiagnostic(diagnostic, "too-many-nodes", 5, 45,
             "YAML expands to more than 100000 nodes (aliases repeated too often: a YAML bomb?)");
-        Assert.True(stopwatch.Elapsed < TimeSpan.FromSeconds(5), $"took {stopwatch.Elapsed}");
     }
 
     [Fact]

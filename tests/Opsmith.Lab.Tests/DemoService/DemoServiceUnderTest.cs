@@ -82,6 +82,14 @@ internal sealed class DemoServiceUnderTest : IAsyncDisposable
         }
     }
 
+    /// <summary>Asks /health until it answers 200 (true), or gives up after 30 s (false): waits for an event, asserts no timing.</summary>
+    public async Task<bool> WaitForHealthyAsync()
+    {
+        for (var deadline = DateTime.UtcNow.AddSeconds(30); DateTime.UtcNow < deadline; await Task.Delay(50))
+            if ((await GetJsonAsync("/health")).Status == 200) return true;
+        return false;
+    }
+
     /// <summary>The log's per-request lines, without the service's own start and stop lines.</summary>
     public IReadOnlyList<string> RequestLines() => Log.Lines().Where(l => !l.StartsWith("opsmith demo service", StringComparison.Ordinal)).ToList();
 

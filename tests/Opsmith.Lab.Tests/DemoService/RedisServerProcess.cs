@@ -66,6 +66,14 @@ internal sealed class RedisServerProcess : IDisposable
         _process.WaitForExit();
     }
 
+    /// <summary>Sends a signal by name (STOP hangs redis with its sockets open, CONT resumes it).</summary>
+    public void Signal(string name)
+    {
+        using var kill = Process.Start("kill", ["-s", name, $"{_process.Id}"]) ?? throw new InvalidOperationException("cannot start kill");
+        kill.WaitForExit();
+        if (kill.ExitCode != 0) throw new InvalidOperationException($"kill -s {name} {_process.Id} failed (exit {kill.ExitCode})");
+    }
+
     /// <summary>Runs <c>redis-cli -p PORT args</c> and returns what it printed.</summary>
     public async Task<string> CliAsync(params string[] args)
     {

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Opsmith.Lab.DemoService;
 
 namespace Opsmith.Lab.Tests.DemoService;
@@ -103,17 +102,14 @@ public sealed class RespClientTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_paused_redis_times_out_on_time_and_the_client_recovers_after_the_pause()
+    public async Task A_paused_redis_times_out_and_the_client_recovers_after_the_pause()
     {
         await RunAsync("PING");
         await _redis.CliAsync("CLIENT", "PAUSE", "2000", "ALL");
 
-        var clock = Stopwatch.StartNew();
         var paused = await _client.ExecuteAsync(["INCR", "after-pause"], TimeSpan.FromMilliseconds(500), CancellationToken.None);
-        var waited = clock.Elapsed;
 
         Assert.Equal("timeout after 500ms", paused.Failure);
-        Assert.InRange(waited, TimeSpan.FromMilliseconds(400), TimeSpan.FromSeconds(1.5));
 
         // Asked while redis is still paused: had the timed-out connection been kept, INCR's late ":1" would be
         // read as the answer to this GET once the pause ends.

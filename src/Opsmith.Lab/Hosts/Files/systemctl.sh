@@ -16,7 +16,7 @@ load() {
   case $unit in *.service) ;; *) unit=$unit.service ;; esac
   file=$units/$unit
   [ -f "$file" ] || return 1
-  Description=$unit; PidFile=; Log=/dev/null; Exec=; Daemon=no; User=root; Reload=; Ready=; StopSignal=TERM
+  Description=$unit; PidFile=; Log=/dev/null; Exec=; Daemon=no; User=root; Reload=; Ready=; StopSignal=TERM; KillMode=control-group
   . "$file"
 }
 
@@ -39,13 +39,31 @@ ready() {
   sh -c "$Ready" >/dev/null 2>&1
 }
 
+# The unit's processes are those of its session (systemd uses a cgroup): every unit starts in a session of its
+# own, recorded once it runs, so what a dead main process leaves behind (workers, backends, a save child) is
+# found and killed before the unit starts again, as systemd does. KillMode=process (sshd) spares the rest,
+# so open SSH sessions survive a restart.
+kill_leftovers() {
+  [ -f "$state/$unit.sid" ] || return 0
+  sid=$(tr -dc 0-9 <"$state/$unit.sid")
+  rm -f "$state/$unit.sid"
+  [ "$KillMode" = process ] && return 0
+  [ -n "$sid" ] && [ "$sid" -gt 1 ] || return 0
+  pkill -STOP -s "$sid" 2>/dev/null
+  pkill -KILL -s "$sid" 2>/dev/null || return 0
+  i=0
+  while pgrep -s "$sid" >/dev/null 2>&1 && [ "$i" -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+  return 0
+}
+
 do_start() {
   alive && return 0
+  kill_leftovers
   rm -f "$PidFile"
   if [ "$User" != root ] && [ "$Log" != /dev/null ]; then touch "$Log" && chown "$User" "$Log"; fi
   if [ "$Daemon" = yes ]; then
-    if [ "$User" = root ]; then sh -c "$Exec" >>"$Log" 2>&1 </dev/null
-    else setpriv --reuid="$User" --regid="$User" --init-groups -- sh -c "$Exec" >>"$Log" 2>&1 </dev/null
+    if [ "$User" = root ]; then setsid -w sh -c "$Exec" >>"$Log" 2>&1 </dev/null
+    else setsid -w setpriv --reuid="$User" --regid="$User" --init-groups -- sh -c "$Exec" >>"$Log" 2>&1 </dev/null
     fi || { echo "Job for $unit failed: the start command exited with $?; see $Log" >&2; return 1; }
   else
     run=$Exec
@@ -54,7 +72,7 @@ do_start() {
   fi
   i=0
   while [ "$i" -lt 200 ]; do
-    if alive && ready; then return 0; fi
+    if alive && ready; then ps -o sid= -p "$(mainpid)" | tr -dc 0-9 >"$state/$unit.sid"; return 0; fi
     sleep 0.1
     i=$((i + 1))
   done
@@ -63,7 +81,7 @@ do_start() {
 }
 
 do_stop() {
-  alive || { rm -f "$PidFile"; return 0; }
+  alive || { kill_leftovers; rm -f "$PidFile"; return 0; }
   p=$(mainpid)
   kill -s "$StopSignal" "$p" 2>/dev/null
   # A stopped (SIGSTOP) process acts on the signal only once continued; so do its workers.
@@ -72,6 +90,7 @@ do_stop() {
   i=0
   while alive && [ "$i" -lt 150 ]; do sleep 0.1; i=$((i + 1)); done
   if alive; then kill -s STOP "$p"; pkill -KILL -P "$p" 2>/dev/null; kill -s KILL "$p" 2>/dev/null; sleep 0.5; fi
+  kill_leftovers
   rm -f "$PidFile"
   return 0
 }
