@@ -96,9 +96,7 @@ public sealed class ApprovalsVerb(CliContext context) : IVerb
 
     private async Task<int> DecideAsync(string id, string? note, bool approve, OutputFormat format, CancellationToken ct)
     {
-        var actorText = RunSetup.Actor();
-        if (!ActorText.TryParse(actorText, out var actor))
-            throw new UsageException($"cannot tell who you are ('{actorText}'); set OPSMITH_ACTOR to your name");
+        var actor = RunSetup.CurrentActor();
         await using var audit = await AuditVerb.OpenAsync(ct);
         var approvals = await OpenAsync(audit, ct);
         var result = approve

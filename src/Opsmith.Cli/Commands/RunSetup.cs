@@ -53,9 +53,13 @@ public static class RunSetup
         return hosts;
     }
 
-    /// <summary>The person on whose behalf commands run: OPSMITH_ACTOR, else the login name.</summary>
-    public static Actor CurrentActor() =>
-        new(Environment.GetEnvironmentVariable("OPSMITH_ACTOR") is { Length: > 0 } actor ? actor : Environment.UserName, ActorKind.Human);
+    /// <summary>The person on whose behalf commands run: OPSMITH_ACTOR, else the login name; canonical (see <see cref="Opsmith.Policy.Decisions.Actor"/>).</summary>
+    public static Actor CurrentActor()
+    {
+        var text = Environment.GetEnvironmentVariable("OPSMITH_ACTOR") is { Length: > 0 } actor ? actor : Environment.UserName;
+        try { return new Actor(text, ActorKind.Human); }
+        catch (ArgumentException e) { throw new UsageException($"OPSMITH_ACTOR: {e.Message}; set OPSMITH_ACTOR to your name"); }
+    }
 
     /// <summary>The actor as the audit trail names it (<c>user:NAME</c>).</summary>
     public static string Actor() => CurrentActor().ToString();
