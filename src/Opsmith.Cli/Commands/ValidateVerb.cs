@@ -2,6 +2,7 @@ using System.CommandLine;
 using Opsmith.Cli.Output;
 using Opsmith.Core.Diagnostics;
 using Opsmith.Core.Documents;
+using Opsmith.Core.Inventories;
 using Opsmith.Core.Linting;
 using Opsmith.Core.Skills;
 using Opsmith.Execution.Linting;
@@ -115,7 +116,8 @@ public static class DocumentValidation
             var info = new FileInfo(file);
             if (info.Length > Core.Yaml.YamlLimits.Default.MaxBytes)
                 return DocumentLoader.TooLarge(file, info.Length); // reported without reading it all
-            return DocumentLoader.Load(file, await File.ReadAllBytesAsync(file, ct));
+            // The disk's part of the known_hosts check: what the path is, which the pure reader cannot look at.
+            return KnownHostsFiles.CheckOnDisk(DocumentLoader.Load(file, await File.ReadAllBytesAsync(file, ct)), Hosting.FileKinds.Of);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
