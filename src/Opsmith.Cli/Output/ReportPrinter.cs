@@ -2,34 +2,39 @@ using Opsmith.Execution.Runs;
 
 namespace Opsmith.Cli.Output;
 
-/// <summary>The text form of a run report: per host, each step with its result, then the outcome.</summary>
+/// <summary>
+/// The text form of a run report: per host, each step with its result, then the outcome. Everything in a report
+/// came from outside (hosts, skills, inventories), so every value is printed through <see cref="TerminalText"/>.
+/// </summary>
 public static class ReportPrinter
 {
+    private static string S(string? text) => TerminalText.Sanitize(text);
+
     public static void Print(Terminal t, RunReport report)
     {
         foreach (var host in report.Hosts)
         {
-            t.Writer.WriteLine($"{t.Bold(host.Host)} ({host.Address}): {Paint(t, host.Verdict)}");
+            t.Writer.WriteLine($"{t.Bold(S(host.Host))} ({S(host.Address)}): {Paint(t, host.Verdict)}");
             foreach (var step in host.Steps) PrintStep(t, step);
             if (host.Plan.Count > 0)
             {
                 t.Writer.WriteLine("  with --execute it would run:");
                 foreach (var planned in host.Plan)
-                    t.Writer.WriteLine($"    {(planned.Section == "rollback" ? "rollback" : "action  ")} {planned.Name} [{planned.Risk}]: {planned.Command}");
+                    t.Writer.WriteLine($"    {(planned.Section == "rollback" ? "rollback" : "action  ")} {S(planned.Name)} [{S(planned.Risk)}]: {S(planned.Command)}");
             }
             if (host.Rollback is { } rollback)
             {
-                t.Writer.WriteLine($"  rollback ({rollback.Reason}):");
+                t.Writer.WriteLine($"  rollback ({S(rollback.Reason)}):");
                 foreach (var step in rollback.Steps) PrintStep(t, step, "    ");
                 foreach (var step in rollback.Verification) PrintStep(t, step, "    ");
                 t.Writer.WriteLine(rollback.Restored
                     ? "    " + t.Green("the host is back to its steady state (success criteria pass again)")
                     : "    " + t.Red("the host is NOT back to its steady state: a person must look at it"));
             }
-            if (host.Error is not null) t.Writer.WriteLine($"  {host.Error}");
+            if (host.Error is not null) t.Writer.WriteLine($"  {S(host.Error)}");
         }
-        var counts = report.Hosts.GroupBy(h => h.Verdict).Select(g => $"{g.Key} on {g.Count()}");
-        var line = $"{report.Skill} ({report.Mode}): {report.Verdict} — {string.Join(", ", counts)} of {report.Hosts.Count} host{(report.Hosts.Count == 1 ? "" : "s")}";
+        var counts = report.Hosts.GroupBy(h => h.Verdict).Select(g => $"{S(g.Key)} on {g.Count()}");
+        var line = $"{S(report.Skill)} ({S(report.Mode)}): {S(report.Verdict)} — {string.Join(", ", counts)} of {report.Hosts.Count} host{(report.Hosts.Count == 1 ? "" : "s")}";
         t.Writer.WriteLine(Verdicts.IsSuccess(report.Verdict) ? t.Green(line) : t.Red(line));
         if (report.Mode == "dry-run" && Verdicts.IsSuccess(report.Verdict))
             t.Writer.WriteLine(t.Dim("Dry run: nothing was changed. Add --execute to run it."));
@@ -37,15 +42,15 @@ public static class ReportPrinter
 
     private static void PrintStep(Terminal t, StepReport step, string indent = "  ")
     {
-        var mark = step.Verdict == StepVerdicts.Passed ? t.Green("ok  ") : t.Red(step.Verdict == StepVerdicts.Failed ? "FAIL" : step.Verdict.ToUpperInvariant());
+        var mark = step.Verdict == StepVerdicts.Passed ? t.Green("ok  ") : t.Red(step.Verdict == StepVerdicts.Failed ? "FAIL" : S(step.Verdict.ToUpperInvariant()));
         var facts = new List<string>();
         if (step.ExitCode is { } code) facts.Add($"exit {code}");
         facts.Add($"{step.DurationMs} ms");
         if (step.Attempts > 1) facts.Add($"{step.Attempts} attempts");
-        t.Writer.WriteLine($"{indent}{mark} {step.Section} {step.Name} ({string.Join(", ", facts)})");
-        if (step.Verdict != StepVerdicts.Passed && step.Detail is not null) t.Writer.WriteLine($"{indent}     {step.Detail}");
+        t.Writer.WriteLine($"{indent}{mark} {S(step.Section)} {S(step.Name)} ({string.Join(", ", facts)})");
+        if (step.Verdict != StepVerdicts.Passed && step.Detail is not null) t.Writer.WriteLine($"{indent}     {S(step.Detail)}");
     }
 
     private static string Paint(Terminal t, string verdict) =>
-        Verdicts.IsSuccess(verdict) ? t.Green(verdict) : verdict == Verdicts.RolledBack ? t.Yellow(verdict) : t.Red(verdict);
+        Verdicts.IsSuccess(verdict) ? t.Green(S(verdict)) : verdict == Verdicts.RolledBack ? t.Yellow(S(verdict)) : t.Red(S(verdict));
 }

@@ -24,7 +24,7 @@ public sealed class RunProgressView : IProgress<RunProgress>
     {
         _latest[value.Host] = value;
         if (_plain is not null && value.Outcome is not null)
-            lock (_plain) _plain.WriteLine($"{value.Host}: {value.Phase} {value.Step} {value.Outcome}");
+            lock (_plain) _plain.WriteLine(TerminalText.OneLine($"{value.Host}: {value.Phase} {value.Step} {value.Outcome}"));
     }
 
     public async Task<T> ShowWhileAsync<T>(IReadOnlyList<string> hosts, Func<Task<T>> work)
@@ -54,9 +54,12 @@ public sealed class RunProgressView : IProgress<RunProgress>
         foreach (var host in hosts.Take(40))
         {
             _latest.TryGetValue(host, out var p);
-            table.AddRow(Markup.Escape(host), Markup.Escape(p?.Phase ?? "waiting"), Markup.Escape(p?.Step ?? ""), Markup.Escape(p?.Outcome ?? ""));
+            table.AddRow(Cell(host), Cell(p?.Phase ?? "waiting"), Cell(p?.Step ?? ""), Cell(p?.Outcome ?? ""));
         }
         if (hosts.Count > 40) table.AddRow($"… {hosts.Count - 40} more", "", "", "");
         return table;
     }
+
+    /// <summary>Host names, steps and outcomes come from outside: shown, never obeyed, and never read as markup.</summary>
+    private static string Cell(string text) => Markup.Escape(TerminalText.OneLine(text));
 }
