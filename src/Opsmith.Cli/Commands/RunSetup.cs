@@ -102,24 +102,28 @@ public static class RunSetup
     public static PolicySettings PolicyFromEnvironment()
     {
         var settings = PolicySettings.Default;
+        // Parsing and checking are PolicySettings' (pure, shared with the configuration layer to come).
         int? Count(string name, int? fallback)
         {
             var text = Environment.GetEnvironmentVariable(name);
             if (string.IsNullOrEmpty(text)) return fallback;
-            if (!int.TryParse(text, out var n) || n < 0) throw new UsageException($"{name} must be a whole number of runs, not '{text}'");
-            return n == 0 ? null : n;
+            return PolicySettings.TryParseRunLimit(text, out var n, out var problem) ? n : throw new UsageException($"{name} {problem}");
         }
+        int? budget = settings.RunBudget;
+        if (Environment.GetEnvironmentVariable("OPSMITH_RUN_BUDGET") is { Length: > 0 } budgetText
+            && !PolicySettings.TryParseRunBudget(budgetText, out budget, out var budgetProblem))
+            throw new UsageException($"OPSMITH_RUN_BUDGET {budgetProblem}");
         settings = settings with
         {
             MaxRunsPerHour = Count("OPSMITH_MAX_RUNS_PER_HOUR", settings.MaxRunsPerHour),
             MaxRunsPerHourPerSkill = Count("OPSMITH_MAX_RUNS_PER_HOUR_PER_SKILL", settings.MaxRunsPerHourPerSkill),
-            RunBudget = Count("OPSMITH_RUN_BUDGET", settings.RunBudget),
+            RunBudget = budget,
         };
         if (Environment.GetEnvironmentVariable("OPSMITH_APPROVAL_EXPIRY") is { Length: > 0 } expiry)
             settings = settings with
             {
-                ApprovalExpiry = Opsmith.Core.Text.DurationText.TryParse(expiry, out var e) && e > TimeSpan.Zero
-                    ? e : throw new UsageException($"OPSMITH_APPROVAL_EXPIRY must be a duration such as 30m, not '{expiry}'"),
+                ApprovalExpiry = PolicySettings.TryParseApprovalExpiry(expiry, out var e, out var problem)
+                    ? e : throw new UsageException($"OPSMITH_APPROVAL_EXPIRY {problem}"),
             };
         if (Environment.GetEnvironmentVariable("OPSMITH_APPROVAL_ON_EXPIRY") is { Length: > 0 } outcome)
             settings = settings with
@@ -131,6 +135,7 @@ public static class RunSetup
                     _ => throw new UsageException($"OPSMITH_APPROVAL_ON_EXPIRY must be cancel or deny, not '{outcome}'"),
                 },
             };
+        if (settings.Validate() is { Count: > 0 } problems) throw new UsageException($"unsafe policy settings: {string.Join("; ", problems)}");
         return settings;
     }
 
