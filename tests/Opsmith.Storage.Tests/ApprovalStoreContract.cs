@@ -10,7 +10,7 @@ namespace Opsmith.Storage.Tests;
 /// The behaviour every approval store must have, run against SQLite and a real PostgreSQL server (docs/approvals.md).
 /// Each test gets its own empty database; requests live in the audit database and write audit records there.
 /// </summary>
-public abstract class ApprovalStoreContract
+public abstract partial class ApprovalStoreContract
 {
     private const string SkillHash = "3c1f0a4e5b6d7c8e9f00112233445566778899aabbccddeeff0011223344556677";
     private static readonly DateTimeOffset T0 = new(2026, 11, 21, 9, 30, 0, TimeSpan.Zero);

@@ -28,9 +28,6 @@ public static class OptionsLoader
         ("OPSMITH_APPROVAL_ON_EXPIRY", "policy.approval_on_expiry"),
     ];
 
-    /// <summary>Longest an approval may wait: beyond it a request is forgotten, not decided.</summary>
-    public static readonly TimeSpan MaxApprovalExpiry = TimeSpan.FromDays(7);
-
     private const long MaxFileBytes = 256 * 1024;
 
     public static (OpsmithOptions? Options, IReadOnlyList<ConfigurationIssue> Issues) Load(OptionOverrides? flags = null) =>
@@ -71,14 +68,12 @@ public static class OptionsLoader
                     if (Limit(value, Problem) is var (ok2, perSkill) && ok2) policy = policy with { MaxRunsPerHourPerSkill = perSkill };
                     break;
                 case "policy.run_budget":
-                    if (Limit(value, Problem) is var (ok3, budget) && ok3) policy = policy with { RunBudget = budget };
+                    if (PolicySettings.TryParseRunBudget(value, out var budget, out var budgetProblem)) policy = policy with { RunBudget = budget };
+                    else Problem(budgetProblem);
                     break;
                 case "policy.approval_expiry":
-                    if (!TryDuration(value, out var expiry) || expiry <= TimeSpan.Zero)
-                        Problem($"approval expiry must be a duration such as 30m or 1h, not '{value}'");
-                    else if (expiry > MaxApprovalExpiry)
-                        Problem($"approval expiry {value} is longer than the most allowed ({DurationText.Format(MaxApprovalExpiry)}); a request nobody answers for that long should be made again");
-                    else policy = policy with { ApprovalExpiry = expiry };
+                    if (PolicySettings.TryParseApprovalExpiry(value, out var expiry, out var expiryProblem)) policy = policy with { ApprovalExpiry = expiry };
+                    else Problem($"approval expiry {expiryProblem}");
                     break;
                 case "policy.approval_on_expiry":
                     if (value == "cancel") policy = policy with { OnExpiry = ExpiryOutcome.Cancel };
@@ -88,6 +83,8 @@ public static class OptionsLoader
             }
         }
         if (flags.Autonomy is { } flagged) policy = policy with { Autonomy = flagged };
+        if (issues.Count == 0)
+            foreach (var problem in policy.Validate()) issues.Add(new ConfigurationIssue("the policy", null, "policy", problem));
         if (issues.Count > 0) return (null, issues);
         return (options with { Policy = policy, AuditPostgres = string.IsNullOrWhiteSpace(postgres) ? null : postgres }, issues);
     }
@@ -102,28 +99,15 @@ public static class OptionsLoader
     };
 
     /// <summary>
-    /// A limit is a positive whole number, or <c>none</c> to have no limit. Zero is refused: it used to mean
-    /// "no limit", which is the opposite of what it reads as.
+    /// A rate limit is a whole number of runs (<see cref="PolicySettings.TryParseRunLimit"/>: zero is refused, it
+    /// used to mean "no limit", the opposite of what it reads as), or <c>none</c> to have no limit, said in words.
     /// </summary>
     private static (bool Ok, int? Value) Limit(string text, Action<string> problem)
     {
         if (text == "none") return (true, null);
-        if (int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n > 0) return (true, n);
-        problem($"must be a whole number of runs of at least 1, or none for no limit; not '{text}'");
+        if (PolicySettings.TryParseRunLimit(text, out var runs, out var why)) return (true, runs);
+        problem($"{why} (or none for no limit)");
         return (false, null);
-    }
-
-    private static bool TryDuration(string text, out TimeSpan value)
-    {
-        try
-        {
-            return DurationText.TryParse(text, out value);
-        }
-        catch (Exception e) when (e is OverflowException or ArgumentException)
-        {
-            value = TimeSpan.Zero;
-            return false;
-        }
     }
 
     private static bool ReadFile(string file, bool explicitlyNamed, Dictionary<string, (string, string, int?)> values,

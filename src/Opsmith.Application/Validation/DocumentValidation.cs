@@ -1,5 +1,6 @@
 using Opsmith.Core.Diagnostics;
 using Opsmith.Core.Documents;
+using Opsmith.Core.Inventories;
 using Opsmith.Core.Linting;
 
 namespace Opsmith.Application.Validation;
@@ -49,7 +50,8 @@ public static class DocumentValidation
             var info = new FileInfo(file);
             if (info.Length > Core.Yaml.YamlLimits.Default.MaxBytes)
                 return DocumentLoader.TooLarge(file, info.Length); // reported without reading it all
-            return DocumentLoader.Load(file, await File.ReadAllBytesAsync(file, ct));
+            // The disk's part of the known_hosts check: what the path is, which the pure reader cannot look at.
+            return KnownHostsFiles.CheckOnDisk(DocumentLoader.Load(file, await File.ReadAllBytesAsync(file, ct)), FileKinds.Of);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

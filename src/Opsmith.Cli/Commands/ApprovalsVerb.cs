@@ -73,7 +73,7 @@ public sealed class ApprovalsVerb(CliContext context) : IVerb
             return ExitCodes.Ok;
         }
         foreach (var r in requests)
-            context.Stdout.WriteLine($"{r.Id,-9} {r.Status.ToWireName(),-9} {r.Expires:yyyy-MM-dd HH:mm}Z  {r.Proposer,-16} {r.Host,-12} {r.Tier,-16} {r.Skill} {r.Step}: {OneLine(r.Command)}");
+            context.Stdout.WriteLine($"{S(r.Id),-9} {r.Status.ToWireName(),-9} {r.Expires:yyyy-MM-dd HH:mm}Z  {S(r.Proposer),-16} {S(r.Host),-12} {S(r.Tier),-16} {S(r.Skill)} {S(r.Step)}: {OneLine(r.Command)}");
         if (requests.Count == 0)
             context.Stdout.WriteLine(status is null ? "No approval requests." : $"No {status.Value.ToWireName()} approval requests.");
         return ExitCodes.Ok;
@@ -86,7 +86,7 @@ public sealed class ApprovalsVerb(CliContext context) : IVerb
         var request = await approvals.GetAsync(ApprovalIds.Normalize(id), ct);
         if (request is null)
         {
-            context.Stderr.WriteLine($"Error: there is no approval request {id}; 'opsmith approvals list' shows them all.");
+            context.Stderr.WriteLine($"Error: there is no approval request {S(id)}; 'opsmith approvals list' shows them all.");
             return ExitCodes.Invalid;
         }
         if (format == OutputFormat.Json) JsonOutput.Write(context.Stdout, Json(request));
@@ -96,9 +96,7 @@ public sealed class ApprovalsVerb(CliContext context) : IVerb
 
     private async Task<int> DecideAsync(string id, string? note, bool approve, OutputFormat format, CancellationToken ct)
     {
-        var actorText = CliServices.CurrentActor().ToString();
-        if (!ActorText.TryParse(actorText, out var actor))
-            throw new UsageException($"cannot tell who you are ('{actorText}'); set OPSMITH_ACTOR to your name");
+        var actor = CliServices.CurrentActor();
         await using var audit = await AuditVerb.OpenAsync(ct);
         var approvals = await OpenAsync(audit, ct);
         var result = approve
@@ -121,15 +119,15 @@ public sealed class ApprovalsVerb(CliContext context) : IVerb
             });
         if (!result.Succeeded)
         {
-            context.Stderr.WriteLine($"Error: {result.Message}");
+            context.Stderr.WriteLine($"Error: {TerminalText.Sanitize(result.Message)}");
             return ExitCodes.Invalid;
         }
         if (format == OutputFormat.Text)
         {
             var r = result.Request!;
             var line = approve
-                ? context.Out.Green($"Approved {r.Id} as {actor}: {r.Step} on {r.Host} may run.")
-                : context.Out.Red($"Denied {r.Id} as {actor}: {r.Step} on {r.Host} will not run.");
+                ? context.Out.Green($"Approved {S(r.Id)} as {S(actor.ToString())}: {S(r.Step)} on {S(r.Host)} may run.")
+                : context.Out.Red($"Denied {S(r.Id)} as {S(actor.ToString())}: {S(r.Step)} on {S(r.Host)} will not run.");
             context.Stdout.WriteLine(line);
         }
         return ExitCodes.Ok;
@@ -153,7 +151,7 @@ public sealed class ApprovalsVerb(CliContext context) : IVerb
             ("decided at", r.DecidedAt?.ToString("u")), ("note", r.DecisionNote),
         ];
         foreach (var (name, value) in fields)
-            if (value is not null) context.Stdout.WriteLine($"{name,-10} {value}");
+            if (value is not null) context.Stdout.WriteLine($"{name,-10} {TerminalText.Sanitize(value)}");
     }
 
     private static Dictionary<string, object?> Json(ApprovalRequest r) => new()
@@ -164,9 +162,12 @@ public sealed class ApprovalsVerb(CliContext context) : IVerb
         ["decided_at"] = r.DecidedAt, ["note"] = r.DecisionNote,
     };
 
+    /// <summary>Values in a list row came from outside: on one line, shown and not obeyed by the terminal.</summary>
+    private static string S(string? text) => TerminalText.OneLine(text);
+
     private static string OneLine(string text)
     {
-        var line = text.Replace('\n', ' ');
+        var line = TerminalText.OneLine(text.Replace('\n', ' '));
         return line.Length > 80 ? line[..80] + "…" : line;
     }
 }

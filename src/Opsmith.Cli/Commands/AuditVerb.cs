@@ -79,7 +79,7 @@ public sealed class AuditVerb(CliContext context) : IVerb
             return ExitCodes.Ok;
         }
         foreach (var r in ordered)
-            context.Stdout.WriteLine($"{r.Sequence,6}  {r.Time:yyyy-MM-dd HH:mm:ss}Z  {r.Kind.ToWireName(),-15} {r.Decision?.ToWireName() ?? "",-18} {r.Actor,-14} {r.Host,-12} {r.Skill,-24} {OneLine(r.Detail)}");
+            context.Stdout.WriteLine($"{r.Sequence,6}  {r.Time:yyyy-MM-dd HH:mm:ss}Z  {r.Kind.ToWireName(),-15} {r.Decision?.ToWireName() ?? "",-18} {TerminalText.OneLine(r.Actor),-14} {TerminalText.OneLine(r.Host),-12} {TerminalText.OneLine(r.Skill),-24} {OneLine(r.Detail)}");
         if (ordered.Count == 0) context.Stdout.WriteLine("No audit records match.");
         return ExitCodes.Ok;
     }
@@ -96,7 +96,7 @@ public sealed class AuditVerb(CliContext context) : IVerb
         if (format == OutputFormat.Json) JsonOutput.Write(context.Stdout, AuditJson(record));
         else
         {
-            foreach (var (name, value) in AuditFields(record)) context.Stdout.WriteLine($"{name,-13} {value}");
+            foreach (var (name, value) in AuditFields(record)) context.Stdout.WriteLine($"{name,-13} {TerminalText.Sanitize(value)}");
         }
         return ExitCodes.Ok;
     }
@@ -114,7 +114,7 @@ public sealed class AuditVerb(CliContext context) : IVerb
         else if (result.IsValid)
             context.Stdout.WriteLine(context.Out.Green($"The audit trail is intact: {result.RecordsChecked} records, the chain ends at {result.LastSequence}."));
         else
-            context.Stdout.WriteLine(context.Out.Red($"The audit trail is BROKEN at record {result.FirstBreak!.Sequence} ({result.FirstBreak.Kind.ToString().ToLowerInvariant()}): {result.FirstBreak.Reason}"));
+            context.Stdout.WriteLine(context.Out.Red($"The audit trail is BROKEN at record {result.FirstBreak!.Sequence} ({result.FirstBreak.Kind.ToString().ToLowerInvariant()}): {TerminalText.Sanitize(result.FirstBreak.Reason)}"));
         return result.IsValid ? ExitCodes.Ok : ExitCodes.Invalid;
     }
 
@@ -154,7 +154,7 @@ public sealed class AuditVerb(CliContext context) : IVerb
 
     private static string OneLine(string text)
     {
-        var line = text.Replace('\n', ' ');
+        var line = TerminalText.OneLine(text.Replace('\n', ' '));
         return line.Length > 100 ? line[..100] + "…" : line;
     }
 }

@@ -45,7 +45,7 @@ public sealed class KillSwitchVerb(CliContext context) : IVerb
         else if (current is null)
             context.Stdout.WriteLine(context.Out.Green("The kill switch is off: steps run as the policy allows."));
         else
-            context.Stdout.WriteLine(context.Out.Red($"The kill switch is ON ({current}). No step that can change a host will start; reads go on."));
+            context.Stdout.WriteLine(context.Out.Red($"The kill switch is ON ({TerminalText.OneLine(current.ToString())}). No step that can change a host will start; reads go on."));
         return ExitCodes.Ok;
     }
 }

@@ -54,7 +54,7 @@ public sealed class ValidateVerb(CliContext context) : IVerb
         foreach (var document in result.Documents)
         {
             var mark = document.IsValid ? terminal.Green("ok  ") : terminal.Red("FAIL");
-            terminal.Writer.WriteLine($"{mark} {document.File}{Describe(document)}");
+            terminal.Writer.WriteLine($"{mark} {TerminalText.Sanitize(document.File + Describe(document))}");
             foreach (var diagnostic in document.Diagnostics) DiagnosticPrinter.Print(terminal, document, diagnostic);
         }
         foreach (var note in result.Notes) terminal.Writer.WriteLine(terminal.Yellow("note: ") + note);

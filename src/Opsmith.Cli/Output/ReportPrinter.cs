@@ -4,39 +4,44 @@ using Opsmith.Execution.Runs;
 
 namespace Opsmith.Cli.Output;
 
-/// <summary>The text form of a run report: per host, each step with its result, then the outcome.</summary>
+/// <summary>
+/// The text form of a run report: per host, each step with its result, then the outcome. Everything in a report
+/// came from outside (hosts, skills, inventories), so every value is printed through <see cref="TerminalText"/>.
+/// </summary>
 public static class ReportPrinter
 {
+    private static string S(string? text) => TerminalText.Sanitize(text);
+
     public static void Print(Terminal t, RunReport report)
     {
         foreach (var host in report.Hosts)
         {
-            t.Writer.WriteLine($"{t.Bold(host.Host)} ({host.Address}): {Paint(t, host.Verdict)}");
+            t.Writer.WriteLine($"{t.Bold(S(host.Host))} ({S(host.Address)}): {Paint(t, host.Verdict)}");
             foreach (var step in host.Steps) PrintStep(t, step);
             if (host.Outputs.Count > 0)
             {
                 t.Writer.WriteLine("  outputs:");
-                foreach (var (name, value) in host.Outputs) t.Writer.WriteLine($"    {name}: {value}");
+                foreach (var (name, value) in host.Outputs) t.Writer.WriteLine($"    {S(name)}: {S(value)}");
             }
             if (host.Plan.Count > 0)
             {
                 t.Writer.WriteLine("  with --execute it would run:");
                 foreach (var planned in host.Plan)
-                    t.Writer.WriteLine($"    {(planned.Section == RunSection.Rollback ? "rollback" : "action  ")} {planned.Name} [{YamlNames.Of(planned.Risk)}]: {planned.Command}");
+                    t.Writer.WriteLine($"    {(planned.Section == RunSection.Rollback ? "rollback" : "action  ")} {S(planned.Name)} [{YamlNames.Of(planned.Risk)}]: {S(planned.Command)}");
             }
             if (host.Rollback is { } rollback)
             {
-                t.Writer.WriteLine($"  rollback ({rollback.Reason}):");
+                t.Writer.WriteLine($"  rollback ({S(rollback.Reason)}):");
                 foreach (var step in rollback.Steps) PrintStep(t, step, "    ");
                 foreach (var step in rollback.Verification) PrintStep(t, step, "    ");
                 t.Writer.WriteLine(rollback.Restored
                     ? "    " + t.Green("the host is back to its steady state (what held before the run holds again)")
                     : "    " + t.Red("the host is NOT back to its steady state: a person must look at it"));
             }
-            if (host.Error is not null) t.Writer.WriteLine($"  {host.Error}");
+            if (host.Error is not null) t.Writer.WriteLine($"  {S(host.Error)}");
         }
         var counts = report.Hosts.GroupBy(h => h.Verdict).Select(g => $"{g.Key.Wire()} on {g.Count()}");
-        var line = $"{report.Skill} ({report.Mode.Wire()}): {report.Verdict.Wire()} — {string.Join(", ", counts)} of {report.Hosts.Count} host{(report.Hosts.Count == 1 ? "" : "s")}";
+        var line = $"{S(report.Skill)} ({report.Mode.Wire()}): {report.Verdict.Wire()} — {string.Join(", ", counts)} of {report.Hosts.Count} host{(report.Hosts.Count == 1 ? "" : "s")}";
         t.Writer.WriteLine(report.Verdict.IsSuccess() ? t.Green(line) : t.Red(line));
         if (report.Mode == RunMode.DryRun && report.Verdict.IsSuccess())
             t.Writer.WriteLine(t.Dim("Dry run: nothing was changed. Add --execute to run it."));
@@ -49,8 +54,8 @@ public static class ReportPrinter
         if (step.ExitCode is { } code) facts.Add($"exit {code}");
         facts.Add($"{step.DurationMs} ms");
         if (step.Attempts > 1) facts.Add($"{step.Attempts} attempts");
-        t.Writer.WriteLine($"{indent}{mark} {step.Section.Wire()} {step.Name} ({string.Join(", ", facts)})");
-        if (step.Verdict != StepVerdict.Passed && step.Detail is not null) t.Writer.WriteLine($"{indent}     {step.Detail}");
+        t.Writer.WriteLine($"{indent}{mark} {step.Section.Wire()} {S(step.Name)} ({string.Join(", ", facts)})");
+        if (step.Verdict != StepVerdict.Passed && step.Detail is not null) t.Writer.WriteLine($"{indent}     {S(step.Detail)}");
     }
 
     private static string Paint(Terminal t, RunVerdict verdict) =>

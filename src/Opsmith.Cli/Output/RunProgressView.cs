@@ -29,14 +29,14 @@ public sealed class RunProgressView(CliContext context, bool json)
             case StepFinishedEvent finished:
                 _latest[finished.Host] = new HostState(finished.Report.Section.Wire(), finished.Report.Name, finished.Report.Verdict.Wire());
                 if (Plain is { } plain)
-                    lock (plain) plain.WriteLine($"{finished.Host}: {finished.Report.Section.Wire()} {finished.Report.Name} {finished.Report.Verdict.Wire()}");
+                    lock (plain) plain.WriteLine(TerminalText.OneLine($"{finished.Host}: {finished.Report.Section.Wire()} {finished.Report.Name} {finished.Report.Verdict.Wire()}"));
                 break;
             case ApprovalRequestedEvent approval:
-                lock (context.Stderr) context.Stderr.WriteLine($"{approval.Host}: step '{approval.Step}' waits for approval {approval.ApprovalId} ({approval.Reason})");
+                lock (context.Stderr) context.Stderr.WriteLine(TerminalText.OneLine($"{approval.Host}: step '{approval.Step}' waits for approval {approval.ApprovalId} ({approval.Reason})"));
                 break;
             case RollbackStartedEvent rollback:
                 _latest[rollback.Host] = new HostState("rollback", null, null);
-                if (Plain is { } p) lock (p) p.WriteLine($"{rollback.Host}: rolling back ({rollback.Reason})");
+                if (Plain is { } p) lock (p) p.WriteLine(TerminalText.OneLine($"{rollback.Host}: rolling back ({rollback.Reason})"));
                 break;
             case HostFinishedEvent done:
                 _latest[done.Host] = new HostState("done", null, done.Verdict.Wire());
@@ -81,9 +81,12 @@ public sealed class RunProgressView(CliContext context, bool json)
         foreach (var host in hosts.Take(40))
         {
             _latest.TryGetValue(host, out var p);
-            table.AddRow(Markup.Escape(host), Markup.Escape(p?.Phase ?? "waiting"), Markup.Escape(p?.Step ?? ""), Markup.Escape(p?.Outcome ?? ""));
+            table.AddRow(Cell(host), Cell(p?.Phase ?? "waiting"), Cell(p?.Step ?? ""), Cell(p?.Outcome ?? ""));
         }
         if (hosts.Count > 40) table.AddRow($"… {hosts.Count - 40} more", "", "", "");
         return table;
     }
+
+    /// <summary>Host names, steps and outcomes come from outside: shown, never obeyed, and never read as markup.</summary>
+    private static string Cell(string text) => Markup.Escape(TerminalText.OneLine(text));
 }

@@ -31,6 +31,9 @@ public sealed record Inventory(
     IReadOnlyDictionary<string, InventoryHost> Hosts,
     IReadOnlyDictionary<string, InventoryGroup> Groups)
 {
+    /// <summary>Every <c>known_hosts</c> value as written (defaults and hosts), for checks that need the file system.</summary>
+    public IReadOnlyList<KnownHostsSetting> KnownHostsSettings { get; init; } = [];
+
     /// <summary>The hosts a skill's <c>targets</c> names: a host, a group (in inventory order), or <c>all</c>.</summary>
     public IReadOnlyList<InventoryHost>? Resolve(string target)
     {

@@ -31,6 +31,7 @@ public sealed partial class InventoryReader
     private readonly NodeReader _read;
     private readonly DiagnosticBag _diagnostics;
     private readonly string _folder;
+    private readonly List<KnownHostsSetting> _knownHosts = [];
 
     private InventoryReader(DiagnosticBag diagnostics, string sourceFile)
     {
@@ -69,7 +70,7 @@ public sealed partial class InventoryReader
         var hash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(sourceText)));
         return new Inventory(sourceFile, hash,
             byName.ToDictionary(h => h.Key, h => h.Value.Host, StringComparer.Ordinal),
-            groups.ToDictionary(g => g.Key, g => g.Value.Group, StringComparer.Ordinal));
+            groups.ToDictionary(g => g.Key, g => g.Value.Group, StringComparer.Ordinal)) { KnownHostsSettings = _knownHosts };
     }
 
     private Settings ReadDefaults(YamlMapping? node)
@@ -90,8 +91,24 @@ public sealed partial class InventoryReader
         var user = _read.String(node, "user", context);
         if (user is not null && !IsSingleWord(user)) BadWord(node["user"]!, "user", context, user, "a user name");
         var port = _read.Int(node, "port", context, min: 1, max: 65535);
-        return new Settings(user, port, ReadPath(node, "identity_file", context), ReadPath(node, "known_hosts", context),
+        return new Settings(user, port, ReadPath(node, "identity_file", context), ReadKnownHosts(node, context),
             ReadHostKeyChecking(node, context));
+    }
+
+    /// <summary>A known_hosts path that keeps keys; kept with its position for the on-disk check (<see cref="KnownHostsFiles"/>).</summary>
+    private string? ReadKnownHosts(YamlMapping node, string context)
+    {
+        var path = ReadPath(node, "known_hosts", context);
+        if (path is null) return null;
+        var valueNode = node["known_hosts"]!;
+        var setting = new KnownHostsSetting(path, valueNode.Path, valueNode.Position, Math.Max(1, (valueNode as YamlScalar)?.Length ?? 1));
+        if (KnownHostsFiles.ProblemWithPathText(path) is { } why)
+        {
+            _diagnostics.Add(KnownHostsFiles.Diagnostic(_diagnostics.File, setting, why));
+            return null;
+        }
+        _knownHosts.Add(setting);
+        return path;
     }
 
     /// <summary>

@@ -33,12 +33,23 @@ public static class InputBinder
                 if (input.Required) errors.Add($"input '{input.Name}' is required: pass --input {input.Name}=VALUE");
                 continue;
             }
-            var problem = Check(input, value, inventory);
+            var problem = input.Secret ? SecretProblem(input, value) ?? Check(input, value, inventory) : Check(input, value, inventory);
             if (problem is not null) errors.Add(problem);
             else values[input.Name] = value;
         }
         if (errors.Count > 0) return (null, errors);
         return (new BoundInputs(values, skill.Spec.Inputs.Where(i => i.Secret).Select(i => i.Name).ToHashSet()), []);
+    }
+
+    /// <summary>
+    /// A secret the masker cannot hide must not reach a host: an empty value for a required secret is a
+    /// mistake (an unset variable), and a very short one would be masked everywhere it appears in ordinary text.
+    /// </summary>
+    private static string? SecretProblem(InputDefinition input, string value)
+    {
+        if (value.Length == 0)
+            return input.Required ? $"secret input '{input.Name}' is required but its value is empty: pass --input {input.Name}=VALUE with the secret" : null;
+        return SecretMasker.Problem(value) is { } problem ? $"secret input '{input.Name}' {problem}" : null;
     }
 
     private static string? Check(InputDefinition input, string value, Inventory? inventory)

@@ -58,12 +58,16 @@ public static class PolicyEngine
         return PolicyDecision.Allow("limits", "within cooldown, rate limits and budget");
     }
 
-    /// <summary>Four-eyes: whoever proposed a step can never approve it.</summary>
+    /// <summary>
+    /// Four-eyes: whoever proposed a step can never approve it. Actors are canonical (<see cref="Actor"/>), and
+    /// <see cref="Actor.IsSameIdentityAs"/> is the one comparison: case, white space, a prefix or a kind do not
+    /// make a second person.
+    /// </summary>
     public static PolicyDecision CanApprove(Actor proposer, Actor approver)
     {
         if (approver.Kind != ActorKind.Human)
             return PolicyDecision.Block("four-eyes", "only a person can approve a step");
-        if (string.Equals(proposer.Name, approver.Name, StringComparison.Ordinal) && proposer.Kind == approver.Kind)
+        if (proposer.IsSameIdentityAs(approver))
             return PolicyDecision.Block("four-eyes", $"{approver} proposed this step and cannot approve it; another person must");
         return PolicyDecision.Allow("four-eyes", $"{approver} is not the proposer");
     }

@@ -2,14 +2,6 @@ using Opsmith.Core.Skills;
 
 namespace Opsmith.Policy.Decisions;
 
-public enum ActorKind { Human, Agent }
-
-/// <summary>Who or what wants something to happen.</summary>
-public sealed record Actor(string Name, ActorKind Kind)
-{
-    public override string ToString() => $"{(Kind == ActorKind.Agent ? "agent" : "user")}:{Name}";
-}
-
 /// <summary>
 /// One step someone wants to run on one host. <see cref="Tier"/> is the higher of the step's declared risk
 /// and what the classifier reads in its rendered command. <see cref="Skill"/> is null for an ad-hoc command;

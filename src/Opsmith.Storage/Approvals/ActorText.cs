@@ -1,27 +1,15 @@
+using System.Diagnostics.CodeAnalysis;
 using Opsmith.Policy.Decisions;
 
 namespace Opsmith.Storage.Approvals;
 
-/// <summary>Actors as the audit trail and approval requests write them: <c>user:alice</c>, <c>agent:opsmith</c>.</summary>
+/// <summary>
+/// Actors as the audit trail and approval requests write them: <c>user:alice</c>, <c>agent:opsmith</c>. Reading
+/// is <see cref="Actor.TryParse"/>'s, so stored text and a name typed by a person end in the same canonical actor.
+/// </summary>
 public static class ActorText
 {
-    public static bool TryParse(string? text, out Actor actor)
-    {
-        actor = null!;
-        if (text is null) return false;
-        var colon = text.IndexOf(':');
-        if (colon < 1 || colon == text.Length - 1) return false;
-        var name = text[(colon + 1)..];
-        switch (text[..colon])
-        {
-            case "user": actor = new Actor(name, ActorKind.Human); return true;
-            case "agent": actor = new Actor(name, ActorKind.Agent); return true;
-            default: return false;
-        }
-    }
+    public static bool TryParse(string? text, [NotNullWhen(true)] out Actor? actor) => Actor.TryParse(text, out actor, out _);
 
-    public static Actor Parse(string text) =>
-        TryParse(text, out var actor)
-            ? actor
-            : throw new FormatException($"'{text}' is not an actor: expected user:NAME or agent:NAME");
+    public static Actor Parse(string text) => Actor.Parse(text);
 }

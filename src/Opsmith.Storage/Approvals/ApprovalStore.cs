@@ -190,8 +190,15 @@ public abstract class ApprovalStore : IApprovalStore
                     $"approval request {id} is already {request.Status.ToWireName()} (by {request.DecidedBy} at {request.DecidedAt:u}); it cannot be decided twice");
                 return [];
             }
+            // A proposer that cannot be read (a hand-edited row) could be anyone, the decider included: fail closed.
+            if (!Actor.TryParse(request.Proposer, out var proposer, out var unreadable))
+            {
+                result = new(ApprovalResultKind.NotAllowed, request,
+                    $"approval request {id} names a proposer Opsmith cannot read ({unreadable}); nobody can {verb} it. Run the step again to ask anew.");
+                return [];
+            }
             // Four-eyes for both answers: a proposer who changed their mind stops their own run instead.
-            var check = PolicyEngine.CanApprove(ParseProposer(request.Proposer), decider);
+            var check = PolicyEngine.CanApprove(proposer, decider);
             if (check.Outcome != DecisionOutcome.Allow)
             {
                 result = new(ApprovalResultKind.NotAllowed, request, to == ApprovalStatus.Approved
@@ -223,10 +230,6 @@ public abstract class ApprovalStore : IApprovalStore
         await connection.QuerySingleOrDefaultAsync<ApprovalRow>(new CommandDefinition(
             "SELECT " + ApprovalRow.Columns + " FROM approval_requests WHERE id = @Id", new { Id = ApprovalIds.Normalize(id) },
             transaction, cancellationToken: cancellationToken));
-
-    /// <summary>Opsmith always stores actor text; anything else (a hand-edited row) is compared by name, as a person.</summary>
-    private static Actor ParseProposer(string text) =>
-        ActorText.TryParse(text, out var actor) ? actor : new Actor(text, ActorKind.Human);
 
     private static AuditEntry Audit(ApprovalRequest request, string actor, AuditDecision decision, string detail) =>
         AuditEntry.ForDecision(request.RunId, actor, request.Host, request.Skill, request.SkillHash, decision, detail);
