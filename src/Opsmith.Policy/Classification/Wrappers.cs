@@ -61,7 +61,16 @@ internal static class Wrappers
     };
 
     public static Unwrapped? Unwrap(Invocation call) =>
-        Table.TryGetValue(call.Program, out var unwrap) ? unwrap(call) : Shells.Unwrap(call);
+        Table.TryGetValue(call.Program, out var unwrap) ? unwrap(call)
+        : RemoteExecution.Table.TryGetValue(call.Program, out var remote) ? remote(call)
+        : Shells.Unwrap(call);
+
+    /// <summary>For wrappers defined elsewhere: options first, then the command.</summary>
+    public static Unwrapped SimpleCommand(Invocation call, string shortWithValue, string[] longWithValue, string via, Verdict? noCommand = null) =>
+        Simple(call, shortWithValue, longWithValue, via, noCommand);
+
+    /// <summary>For wrappers defined elsewhere: the command starts at <paramref name="start"/>.</summary>
+    public static Unwrapped After(Invocation call, int start, string via, Verdict? noCommand) => Rest(call, start, via, noCommand);
 
     /// <summary>A wrapper whose options come first and whose first positional word is the command.</summary>
     private static Unwrapped Simple(Invocation call, string shortWithValue, string[] longWithValue, string via, Verdict? noCommand = null)
@@ -108,8 +117,15 @@ internal static class Wrappers
         Verdict? own = null;
         while (start < call.Words.Count && ShellParser.AsAssignment(call.Words[start]) is { } assignment)
         {
-            if (assignment.Name is "LD_PRELOAD" or "LD_AUDIT" or "LD_LIBRARY_PATH" or "BASH_ENV")
-                own = Verdict.Destructive("opaque.preload", $"{assignment.Name} makes the program load code that is not on the command line");
+            switch (EnvironmentVariables.Of(assignment))
+            {
+                case EnvironmentVariables.Effect.LoadsCode or EnvironmentVariables.Effect.ChangesPath:
+                    own = Verdict.Unknown("opaque.environment", $"{assignment.Name} makes the program load code, configuration or programs that are not on the command line");
+                    break;
+                case EnvironmentVariables.Effect.RunsCommand:
+                    call.Session.Script(EnvironmentVariables.CommandText(assignment), [.. call.Via, "env " + assignment.Name]);
+                    break;
+            }
             start++;
         }
         if (options.Value("-S", "--split-string") is { } split)

@@ -63,7 +63,7 @@ internal static class Archives
         var files = call.Positionals("-S", "--suffix", "-b", "-p", "-T", "--threads", "-o");
         return Targets.Worst(files.Select(file => Paths.Kind(file) switch
         {
-            PathKind.Safe or PathKind.TempRoot => Verdict.Read($"{call.Program}.temp-path", $"compresses the temporary file {file.Text}"),
+            PathKind.Safe or PathKind.TempRoot => Verdict.PrivateTmp($"{call.Program}.temp-path", $"compresses the temporary file {file.Text}"),
             PathKind.Data or PathKind.DataAncestor => Verdict.Data($"{call.Program}.data-path", $"rewrites {file.Text}, where stored data lives"),
             PathKind.Unknown => Verdict.Destructive($"{call.Program}.unknown-path", $"rewrites {file.Text}, a path known only when it runs"),
             _ => Verdict.Service($"{call.Program}.in-place", $"replaces {file.Text} by its compressed or expanded form"),

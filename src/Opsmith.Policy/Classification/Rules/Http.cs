@@ -43,11 +43,35 @@ internal static class Http
         method ??= options.Has("-T", "--upload-file") ? "PUT" : sendsData && !options.Has("-G", "--get") ? "POST" : "GET";
         var urls = call.PositionalTexts(CurlValueOptions).Where(u => !u.StartsWith('-')).Concat(options.Values("--url")).ToList();
         var verdicts = new List<Verdict> { Method(method, urls) };
+        foreach (var url in urls)
+        {
+            var at = url.IndexOf("://", StringComparison.Ordinal);
+            var scheme = at > 0 ? url[..at].ToLowerInvariant() : "";
+            if (scheme is "gopher" or "gophers" or "dict" or "telnet" or "ldap" or "ldaps" or "smtp" or "smtps" or "mqtt" or "rtsp" or "tftp" or "imap" or "pop3")
+            {
+                var raw = RawProtocol.Judge($"curl-{scheme}", Uri.UnescapeDataString(RawPayload(url, scheme)), StdinKind.HereDoc, RawProtocol.Port(url[(at + 3)..]));
+                verdicts.Add(raw.Tier == Core.Skills.RiskTier.Read ? Verdict.Unknown($"curl.{scheme}", $"{scheme}:// sends raw protocol text to a server; it is not known to be a read") : raw);
+            }
+            else if (scheme is "file" && (options.Has("-T", "--upload-file") || options.Has("-d", "--data")))
+                verdicts.Add(Targets.Write(ShellWord.Literal(url[(at + 3)..]), "curl-file", replaces: true));
+        }
         if (options.Value("-o", "--output") is { } output) verdicts.Add(Targets.Write(ShellWord.Literal(output), "curl", replaces: true));
+        if (options.Value("-K", "--config") is { } config && config != "/dev/null") verdicts.Add(Verdict.Unknown("curl.config-file", $"reads options from {config}, which is not read here (it can name output files or uploads)"));
         if (options.Has("-O", "--remote-name", "--remote-name-all")) verdicts.Add(Verdict.Service("curl.write-file", "saves the download in the current directory"));
         if (options.Values("-Q", "--quote").Any(q => q.TrimStart('-', '+', '*').ToUpperInvariant() is var c && (c.StartsWith("DELE") || c.StartsWith("RMD") || c.StartsWith("RM "))))
             verdicts.Add(Verdict.Destructive("curl.ftp-delete", "sends FTP/SFTP delete commands"));
         return Targets.Worst(verdicts, Verdict.Read("http.get", "fetches a URL"));
+    }
+
+    /// <summary>The payload of gopher://host:port/_PAYLOAD (and dict://host/COMMAND): the text sent to the server.</summary>
+    private static string RawPayload(string url, string scheme)
+    {
+        var rest = url[(url.IndexOf("://", StringComparison.Ordinal) + 3)..];
+        var slash = rest.IndexOf('/');
+        var path = slash < 0 ? "" : rest[(slash + 1)..];
+        if (scheme.StartsWith("gopher", StringComparison.Ordinal) && path.Length > 0) path = path[1..];
+        if (scheme == "dict") path = path.Replace(':', ' ');
+        return path.Replace("%0d%0a", "\n", StringComparison.OrdinalIgnoreCase);
     }
 
     private static Verdict Wget(Invocation call)

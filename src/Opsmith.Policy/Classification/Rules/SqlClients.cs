@@ -130,7 +130,7 @@ internal static class SqlClients
         if (output is null or "-") return Verdict.Read($"{program}.stdout", $"{program} reads the database and writes to standard output");
         var kind = Paths.Kind(output, exact: true);
         return kind is PathKind.Safe or PathKind.TempRoot
-            ? Verdict.Read($"{program}.temp-path", $"writes a dump to {output}")
+            ? Verdict.PrivateTmp($"{program}.temp-path", $"writes a dump to {output}")
             : Verdict.Service($"{program}.write-dump", $"writes a dump to {output}");
     }
 

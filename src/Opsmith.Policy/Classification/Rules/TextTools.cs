@@ -41,7 +41,7 @@ internal static partial class TextTools
     private static Verdict Awk(Invocation call)
     {
         var options = OptionSyntax.Parse(call.Args, "Fvf", ["--field-separator", "--assign", "--file", "--include", "--source"]);
-        if (options.Value("-f", "--file") is { } file) return Verdict.Service("awk.script-file", $"runs the awk program in {file}, which is not read here");
+        if (options.Value("-f", "--file") is { } file) return Verdict.Unknown("awk.script-file", $"runs the awk program in {file}, which is not read here");
         var program = options.Value("--source") ?? call.Args.ElementAtOrDefault(options.FirstPositional) ?? "";
         if (RunsCommands().IsMatch(program))
             return Paths.MentionsData(program)
@@ -59,7 +59,7 @@ internal static partial class TextTools
 
     private static Verdict Sed(Invocation call)
     {
-        var inPlace = call.Args.TakeWhile(a => a != "--").Any(a => a == "--in-place" || a.StartsWith("--in-place=", StringComparison.Ordinal)
+        var inPlace = call.Args.TakeWhile(a => a != "--").Any(a => OptionSyntax.Matches(a, "--in-place")
             || a.Length > 1 && a[0] == '-' && a[1] != '-' && a[1..].TakeWhile(char.IsAsciiLetter).Contains('i'));
         var scripts = call.Values("-e", "--expression").ToList();
         var positionals = call.Positionals("-e", "--expression", "-f", "--file", "-l", "--line-length");
@@ -75,7 +75,7 @@ internal static partial class TextTools
             foreach (Match write in SedWrite().Matches(script))
                 verdicts.Add(Targets.Write(ShellWord.Literal(write.Groups["file"].Value), "sed-w", replaces: true));
         }
-        if (call.Value("-f", "--file") is { } scriptFile) verdicts.Add(Verdict.Service("sed.script-file", $"runs the sed script in {scriptFile}, which is not read here"));
+        if (call.Value("-f", "--file") is { } scriptFile) verdicts.Add(Verdict.Unknown("sed.script-file", $"runs the sed script in {scriptFile}, which is not read here"));
         if (inPlace) verdicts.Add(InPlace(call, "sed", positionals));
         return Targets.Worst(verdicts, Verdict.Read("sed.stdout", "sed without -i only prints"));
     }
@@ -133,6 +133,6 @@ internal static partial class TextTools
     [GeneratedRegex(@"(^|[;\n{}])\s*([0-9$,!]+|/[^/]*/)?\s*e(\s|;|$)|s(.)(?:(?!\4).)*\4(?:(?!\4).)*\4[gpiIm0-9]*e")]
     private static partial Regex SedExecute();
 
-    [GeneratedRegex(@"(?:(?:^|[;\n{}])\s*w|s(.)(?:(?!\1).)*\1(?:(?!\1).)*\1[gpiIme0-9]*w)\s+(?<file>[^;\n}]+)")]
+    [GeneratedRegex(@"(?:(?:^|[;\n{}])\s*(?:(?:\d+|\$|/(?:[^/\\]|\\.)*/[IM]?)\s*(?:,\s*(?:\d+|\$|/(?:[^/\\]|\\.)*/[IM]?))?\s*!?\s*)?[wW]|s(.)(?:(?!\1).)*\1(?:(?!\1).)*\1[gpiIme0-9]*[wW])\s+(?<file>[^;\n}]+)")]
     private static partial Regex SedWrite();
 }
