@@ -89,7 +89,8 @@ internal static class ProgramRules
         foreach (var word in call.Words)
         {
             if (word.IsLiteral && word.Text == "--") return null;
-            if (word.Parts.Count > 0 && word.Parts[0] is not Shell.LiteralPart && word.Parts[0] is not Shell.RuntimePart) return word.Raw;
+            // $((...)) is a number: at worst negative, never an option with letters.
+            if (word.Parts.Count > 0 && word.Parts[0] is not Shell.LiteralPart and not Shell.RuntimePart and not Shell.ArithmeticPart) return word.Raw;
         }
         return null;
     }

@@ -1,3 +1,4 @@
+using Opsmith.Core.Skills;
 using Opsmith.Policy.Classification.Shell;
 
 namespace Opsmith.Policy.Classification.Rules;
@@ -97,20 +98,25 @@ internal static class SqlClients
         {
             var arg = call.Args[i];
             if (arg is "-cmd" && i + 1 < call.Args.Count) statements.Add(call.Args[++i]);
-            else if (arg is "-separator" or "-newline" or "-nullvalue" or "-init" or "-vfs" or "-maxsize" or "-mmap" or "-pagecache" or "-lookaside" or "-heap") i++;
+            else if (arg is "-init" && i + 1 < call.Args.Count) statements.Add(".read " + call.Args[++i]);
+            else if (arg is "-separator" or "-newline" or "-nullvalue" or "-vfs" or "-maxsize" or "-mmap" or "-pagecache" or "-lookaside" or "-heap") i++;
             else if (arg is "-readonly" or "--readonly") readOnly = true;
             else if (arg is "-version" or "--version" or "-help" or "--help") return Verdict.Read("sqlite3.version", "prints the version");
             else if (!arg.StartsWith('-')) positionals.Add(arg);
         }
         statements.AddRange(positionals.Skip(1));
-        if (readOnly) return Verdict.Read("sqlite3.readonly", "opens the database read-only");
-        return Client(call, "sqlite3", statements, [], false);
+        if (!readOnly) return Client(call, "sqlite3", statements, [], false);
+        // -readonly stops writes to the database, not dot-commands: .shell, .output and -init files still act.
+        var verdicts = statements.Select(s => Sql.Judge(s, call)).Select(v => v.Tier == RiskTier.DataMutation && v.Rule is not "sql.script-file" and not "sql.shell-escape"
+            ? Verdict.Read("sqlite3.readonly", "opens the database read-only, so the statement cannot change it") : v).ToList();
+        if (statements.Count == 0 && call.Stdin.Kind != StdinKind.None) verdicts.Add(call.Stdin.Text is { } text ? Sql.Judge(text, call) : Verdict.Unknown("sqlite3.piped-input", "reads commands another program prints; dot-commands among them can run programs"));
+        return Targets.Worst(verdicts, Verdict.Read("sqlite3.readonly", "opens the database read-only"));
     }
 
     private static Verdict Client(Invocation call, string program, IReadOnlyList<string> statements, IReadOnlyList<string> files, bool onlyLists)
     {
         if (onlyLists) return Verdict.Read($"{program}.list", "lists databases or prints the version");
-        var verdicts = statements.Select(Sql.Judge).ToList();
+        var verdicts = statements.Select(s => Sql.Judge(s, call)).ToList();
         verdicts.AddRange(files.Where(f => f != "-").Select(f => Verdict.Data("sql.script-file", $"runs SQL from {f}, which is not read here")));
         if (statements.Count == 0 && files.All(f => f == "-")) verdicts.Add(FromStdin(call));
         return Targets.Worst(verdicts, Verdict.Read("sql.empty", "no SQL"));
@@ -118,7 +124,7 @@ internal static class SqlClients
 
     private static Verdict FromStdin(Invocation call) => call.Stdin switch
     {
-        { Text: { } text } => Sql.Judge(text),
+        { Text: { } text } => Sql.Judge(text, call),
         { Kind: StdinKind.File } => Verdict.Data("sql.script-file", $"runs SQL from {call.Stdin.File?.Text}, which is not read here"),
         { Kind: StdinKind.Pipe } => Verdict.Data("sql.piped-input", "runs SQL that another program prints; it is not known here"),
         _ => Verdict.Data("sql.interactive-session", "opens an interactive database session; what is typed there can change data"),
