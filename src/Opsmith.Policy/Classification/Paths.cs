@@ -64,6 +64,10 @@ internal static partial class Paths
         "/etc/crypttab", "/etc/pam.d", "/etc/ld.so.preload", "/etc/ld.so.conf", "/etc/ssh", "/etc/security", "/etc/default/grub",
         "/root/.ssh", "/boot", "/bin", "/sbin", "/usr/bin", "/usr/sbin", "/lib", "/lib64", "/usr/lib", "/usr/lib64",
         "/proc/sysrq-trigger", "/dev/mem", "/dev/kmem", "/dev/port",
+        // Files whose content runs as root later: writing them is running code.
+        "/etc/crontab", "/etc/cron.d", "/etc/cron.hourly", "/etc/cron.daily", "/etc/cron.weekly", "/etc/cron.monthly", "/var/spool/cron",
+        "/etc/systemd/system", "/lib/systemd/system", "/usr/lib/systemd/system", "/etc/profile", "/etc/profile.d", "/etc/bash.bashrc", "/etc/environment",
+        "/etc/rc.local", "/etc/init.d", "/etc/ld.so.conf.d", "/etc/modprobe.d", "/etc/udev/rules.d", "/root/.bashrc", "/root/.profile", "/etc/sudo.conf",
     ];
 
     private static readonly string[] SystemRoots =
@@ -79,7 +83,13 @@ internal static partial class Paths
     /// <summary>Judges <paramref name="text"/>; when <paramref name="exact"/> is false it is only the start of the path.</summary>
     public static PathKind Kind(string text, bool exact)
     {
-        if (text.Length == 0) return exact ? PathKind.Other : PathKind.Unknown;
+        if (text.Length == 0)
+        {
+            // "*" after "cd /var/lib/mysql" is everything in /var/lib/mysql.
+            if (exact) return PathKind.Other;
+            if (PathContext.WorkingDirectory is not { Length: > 0 } cwd) return PathKind.Unknown;
+            text = cwd.TrimEnd('/') + "/";
+        }
         text = Absolute(text);
         if (text.Length == 0) return PathKind.Unknown;
         if (!text.StartsWith('/')) return HasDataShape(text) ? PathKind.Data : text.Split('/').Any(BackupSegments.Contains) ? PathKind.Backup : PathKind.Other;

@@ -172,7 +172,7 @@ internal static class RemoteExecution
         var name = function.Contains('.') ? function[(function.IndexOf('.') + 1)..] : "";
         if (function is "pillar.items" or "pillar.get" or "pillar.raw" or "config.get")
             return new Unwrapped("salt", Own: Verdict.Sensitive($"salt.{function}", "prints pillar data, which usually holds secrets"));
-        if (module is "test" or "grains" or "status" or "network" or "disk" or "sys" or "cmd" && name is "which" || test
+        if (module is "test" or "grains" or "status" or "network" or "disk" or "sys" || module == "cmd" && name == "which" || test
             || name.StartsWith("list", StringComparison.Ordinal) || name.StartsWith("get", StringComparison.Ordinal) || name.StartsWith("show", StringComparison.Ordinal) || name is "status" or "info" or "version" or "available" or "usage" or "stats" or "ping" or "exists" or "running" or "enabled" or "disabled")
             return new Unwrapped("salt", Own: Verdict.Read($"salt.{function}", $"{function} only reports"));
         if (module is "state" or "pkg" or "service" or "file" or "user" or "group" or "cron" or "saltutil" or "mount" or "sysctl")

@@ -99,8 +99,7 @@ internal static class Cloud
             || program == "az" && service.StartsWith("keyvault-key", StringComparison.Ordinal) && operation is "download" or "decrypt"
             || program == "az" && operation is "get-access-token" || program == "az" && operation is "list-keys" or "keys" || program == "gcloud" && operation is "print-access-token" or "print-identity-token")
             return Verdict.Sensitive($"{program}.{service}-{operation}", $"{program} {service} {operation} prints secret values or credentials");
-        var dataService = IsDataService(service) || operation == "restore";
-        return Judge(program, service, operation, dataService);
+        return Judge(program, service, operation, operation == "restore" || IsDataService(service) && RemovePrefixes.Any(p => operation.StartsWith(p, StringComparison.Ordinal)));
     }
 
     /// <summary>Operations (or their first hyphenated word) that change resources in a way that can be put back.</summary>
@@ -126,14 +125,14 @@ internal static class Cloud
             return operation.StartsWith("get-credentials", StringComparison.Ordinal)
                 ? Verdict.Service(rule, $"{program} {service} {operation} writes credentials into the local kubeconfig, changing which cluster later commands reach")
                 : Verdict.Sensitive(rule, $"{program} {service} {operation} prints secret values or tokens");
+        if (ReadWords.Contains(operation) || ReadWords.Contains(first) || program == "aws" && ReadPrefixes.Any(p => operation.StartsWith(p, StringComparison.Ordinal)))
+            return Verdict.Read(rule, $"{program} {service} {operation} only reads");
         if (RemovePrefixes.Any(p => operation.StartsWith(p, StringComparison.Ordinal)) || forceData || operation == "restore")
         {
             return forceData || IsDataService(service)
                 ? Verdict.Data(rule, $"{program} {service} {operation} deletes or replaces stored data")
                 : Verdict.Destructive(rule, $"{program} {service} {operation} deletes resources; they cannot be put back");
         }
-        if (ReadWords.Contains(operation) || ReadWords.Contains(first) || program == "aws" && ReadPrefixes.Any(p => operation.StartsWith(p, StringComparison.Ordinal)))
-            return Verdict.Read(rule, $"{program} {service} {operation} only reads");
         if (ServiceWords.Contains(operation) || ServiceWords.Contains(first))
             return Verdict.Service(rule, $"{program} {service} {operation} changes cloud resources");
         return Verdict.Unknown(rule, $"{program} {service} {operation} is an operation the classifier does not know");

@@ -127,7 +127,7 @@ internal static partial class DataStores
     private static Verdict Socat(Invocation call)
     {
         var addresses = call.PositionalTexts();
-        foreach (var address in addresses)
+        foreach (var address in addresses.OrderByDescending(a => a.StartsWith("EXEC:", StringComparison.OrdinalIgnoreCase) || a.StartsWith("SYSTEM:", StringComparison.OrdinalIgnoreCase)))
         {
             var upper = address.ToUpperInvariant();
             var colon = address.IndexOf(':');

@@ -23,6 +23,8 @@ internal static class Helm
         if (call.Has("--dry-run")) return Verdict.Read($"helm.{verb}-dry-run", "only shows what would change");
         if (verb is "uninstall" or "delete" or "del" or "un")
             return Verdict.Destructive("helm.uninstall", $"deletes the release {release} and the resources it created (claims kept by a StatefulSet survive; others do not)");
+        if (verb is not ("install" or "upgrade" or "rollback" or "test" or "pull" or "fetch" or "push" or "package" or "create" or "registry" or "dependency" or "dep" or "repo" or "plugin" or "env"))
+            return Verdict.Unknown("helm.unknown-verb", $"helm {verb} is not a helm command the classifier knows (it may be a plugin)");
         return Verdict.Service($"helm.{verb}", $"helm {verb} {release} changes a release in a way that can be rolled back".Replace("  ", " "));
     }
 

@@ -12,7 +12,13 @@ internal static class Http
     private static readonly string[] DataStoreMarkers =
         [":9200", ":9201", "_delete_by_query", "_update_by_query", "/_bulk", "/_doc", ":5984", "/v1/kv/", "/v3/kv/", ":8086", "/api/v2/write", "/api/v2/delete", ":8123", ":2379", "/_snapshot", "/_close", "elasticsearch", "opensearch", "couchdb"];
 
-    private static readonly string[] QueryEndpoints = ["/_search", "/_count", "/_msearch", "/_validate", "/_analyze", "/_explain", "/_field_caps", "/_mget", "/_cat/"];
+    /// <summary>Endpoints that answer queries even when called with POST: Elasticsearch/OpenSearch, Prometheus, Loki, InfluxDB 2 (Flux).</summary>
+    private static readonly string[] QueryEndpoints =
+    [
+        "/_search", "/_count", "/_msearch", "/_validate", "/_analyze", "/_explain", "/_field_caps", "/_mget", "/_cat/", "/_eql/search", "/_async_search", "/_sql?", "/_sql/translate",
+        "/api/v1/query", "/api/v1/query_range", "/api/v1/query_exemplars", "/api/v1/series", "/api/v1/labels", "/api/v1/format_query",
+        "/loki/api/v1/query", "/loki/api/v1/query_range", "/loki/api/v1/series", "/loki/api/v1/labels", "/api/v2/query", "/prometheus/api/v1/query",
+    ];
 
     private static readonly string[] CurlValueOptions =
     [
@@ -55,7 +61,11 @@ internal static class Http
             else if (scheme is "file" && (options.Has("-T", "--upload-file") || options.Has("-d", "--data")))
                 verdicts.Add(Targets.Write(ShellWord.Literal(url[(at + 3)..]), "curl-file", replaces: true));
         }
-        if (options.Value("-o", "--output") is { } output) verdicts.Add(Targets.Write(ShellWord.Literal(output), "curl", replaces: true));
+        if (options.Value("-o", "--output") is { } output)
+        {
+            verdicts.Add(Targets.Write(ShellWord.Literal(output), "curl", replaces: true));
+            call.Session.NoteWritten(ShellWord.Literal(output));
+        }
         if (options.Value("-K", "--config") is { } config && config != "/dev/null") verdicts.Add(Verdict.Unknown("curl.config-file", $"reads options from {config}, which is not read here (it can name output files or uploads)"));
         if (options.Has("-O", "--remote-name", "--remote-name-all")) verdicts.Add(Verdict.Service("curl.write-file", "saves the download in the current directory"));
         if (options.Values("-Q", "--quote").Any(q => q.TrimStart('-', '+', '*').ToUpperInvariant() is var c && (c.StartsWith("DELE") || c.StartsWith("RMD") || c.StartsWith("RM "))))
@@ -83,7 +93,11 @@ internal static class Http
         var verdicts = new List<Verdict> { Method(method, urls) };
         if (options.Has("--spider")) return verdicts[0];
         var document = options.Value("-O", "--output-document");
-        if (document is not null and not "-" and not "/dev/stdout") verdicts.Add(Targets.Write(ShellWord.Literal(document), "wget", replaces: true));
+        if (document is not null and not "-" and not "/dev/stdout")
+        {
+            verdicts.Add(Targets.Write(ShellWord.Literal(document), "wget", replaces: true));
+            call.Session.NoteWritten(ShellWord.Literal(document));
+        }
         else if (document is null && !options.Has("--delete-after"))
             verdicts.Add(Targets.Write(ShellWord.Literal(options.Value("-P", "--directory-prefix") is { } dir ? dir.TrimEnd('/') + "/download" : "download"), "wget", replaces: true));
         return Targets.Worst(verdicts, Verdict.Read("http.get", "fetches a URL"));

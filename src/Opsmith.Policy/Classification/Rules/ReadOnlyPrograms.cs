@@ -96,7 +96,7 @@ internal static class ReadOnlyPrograms
         ["coredumpctl"] = Refuse("", "o", [], ["--output"]),
         ["iperf"] = Refuse("sD", "", ["--server", "--daemon"], ["--logfile", "--pidfile"]),
         ["iperf3"] = Refuse("sD", "", ["--server", "--daemon"], ["--logfile", "--pidfile"]),
-        ["nmap"] = Refuse("", "", ["-oN", "-oX", "-oG", "-oA", "-oS", "-oM", "-oH", "--script", "--resume", "--datadir", "--stylesheet", "--script-updatedb"], ["-oN", "-oX", "-oG", "-oA", "-oS", "-oM", "--script", "--resume", "--datadir", "--stylesheet"]),
+        ["nmap"] = Refuse("", "o", ["-oN", "-oX", "-oG", "-oA", "-oS", "-oM", "-oH", "--script", "--resume", "--datadir", "--stylesheet", "--script-updatedb"], ["-oN", "-oX", "-oG", "-oA", "-oS", "-oM", "--script", "--resume", "--datadir", "--stylesheet"]),
     };
 
     /// <summary>Programs that stay read whatever their options (listed in <see cref="Names"/>) or whose options are listed in <see cref="Guarded"/>.</summary>

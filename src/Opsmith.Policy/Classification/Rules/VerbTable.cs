@@ -10,6 +10,8 @@ internal sealed record VerbTable(string Program, string[] ValueOptions, string[]
     public Verdict Judge(Invocation call)
     {
         var words = call.PositionalTexts(ValueOptions);
+        if (words.Count == 0 && call.Args.Count > 0 && call.Args.All(a => Read.Contains(a)))
+            return Verdict.Read($"{Program}.{call.Args[0].TrimStart('-')}", $"{Program} {string.Join(' ', call.Args)} only reads");
         if (words.Count == 0)
         {
             return call.Args.Count == 0 || call.Args.All(a => a is "--help" or "-h" or "--version" or "-v" or "version" or "help")
