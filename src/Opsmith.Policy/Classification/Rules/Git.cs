@@ -102,6 +102,8 @@ internal static class Git
         if (ReadVerbs.Contains(verb))
         {
             if (call.Value("--output") is { } output) return Targets.Write(Shell.ShellWord.Literal(output), $"git-{verb}-output", replaces: true);
+            if (call.Has("--ext-diff", "--textconv"))
+                return Verdict.Unknown($"git.{verb}-external-program", $"git {verb} --ext-diff/--textconv runs the programs the repository's configuration names");
             if (call.Has("--upload-pack", "--exec", "--receive-pack") || verb == "grep" && (call.Has("--open-files-in-pager") || call.Args.Any(a => a == "-O" || a.StartsWith("-O", StringComparison.Ordinal) && a.Length > 2 && !a.StartsWith("--", StringComparison.Ordinal))))
                 return Verdict.Unknown($"git.{verb}-runs-program", $"git {verb} is given a program to run (--upload-pack, --exec, -O)");
             return Verdict.Read($"git.{verb.TrimStart('-')}", $"git {verb} only reads");
