@@ -20,6 +20,8 @@ internal static class SqlClients
             ["sqlite3"] = Sqlite,
             ["sqlcmd"] = call => Client(call, "sqlcmd", call.Values("-Q", "-q"), call.Values("-i"), call.Has("-?", "--version")),
             ["clickhouse-client"] = ClickHouse,
+            ["duckdb"] = DuckDb,
+            ["mysqlsh"] = MysqlShell,
             ["cqlsh"] = call => Client(call, "cqlsh", call.Values("-e", "--execute"), call.Values("-f", "--file"), call.Has("--version", "--help")),
             ["cockroach"] = call => call.Args.FirstOrDefault() == "sql"
                 ? Client(call, "cockroach", call.Values("-e", "--execute"), call.Values("-f", "--file"), false)
@@ -111,6 +113,30 @@ internal static class SqlClients
             ? Verdict.Read("sqlite3.readonly", "opens the database read-only, so the statement cannot change it") : v).ToList();
         if (statements.Count == 0 && call.Stdin.Kind != StdinKind.None) verdicts.Add(call.Stdin.Text is { } text ? Sql.Judge(text, call) : Verdict.Unknown("sqlite3.piped-input", "reads commands another program prints; dot-commands among them can run programs"));
         return Targets.Worst(verdicts, Verdict.Read("sqlite3.readonly", "opens the database read-only"));
+    }
+
+    /// <summary>duckdb [OPTIONS] [FILE [SQL]]: -c/-s run SQL; -readonly stops writes to the file but not dot-commands or COPY TO.</summary>
+    private static Verdict DuckDb(Invocation call)
+    {
+        if (call.Has("-version", "--version", "-help", "--help")) return Verdict.Read("duckdb.version", "prints the version");
+        var statements = call.Values("-c", "-s", "-cmd").ToList();
+        var positionals = call.PositionalTexts("-c", "-s", "-cmd", "-init", "-separator", "-nullvalue");
+        statements.AddRange(positionals.Skip(1));
+        if (call.Value("-init") is { } init) statements.Add(".read " + init);
+        var readOnly = call.Has("-readonly", "--readonly");
+        var verdict = Client(call, "duckdb", statements, [], false);
+        return readOnly && verdict.Tier == RiskTier.DataMutation && verdict.Rule is not "sql.script-file" and not "sql.shell-escape" and not "sql.piped-input" and not "sql.interactive-session"
+            ? Verdict.Read("duckdb.readonly", "opens the database read-only, so the statement cannot change it") : verdict;
+    }
+
+    /// <summary>mysqlsh --sql -e SQL is SQL; its default modes run JavaScript or Python, which are not read here.</summary>
+    private static Verdict MysqlShell(Invocation call)
+    {
+        if (call.Has("--version", "-V", "--help")) return Verdict.Read("mysqlsh.version", "prints the version");
+        var sql = call.Has("--sql", "--sqlc", "--sqlx");
+        var code = call.Values("-e", "--execute");
+        if (sql) return Client(call, "mysqlsh", code, call.Values("-f", "--file"), false);
+        return Verdict.Unknown("mysqlsh.script", "runs JavaScript or Python (or an interactive shell) that is not read here; use --sql -e to have SQL judged");
     }
 
     private static Verdict Client(Invocation call, string program, IReadOnlyList<string> statements, IReadOnlyList<string> files, bool onlyLists)
