@@ -35,7 +35,7 @@ internal static class Wrappers
         ["exec"] = call => Simple(call, "a", [], "exec", noCommand: Verdict.Read("exec.redirect-only", "exec without a command only changes this shell's descriptors")),
         ["command"] = call => call.Has("-v", "-V") ? new Unwrapped("command", Own: Verdict.Read("command.lookup", "only looks a command up")) : Simple(call, "", [], "command"),
         ["builtin"] = call => Simple(call, "", [], "builtin"),
-        ["time"] = call => Simple(call, "fo", ["--format", "--output"], "time"),
+        ["time"] = call => WithOutputFile(call, Simple(call, "fo", ["--format", "--output"], "time"), "-o", "--output"),
         ["busybox"] = call => Simple(call, "", [], "busybox"),
         ["toybox"] = call => Simple(call, "", [], "toybox"),
         ["unbuffer"] = call => Simple(call, "", [], "unbuffer"),
@@ -52,8 +52,8 @@ internal static class Wrappers
             ? new Unwrapped("numactl", Own: Verdict.Read("numactl.show", "shows the NUMA layout"))
             : Simple(call, "NmCipP", ["--cpunodebind", "--membind", "--physcpubind", "--interleave", "--preferred"], "numactl"),
         ["taskset"] = Taskset,
-        ["strace"] = call => Simple(call, "eopsuaEIPSXb", [], "strace", noCommand: Verdict.Read("strace.attach", "watches a running process's system calls")),
-        ["ltrace"] = call => Simple(call, "eopsuaEIPSXb", [], "ltrace", noCommand: Verdict.Read("ltrace.attach", "watches a running process's library calls")),
+        ["strace"] = call => WithOutputFile(call, Simple(call, "eopsuaEIPSXb", ["--output"], "strace", noCommand: Verdict.Read("strace.attach", "watches a running process's system calls")), "-o", "--output"),
+        ["ltrace"] = call => WithOutputFile(call, Simple(call, "eopsuaEIPSXb", ["--output"], "ltrace", noCommand: Verdict.Read("ltrace.attach", "watches a running process's library calls")), "-o", "--output"),
         ["systemd-run"] = SystemdRun,
         ["su"] = call => SwitchUser(call, "su"),
         ["runuser"] = call => call.Has("-u", "--user") ? Simple(call, "ugGs", ["--user", "--group", "--supp-group", "--shell"], "runuser") : SwitchUser(call, "runuser"),
@@ -71,6 +71,16 @@ internal static class Wrappers
 
     /// <summary>For wrappers defined elsewhere: the command starts at <paramref name="start"/>.</summary>
     public static Unwrapped After(Invocation call, int start, string via, Verdict? noCommand) => Rest(call, start, via, noCommand);
+
+    /// <summary>time -o FILE, strace -o FILE: the wrapper itself writes FILE.</summary>
+    private static Unwrapped WithOutputFile(Invocation call, Unwrapped unwrapped, params string[] names)
+    {
+        var options = OptionSyntax.Parse(call.Args, "eopsuaEIPSXbf", ["--output", "--format"]);
+        var file = options.Value(names);
+        if (file is null) return unwrapped;
+        var write = Targets.Write(ShellWord.Literal(file), call.Program, replaces: true);
+        return unwrapped with { Own = unwrapped.Own is { } own ? Verdict.Max(own, write) : write };
+    }
 
     /// <summary>A wrapper whose options come first and whose first positional word is the command.</summary>
     private static Unwrapped Simple(Invocation call, string shortWithValue, string[] longWithValue, string via, Verdict? noCommand = null)

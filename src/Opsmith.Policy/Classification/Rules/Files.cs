@@ -114,6 +114,12 @@ internal static class Files
 
     private static Verdict Rsync(Invocation call)
     {
+        foreach (var shell in call.Values("-e", "--rsh")) call.Session.Script(shell, [.. call.Via, "rsync -e"]);
+        if (call.Value("--rsync-path") is { } rsyncPath)
+        {
+            call.Session.Script(rsyncPath, [.. call.Via, "rsync --rsync-path (on the remote host)"]);
+            return Verdict.Destructive("rsync.remote-program", "rsync --rsync-path runs a command of its choice on the other host");
+        }
         if (call.HasShort('n') || call.Has("--dry-run", "--list-only")) return Verdict.Read("rsync.dry-run", "only lists what it would transfer");
         var positionals = call.Positionals("-e", "--rsh", "-f", "--filter", "-T", "--temp-dir", "-B", "--block-size", "-M", "--remote-option");
         if (positionals.Count < 2) return Verdict.Read("rsync.list", "lists a source");

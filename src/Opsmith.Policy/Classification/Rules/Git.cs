@@ -99,6 +99,12 @@ internal static class Git
         var words = call.PositionalTexts("-C", "-c", "--git-dir", "--work-tree", "--namespace", "--config-env", "--exec-path", "--super-prefix", "--attr-source");
         var verb = words.FirstOrDefault() ?? call.Args.FirstOrDefault() ?? "help";
         var rest = words.Skip(1).ToList();
+        var programs = call.Values("--upload-pack", "--receive-pack", "--exec").Concat(verb == "clone" ? call.Values("-u") : []).ToList();
+        if (programs.Count > 0)
+        {
+            foreach (var program in programs) call.Session.Script(program, [.. call.Via, $"git {verb} (program option)"]);
+            return Verdict.Destructive($"git.{verb}-runs-program", $"git {verb} is given a program to run (--upload-pack, --receive-pack, --exec), judged on its own");
+        }
         if (ReadVerbs.Contains(verb))
         {
             if (call.Value("--output") is { } output) return Targets.Write(Shell.ShellWord.Literal(output), $"git-{verb}-output", replaces: true);

@@ -31,8 +31,23 @@ internal static partial class TextTools
         };
         foreach (var name in new[] { "awk", "gawk", "mawk", "nawk", "busybox-awk" }) rules[name] = Awk;
         foreach (var name in Editors)
-            rules[name] = call => Verdict.Max(Verdict.Service("editor.edit", $"{call.Program} changes whatever is typed into it"), InPlace(call, "editor", call.Positionals("-c", "-S", "-u", "-i")));
+            rules[name] = call => Verdict.Max(Verdict.Max(Verdict.Service("editor.edit", $"{call.Program} changes whatever is typed into it"), EditorCommands(call)), InPlace(call, "editor", call.Positionals("-c", "-S", "-u", "-i", "--cmd")));
         return rules;
+    }
+
+    /// <summary>vim -c ':!cmd', +'!cmd', -S script: editor commands given on the command line run before anyone types.</summary>
+    private static Verdict EditorCommands(Invocation call)
+    {
+        var commands = call.Values("-c", "--cmd").Concat(call.Args.Where(a => a.StartsWith('+') && a.Length > 1).Select(a => a[1..])).ToList();
+        if (call.Has("-S") || call.Has("-u") && call.Value("-u") is not ("NONE" or "NORC" or null)) return Verdict.Unknown("editor.script", $"{call.Program} runs an editor script that is not read here");
+        foreach (var command in commands)
+        {
+            var bang = command.IndexOf('!');
+            if (bang < 0) continue;
+            call.Session.Script(command[(bang + 1)..], [.. call.Via, $"{call.Program} :!"]);
+            return Verdict.Destructive("editor.shell-command", $"{call.Program} runs a shell command given on its command line (judged on its own)");
+        }
+        return Verdict.Read("editor.no-commands", "no editor commands given");
     }
 
     private static Verdict InPlace(Invocation call, string family, IEnumerable<ShellWord> files) =>
