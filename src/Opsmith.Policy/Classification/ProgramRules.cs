@@ -54,6 +54,10 @@ internal static class ProgramRules
     private static readonly HashSet<string> OptionSensitive =
         ["find", "sed", "gsed", "awk", "gawk", "mawk", "nawk", "sort", "uniq", "tar", "git", "rsync", "curl", "wget", "xxd", "tree", "dd", "journalctl", "dmesg", "date", "openssl", "tcpdump", "ip", "sysctl"];
 
+    /// <summary>Read-only programs that print names, sizes or hashes of files, never their content.</summary>
+    private static readonly HashSet<string> MetadataOnly =
+        ["ls", "dir", "vdir", "stat", "file", "du", "lsattr", "getfacl", "namei", "realpath", "readlink", "basename", "dirname", "test", "[", "[[", "md5sum", "sha1sum", "sha224sum", "sha256sum", "sha384sum", "sha512sum", "b2sum", "cksum", "sum", "wc", "tree", "lsof", "fuser", "pathchk", "which", "type", "whereis"];
+
     /// <summary>Every program with a rule of its own (for documentation and tests).</summary>
     public static IReadOnlyCollection<string> KnownPrograms => Table.Keys;
 
@@ -80,7 +84,8 @@ internal static class ProgramRules
         if (verdict.Tier == RiskTier.Read && (ReadOnlyPrograms.Guarded.ContainsKey(name) || OptionSensitive.Contains(name))
             && RuntimeOption(call) is { } runtime)
             verdict = Verdict.Max(verdict, Verdict.Unknown("opaque.runtime-argument", $"{runtime} is known only when the command runs and may be an option of {call.Program} (one that writes or runs something)"));
-        return Secrets.Mark(call, verdict);
+        // Only programs that print what they read disclose a secret file; kubectl --kubeconfig admin.conf or ls -l /etc/shadow do not.
+        return ReadOnlyPrograms.IsReadOnly(name) && !MetadataOnly.Contains(name) || name is "xxd" or "dc" ? Secrets.Mark(call, verdict) : verdict;
     }
 
     /// <summary>The first argument before <c>--</c> that starts with an expansion, so that it may turn out to be an option.</summary>

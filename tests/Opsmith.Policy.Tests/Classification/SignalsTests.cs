@@ -66,3 +66,13 @@ public sealed class SignalsTests
         Assert.Equal(RiskTier.Read, classifier.Classify("du -sh /srv/ledger").Tier);
     }
 }
+
+/// <summary>Naming a secret file is not disclosing it: only programs that print what they read are sensitive.</summary>
+public sealed class SensitiveReadScopeTests
+{
+    [Theory]
+    [InlineData("kubectl --kubeconfig /etc/kubernetes/admin.conf get nodes")]
+    [InlineData("ls -l /etc/shadow")]
+    [InlineData("sha256sum /etc/ssl/private/server.key")]
+    public void Programs_that_do_not_print_a_secret_file_are_not_sensitive(string command) => Assert.False(Expect.Classify(command).SensitiveRead, command);
+}

@@ -17,6 +17,12 @@ internal static class Helm
         var verb = words.FirstOrDefault() ?? "help";
         var sub = words.ElementAtOrDefault(1) ?? "";
         var release = sub;
+        if (call.Value("--post-renderer") is { } renderer)
+        {
+            call.Session.Run([Shell.ShellWord.Literal(renderer), .. call.Values("--post-renderer-args").Select(Shell.ShellWord.Literal)], [], Stdin.None, [.. call.Via, $"helm {verb} --post-renderer"]);
+            return Verdict.Destructive($"helm.{verb}-post-renderer", "helm runs a post-renderer program on the manifests (judged on its own)");
+        }
+        if (verb == "plugin" && sub is "install" or "update") return Verdict.Unknown("helm.plugin-install", "installs a helm plugin, whose install hooks and commands are programs not read here");
         if (ReadVerbs.Contains(verb)) return Verdict.Read($"helm.{verb}", $"helm {verb} only reads");
         if (verb is "repo" or "dependency" or "dep" or "plugin" or "registry")
             return sub is "list" or "ls" or "" ? Verdict.Read($"helm.{verb}-list", $"lists {verb} entries") : Verdict.Service($"helm.{verb}-{sub}", $"helm {verb} {sub} changes local helm state");

@@ -42,6 +42,11 @@ internal static class Kubectl
         if (verb == "adm" && words.Count > 1) verb = words[1] == "drain" ? "drain" : "adm-" + words[1];
         var objects = words.Skip(1).ToList();
 
+        if (call.Value("--kubeconfig") is { } kubeconfig && Paths.Kind(kubeconfig, exact: true) is PathKind.Safe or PathKind.TempRoot or PathKind.Other or PathKind.Unknown
+            && !kubeconfig.Contains(".kube/", StringComparison.Ordinal))
+            return Verdict.Unknown("kubectl.untrusted-kubeconfig", $"--kubeconfig {kubeconfig}: a kubeconfig can run any program (exec credential plugins); this one is not a system or user configuration");
+        if (verb == "plugin" && objects.FirstOrDefault() is not (null or "list"))
+            return Verdict.Unknown("kubectl.plugin", "runs a kubectl plugin, a program the classifier does not know");
         if (verb is "proxy" or "port-forward" && ListensOnAllAddresses(call))
             return Verdict.Destructive($"kubectl.{verb}-all-addresses", $"kubectl {verb} listens on every address: anyone who can reach this machine gets the cluster with these credentials");
         if (verb is "get" && IsSecretKind(objects.FirstOrDefault()) && call.Value("-o", "--output") is { } format && !format.StartsWith("name", StringComparison.Ordinal) && format is not "wide"
