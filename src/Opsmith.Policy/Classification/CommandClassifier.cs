@@ -16,7 +16,7 @@ public sealed class CommandClassifier(ClassifierOptions options)
     public Classification Classify(string command)
     {
         var session = new ClassificationSession(options);
-        session.Script(command, []);
+        using (PathContext.Enter(options.Inventory)) session.Script(command, []);
         var findings = session.Findings;
         if (findings.Count == 0)
             return new Classification(command, RiskTier.Read, [], "empty", session.Problems);

@@ -29,7 +29,7 @@ internal sealed record Stdin(StdinKind Kind, string? Text = null, SimpleCommand?
     }
 
     /// <summary>The output of <c>echo</c>/<c>printf</c> with literal words: what a pipe delivers, known in advance.</summary>
-    private static string? EchoedText(SimpleCommand command)
+    internal static string? EchoedText(SimpleCommand command)
     {
         if (command.Words.Count == 0 || !command.Words.All(w => w.IsLiteral)) return null;
         var program = command.Words[0].Text;
@@ -63,8 +63,9 @@ internal sealed record Invocation(
     public IReadOnlyList<string> Args { get; } = Words.Select(w => w.Text).ToList();
 
     /// <summary>True when any argument is spelled as one of <paramref name="spellings"/> (a long option also as <c>--name=value</c>).</summary>
+    /// <remarks>GNU getopt takes any unambiguous abbreviation of a long option, so <c>--rec</c> counts as <c>--recursive</c> (fail closed).</remarks>
     public bool Has(params string[] spellings) =>
-        Args.TakeWhile(a => a != "--").Any(a => spellings.Any(s => a == s || s.StartsWith("--") && a.StartsWith(s + "=", StringComparison.Ordinal)));
+        Args.TakeWhile(a => a != "--").Any(a => spellings.Any(s => OptionSyntax.Matches(a, s)));
 
     /// <summary>True when a short option letter is given, alone or in a cluster such as <c>-rf</c>.</summary>
     public bool HasShort(char letter) =>
@@ -79,8 +80,8 @@ internal sealed record Invocation(
             if (arg == "--") break;
             foreach (var name in names)
             {
-                if (arg == name) return i + 1 < Args.Count ? Args[i + 1] : null;
-                if (name.StartsWith("--") && arg.StartsWith(name + "=", StringComparison.Ordinal)) return arg[(name.Length + 1)..];
+                if (arg == name || OptionSyntax.IsAbbreviation(arg, name)) return i + 1 < Args.Count ? Args[i + 1] : null;
+                if (name.StartsWith("--") && arg.StartsWith("--", StringComparison.Ordinal) && arg.IndexOf('=') is var eq and > 2 && OptionSyntax.Matches(arg[..eq], name)) return arg[(eq + 1)..];
                 if (name.Length == 2 && !name.StartsWith("--") && arg.Length > 2 && arg.StartsWith(name, StringComparison.Ordinal) && arg[1] != '-') return arg[2..];
             }
         }
@@ -97,8 +98,8 @@ internal sealed record Invocation(
             if (arg == "--") break;
             foreach (var name in names)
             {
-                if (arg == name && i + 1 < Args.Count) values.Add(Args[++i]);
-                else if (name.StartsWith("--") && arg.StartsWith(name + "=", StringComparison.Ordinal)) values.Add(arg[(name.Length + 1)..]);
+                if ((arg == name || OptionSyntax.IsAbbreviation(arg, name)) && i + 1 < Args.Count) values.Add(Args[++i]);
+                else if (name.StartsWith("--") && arg.StartsWith("--", StringComparison.Ordinal) && arg.IndexOf('=') is var eq and > 2 && OptionSyntax.Matches(arg[..eq], name)) values.Add(arg[(eq + 1)..]);
                 else if (name.Length == 2 && !name.StartsWith("--") && arg.Length > 2 && arg.StartsWith(name, StringComparison.Ordinal) && arg[1] != '-') values.Add(arg[2..]);
                 else continue;
                 break;
@@ -128,7 +129,7 @@ internal sealed record Invocation(
             }
             if (arg.Length > 1 && arg[0] == '-')
             {
-                if (optionsWithValue.Contains(arg)) i++;
+                if (optionsWithValue.Any(o => o == arg || OptionSyntax.IsAbbreviation(arg, o))) i++;
                 continue;
             }
             result.Add(i);
@@ -139,5 +140,5 @@ internal sealed record Invocation(
     public IReadOnlyList<string> PositionalTexts(params string[] optionsWithValue) => Positionals(optionsWithValue).Select(w => w.Text).ToList();
 
     /// <summary>The same program with other arguments (for sub-commands and rules that re-judge a part).</summary>
-    public Invocation WithWords(IEnumerable<ShellWord> words) => this with { Words = words.ToList() };
+    public Invocation WithWords(IEnumerable<ShellWord> words) => new(Program, words.ToList(), Redirections, Stdin, Session, Via);
 }

@@ -7,16 +7,34 @@ namespace Opsmith.Policy.Classification;
 /// </summary>
 internal sealed record ParsedOptions(IReadOnlyList<KeyValuePair<string, string?>> All, int FirstPositional)
 {
-    public bool Has(params string[] names) => All.Any(o => names.Contains(o.Key));
+    public bool Has(params string[] names) => All.Any(o => names.Any(n => OptionSyntax.Matches(o.Key, n)));
 
-    public string? Value(params string[] names) => All.LastOrDefault(o => names.Contains(o.Key) && o.Value is not null).Value;
+    public string? Value(params string[] names) => All.LastOrDefault(o => names.Any(n => OptionSyntax.Matches(o.Key, n)) && o.Value is not null).Value;
 
     /// <summary>Every value given to a repeatable option, in order (<c>psql -c A -c B</c>).</summary>
-    public IReadOnlyList<string> Values(params string[] names) => All.Where(o => names.Contains(o.Key) && o.Value is not null).Select(o => o.Value!).ToList();
+    public IReadOnlyList<string> Values(params string[] names) => All.Where(o => names.Any(n => OptionSyntax.Matches(o.Key, n)) && o.Value is not null).Select(o => o.Value!).ToList();
 }
 
 internal static class OptionSyntax
 {
+    /// <summary>
+    /// <paramref name="arg"/> (without any <c>=value</c>) is the option <paramref name="name"/>: the same, or for a long
+    /// option <c>--name=value</c> or an abbreviation of at least two letters (<c>--in</c> for <c>--in-place</c>), which GNU
+    /// getopt accepts when unambiguous. Reading every abbreviation as the option it may stand for fails closed.
+    /// </summary>
+    public static bool Matches(string arg, string name)
+    {
+        if (arg == name) return true;
+        if (!name.StartsWith("--", StringComparison.Ordinal) || !arg.StartsWith("--", StringComparison.Ordinal)) return false;
+        var eq = arg.IndexOf('=');
+        var bare = eq > 0 ? arg[..eq] : arg;
+        return bare == name || IsAbbreviation(bare, name);
+    }
+
+    /// <summary><c>--rec</c> abbreviates <c>--recursive</c>: at least two letters after the dashes, and a prefix.</summary>
+    public static bool IsAbbreviation(string arg, string name) =>
+        arg.Length >= 4 && arg.Length < name.Length && arg.StartsWith("--", StringComparison.Ordinal) && name.StartsWith(arg, StringComparison.Ordinal) && arg.IndexOf('=') < 0;
+
     /// <param name="args">The arguments after the program name.</param>
     /// <param name="shortWithValue">Short option letters that take a value, e.g. "ugp" for sudo.</param>
     /// <param name="longWithValue">Long options that take a value when written without '='.</param>
@@ -38,7 +56,7 @@ internal static class OptionSyntax
             {
                 var eq = arg.IndexOf('=');
                 if (eq > 0) seen.Add(new(arg[..eq], arg[(eq + 1)..]));
-                else if (longWithValue?.Contains(arg) == true && i + 1 < args.Count) seen.Add(new(arg, args[++i]));
+                else if (longWithValue?.Any(l => l == arg || IsAbbreviation(arg, l)) == true && i + 1 < args.Count) seen.Add(new(arg, args[++i]));
                 else seen.Add(new(arg, null));
                 i++;
                 continue;

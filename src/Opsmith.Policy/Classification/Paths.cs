@@ -64,6 +64,10 @@ internal static partial class Paths
         "/etc/crypttab", "/etc/pam.d", "/etc/ld.so.preload", "/etc/ld.so.conf", "/etc/ssh", "/etc/security", "/etc/default/grub",
         "/root/.ssh", "/boot", "/bin", "/sbin", "/usr/bin", "/usr/sbin", "/lib", "/lib64", "/usr/lib", "/usr/lib64",
         "/proc/sysrq-trigger", "/dev/mem", "/dev/kmem", "/dev/port",
+        // Files whose content runs as root later: writing them is running code.
+        "/etc/crontab", "/etc/cron.d", "/etc/cron.hourly", "/etc/cron.daily", "/etc/cron.weekly", "/etc/cron.monthly", "/var/spool/cron",
+        "/etc/systemd/system", "/lib/systemd/system", "/usr/lib/systemd/system", "/etc/profile", "/etc/profile.d", "/etc/bash.bashrc", "/etc/environment",
+        "/etc/rc.local", "/etc/init.d", "/etc/ld.so.conf.d", "/etc/modprobe.d", "/etc/udev/rules.d", "/root/.bashrc", "/root/.profile", "/etc/sudo.conf",
     ];
 
     private static readonly string[] SystemRoots =
@@ -79,10 +83,28 @@ internal static partial class Paths
     /// <summary>Judges <paramref name="text"/>; when <paramref name="exact"/> is false it is only the start of the path.</summary>
     public static PathKind Kind(string text, bool exact)
     {
-        if (text.Length == 0) return exact ? PathKind.Other : PathKind.Unknown;
+        if (text.Length == 0)
+        {
+            // "*" after "cd /var/lib/mysql" is everything in /var/lib/mysql.
+            if (exact) return PathKind.Other;
+            if (PathContext.WorkingDirectory is not { Length: > 0 } cwd) return PathKind.Unknown;
+            text = cwd.TrimEnd('/') + "/";
+        }
+        text = Absolute(text);
+        if (text.Length == 0) return PathKind.Unknown;
         if (!text.StartsWith('/')) return HasDataShape(text) ? PathKind.Data : text.Split('/').Any(BackupSegments.Contains) ? PathKind.Backup : PathKind.Other;
         // A partly known path "/var/lib/" means anything under /var/lib; "/var/lib/my" anything starting so.
         var path = Normalize(text, out _);
+        // /proc/PID/root/etc is /etc as that process sees it (the host's for PID 1); /proc/PID/cwd is wherever it runs.
+        var viaProc = ProcRoot().Match(path);
+        if (viaProc.Success)
+        {
+            if (viaProc.Groups["kind"].Value == "cwd") return PathKind.Unknown;
+            path = "/" + viaProc.Groups["rest"].Value.TrimStart('/');
+        }
+        var inventory = PathContext.Inventory;
+        if (inventory.ContainsPath(path)) return PathKind.Data;
+        if (inventory.IsAncestorOf(path) && path != "/tmp" && path != "/var/tmp") return PathKind.DataAncestor;
 
         if (SafeSinks.Contains(path) && exact || FdPath().IsMatch(path)) return PathKind.Safe;
         foreach (var temp in TempRoots)
@@ -90,7 +112,7 @@ internal static partial class Paths
             if (path == temp) return PathKind.TempRoot;
             if (path.StartsWith(temp + "/", StringComparison.Ordinal)) return PathKind.Safe;
         }
-        if (DiskDevice().IsMatch(path)) return PathKind.Disk;
+        if (DiskDevice().IsMatch(path) || VolumeGroupDevice().IsMatch(path)) return PathKind.Disk;
         if (IsUnder(path, DataRoots) || HasDataShape(path)) return PathKind.Data;
         if (IsUnder(path, BackupRoots) || path.Split('/').Any(BackupSegments.Contains)) return PathKind.Backup;
         if (DataRoots.Concat(BackupRoots).Any(root => IsUnder(root, [path]) || !exact && root.StartsWith(path, StringComparison.Ordinal))) return PathKind.DataAncestor;
@@ -100,10 +122,50 @@ internal static partial class Paths
         return PathKind.Other;
     }
 
+    /// <summary>True when the word is under /tmp or /var/tmp (not a sink such as /dev/null): writing there needs a private /tmp to stay harmless.</summary>
+    public static bool IsTemp(ShellWord word)
+    {
+        var text = word.KnownPrefix;
+        if (text.Length == 0 || text[0] != '/') return false;
+        var path = Normalize(text, out _);
+        return TempRoots.Any(t => path == t || path.StartsWith(t + "/", StringComparison.Ordinal));
+    }
+
     /// <summary>True when the text names a data path anywhere in it (used to judge code that cannot be read, such as python -c).</summary>
     public static bool MentionsData(string text) =>
         DataRoots.Any(root => text.Contains(root, StringComparison.Ordinal)) || DataExtensions.Any(e => text.Contains(e + "'") || text.Contains(e + "\""))
         || DiskDevice().IsMatch(text);
+
+    /// <summary>Home directories of the service accounts that own data: ~postgres/14/main is a data directory.</summary>
+    private static readonly Dictionary<string, string> ServiceHomes = new()
+    {
+        ["root"] = "/root", ["postgres"] = "/var/lib/postgresql", ["mysql"] = "/var/lib/mysql", ["redis"] = "/var/lib/redis",
+        ["mongodb"] = "/var/lib/mongodb", ["elasticsearch"] = "/var/lib/elasticsearch", ["etcd"] = "/var/lib/etcd", ["kafka"] = "/var/lib/kafka",
+        ["rabbitmq"] = "/var/lib/rabbitmq", ["clickhouse"] = "/var/lib/clickhouse", ["influxdb"] = "/var/lib/influxdb", ["cassandra"] = "/var/lib/cassandra",
+        ["zookeeper"] = "/var/lib/zookeeper", ["minio"] = "/var/lib/minio", ["ceph"] = "/var/lib/ceph",
+    };
+
+    /// <summary>
+    /// ~user/x becomes that user's home (a service account's home is its data directory); a relative path is joined to
+    /// the working directory when a <c>cd</c> earlier on the line set it, and is "" (unknown) when that directory is known only at run time.
+    /// </summary>
+    private static string Absolute(string text)
+    {
+        if (text[0] == '~' && text.Length > 1 && text[1] != '/')
+        {
+            var slash = text.IndexOf('/');
+            var user = slash < 0 ? text[1..] : text[1..slash];
+            var home = ServiceHomes.TryGetValue(user, out var known) ? known : "/home/" + user;
+            return home + (slash < 0 ? "" : text[slash..]);
+        }
+        if (text[0] is '/' or '~') return text;
+        return PathContext.WorkingDirectory switch
+        {
+            null => text,
+            "" => "",
+            var cwd => cwd.TrimEnd('/') + "/" + text,
+        };
+    }
 
     private static bool HasDataShape(string path)
     {
@@ -138,8 +200,15 @@ internal static partial class Paths
     [GeneratedRegex(@"^/(dev/fd|proc/self/fd|proc/\d+/fd)/\d+$")]
     private static partial Regex FdPath();
 
-    [GeneratedRegex(@"/dev/(sd[a-z]|hd[a-z]|vd[a-z]|xvd[a-z]|nvme\d|mmcblk\d|md\d|md/|dm-\d|mapper/|disk/|loop\d|zd\d|zvol/|rbd\d|nbd\d|bcache\d|cciss/|sd$|nvme$)")]
+    [GeneratedRegex(@"/dev/(sd[a-z]|hd[a-z]|vd[a-z]|xvd[a-z]|nvme\d|mmcblk\d|md\d|md/|dm-\d|mapper/|disk/|loop\d|zd\d|zvol/|rbd\d|nbd\d|bcache\d|cciss/|drbd\d|block/|sr\d|sd$|nvme$)")]
     private static partial Regex DiskDevice();
+
+    /// <summary>/dev/VG/LV (LVM logical volumes) and other two-level device paths that are not pseudo-devices.</summary>
+    [GeneratedRegex(@"^/dev/(?!(pts|shm|fd|mqueue|hugepages|net|input|snd|bus|char|cpu|dri|usb|serial|v4l|tcp|udp|log|core|vfio|hidraw|bsg|ptmx)(/|$))[A-Za-z0-9_.+-]+/[A-Za-z0-9_.+:-]+$")]
+    private static partial Regex VolumeGroupDevice();
+
+    [GeneratedRegex(@"^/proc/[^/]+/(?<kind>root|cwd)(?<rest>/.*)?$")]
+    private static partial Regex ProcRoot();
 
     [GeneratedRegex(@"/\.ssh/authorized_keys2?$")]
     private static partial Regex AuthorizedKeys();

@@ -35,7 +35,7 @@ internal static class Wrappers
         ["exec"] = call => Simple(call, "a", [], "exec", noCommand: Verdict.Read("exec.redirect-only", "exec without a command only changes this shell's descriptors")),
         ["command"] = call => call.Has("-v", "-V") ? new Unwrapped("command", Own: Verdict.Read("command.lookup", "only looks a command up")) : Simple(call, "", [], "command"),
         ["builtin"] = call => Simple(call, "", [], "builtin"),
-        ["time"] = call => Simple(call, "fo", ["--format", "--output"], "time"),
+        ["time"] = call => WithOutputFile(call, Simple(call, "fo", ["--format", "--output"], "time"), "-o", "--output"),
         ["busybox"] = call => Simple(call, "", [], "busybox"),
         ["toybox"] = call => Simple(call, "", [], "toybox"),
         ["unbuffer"] = call => Simple(call, "", [], "unbuffer"),
@@ -52,8 +52,8 @@ internal static class Wrappers
             ? new Unwrapped("numactl", Own: Verdict.Read("numactl.show", "shows the NUMA layout"))
             : Simple(call, "NmCipP", ["--cpunodebind", "--membind", "--physcpubind", "--interleave", "--preferred"], "numactl"),
         ["taskset"] = Taskset,
-        ["strace"] = call => Simple(call, "eopsuaEIPSXb", [], "strace", noCommand: Verdict.Read("strace.attach", "watches a running process's system calls")),
-        ["ltrace"] = call => Simple(call, "eopsuaEIPSXb", [], "ltrace", noCommand: Verdict.Read("ltrace.attach", "watches a running process's library calls")),
+        ["strace"] = call => WithOutputFile(call, Simple(call, "eopsuaEIPSXb", ["--output"], "strace", noCommand: Verdict.Read("strace.attach", "watches a running process's system calls")), "-o", "--output"),
+        ["ltrace"] = call => WithOutputFile(call, Simple(call, "eopsuaEIPSXb", ["--output"], "ltrace", noCommand: Verdict.Read("ltrace.attach", "watches a running process's library calls")), "-o", "--output"),
         ["systemd-run"] = SystemdRun,
         ["su"] = call => SwitchUser(call, "su"),
         ["runuser"] = call => call.Has("-u", "--user") ? Simple(call, "ugGs", ["--user", "--group", "--supp-group", "--shell"], "runuser") : SwitchUser(call, "runuser"),
@@ -61,7 +61,26 @@ internal static class Wrappers
     };
 
     public static Unwrapped? Unwrap(Invocation call) =>
-        Table.TryGetValue(call.Program, out var unwrap) ? unwrap(call) : Shells.Unwrap(call);
+        Table.TryGetValue(call.Program, out var unwrap) ? unwrap(call)
+        : RemoteExecution.Table.TryGetValue(call.Program, out var remote) ? remote(call)
+        : Shells.Unwrap(call);
+
+    /// <summary>For wrappers defined elsewhere: options first, then the command.</summary>
+    public static Unwrapped SimpleCommand(Invocation call, string shortWithValue, string[] longWithValue, string via, Verdict? noCommand = null) =>
+        Simple(call, shortWithValue, longWithValue, via, noCommand);
+
+    /// <summary>For wrappers defined elsewhere: the command starts at <paramref name="start"/>.</summary>
+    public static Unwrapped After(Invocation call, int start, string via, Verdict? noCommand) => Rest(call, start, via, noCommand);
+
+    /// <summary>time -o FILE, strace -o FILE: the wrapper itself writes FILE.</summary>
+    private static Unwrapped WithOutputFile(Invocation call, Unwrapped unwrapped, params string[] names)
+    {
+        var options = OptionSyntax.Parse(call.Args, "eopsuaEIPSXbf", ["--output", "--format"]);
+        var file = options.Value(names);
+        if (file is null) return unwrapped;
+        var write = Targets.Write(ShellWord.Literal(file), call.Program, replaces: true);
+        return unwrapped with { Own = unwrapped.Own is { } own ? Verdict.Max(own, write) : write };
+    }
 
     /// <summary>A wrapper whose options come first and whose first positional word is the command.</summary>
     private static Unwrapped Simple(Invocation call, string shortWithValue, string[] longWithValue, string via, Verdict? noCommand = null)
@@ -108,8 +127,15 @@ internal static class Wrappers
         Verdict? own = null;
         while (start < call.Words.Count && ShellParser.AsAssignment(call.Words[start]) is { } assignment)
         {
-            if (assignment.Name is "LD_PRELOAD" or "LD_AUDIT" or "LD_LIBRARY_PATH" or "BASH_ENV")
-                own = Verdict.Destructive("opaque.preload", $"{assignment.Name} makes the program load code that is not on the command line");
+            switch (EnvironmentVariables.Of(assignment))
+            {
+                case EnvironmentVariables.Effect.LoadsCode or EnvironmentVariables.Effect.ChangesPath:
+                    own = Verdict.Unknown("opaque.environment", $"{assignment.Name} makes the program load code, configuration or programs that are not on the command line");
+                    break;
+                case EnvironmentVariables.Effect.RunsCommand:
+                    call.Session.Script(EnvironmentVariables.CommandText(assignment), [.. call.Via, "env " + assignment.Name]);
+                    break;
+            }
             start++;
         }
         if (options.Value("-S", "--split-string") is { } split)

@@ -52,7 +52,7 @@ public sealed class DatabaseRuleTests
     [InlineData("psql -c 'SELECT pg_terminate_backend(123)'", "sql.terminate-backend")]
     [InlineData("mysql -e 'KILL 42'", "sql.kill")]
     [InlineData("psql -c 'DROP INDEX idx_t'", "sql.drop-object")]
-    [InlineData("psql -c '\\! rm -rf /opt'", "sql.shell-escape")]
+    [InlineData("psql -c '\\! rm -rf /opt'", "rm.recursive-system-path")]
     public void Ending_sessions_and_dropping_non_data_objects_is_destructive(string command, string rule) => Expect.Destructive(command, rule);
 
     [Theory]

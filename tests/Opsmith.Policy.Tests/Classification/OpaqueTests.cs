@@ -62,10 +62,11 @@ public sealed class OpaqueTests
     }
 
     [Fact]
-    public void Script_files_are_unknown_programs_not_opaque()
+    public void Script_files_whose_content_is_not_read_are_destructive_and_uncertain()
     {
-        Expect.Service("bash /opt/app/bin/check.sh", "shell.script-file");
-        Expect.Service("python3 /opt/tools/report.py", "python.script-file");
+        Expect.Destructive("bash /opt/app/bin/check.sh", "shell.script-file");
+        Expect.Destructive("python3 /opt/tools/report.py", "python.script-file");
+        Assert.True(Expect.Classify("bash /opt/app/bin/check.sh").Uncertain);
         Expect.Read("bash -n deploy.sh", "shell.syntax-check");
     }
 }

@@ -109,9 +109,10 @@ public sealed class SystemRuleTests
     public void System_tools(string command, RiskTier tier, string rule) => Expect.Tier(command, tier, rule);
 
     [Fact]
-    public void Unknown_programs_are_service_mutation_unless_declared_read()
+    public void Unknown_programs_are_destructive_and_uncertain_unless_declared_read()
     {
-        Expect.Service("acme-healthcheck --verbose", "unknown-program");
+        Expect.Destructive("acme-healthcheck --verbose", "unknown-program");
+        Assert.True(Expect.Classify("acme-healthcheck --verbose").Uncertain);
         var options = new ClassifierOptions(new Dictionary<string, string> { ["acme-healthcheck"] = "queries the local status page only" });
         var result = new CommandClassifier(options).Classify("acme-healthcheck --verbose");
         Assert.Equal(RiskTier.Read, result.Tier);

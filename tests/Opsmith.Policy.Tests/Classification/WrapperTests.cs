@@ -84,9 +84,9 @@ public sealed class WrapperTests
     [Fact]
     public void Environment_prefixes_that_inject_code_are_opaque()
     {
-        Expect.Destructive("LD_PRELOAD=/tmp/x.so ls", "opaque.preload");
-        Expect.Destructive("env LD_PRELOAD=/tmp/x.so ls", "opaque.preload");
-        Expect.Destructive("BASH_ENV=/tmp/x bash -c true", "opaque.preload");
+        Expect.Destructive("LD_PRELOAD=/tmp/x.so ls", "opaque.environment");
+        Expect.Destructive("env LD_PRELOAD=/tmp/x.so ls", "opaque.environment");
+        Expect.Destructive("BASH_ENV=/tmp/x bash -c true", "opaque.environment");
         Expect.Read("LANG=C ls -la");
     }
 

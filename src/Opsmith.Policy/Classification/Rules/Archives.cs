@@ -24,6 +24,14 @@ internal static class Archives
         var rest = oldStyle ? call.Args.Skip(1).ToList() : call.Args;
         var options = OptionSyntax.Parse(rest, "fCbHKNTVXg", ["--file", "--directory", "--exclude", "--files-from", "--transform", "--owner", "--group", "--mode", "--format"], stopAtPositional: false);
         var letters = (oldStyle ? first : "") + string.Concat(options.All.Where(o => o.Key.Length == 2 && o.Key[0] == '-').Select(o => o.Key[1]));
+        // Options whose value is a program tar runs: judged as that command, and never read.
+        var programs = call.Values("--to-command", "--use-compress-program", "--rsh-command", "--info-script", "--new-volume-script", "-I", "-F")
+            .Concat(call.Values("--checkpoint-action").Where(a => a.StartsWith("exec=", StringComparison.Ordinal)).Select(a => a[5..])).ToList();
+        if (programs.Count > 0)
+        {
+            foreach (var program in programs) call.Session.Script(program, [.. call.Via, "tar (program option)"]);
+            return Verdict.Destructive("tar.runs-program", "tar is given a program to run (--to-command, -I, --checkpoint-action=exec, ...), judged on its own");
+        }
         var archive = oldStyle && first.Contains('f') ? rest.FirstOrDefault() : options.Value("-f", "--file");
 
         if (letters.Contains('t') || letters.Contains('d') || call.Has("--list", "--diff", "--compare"))
@@ -50,6 +58,11 @@ internal static class Archives
 
     private static Verdict Zip(Invocation call)
     {
+        if (call.Value("-TT", "--unzip-command") is { } tester)
+        {
+            call.Session.Script(tester, [.. call.Via, "zip -TT"]);
+            return Verdict.Destructive("zip.runs-program", "zip -TT runs a command to test the archive (judged on its own)");
+        }
         var archive = call.Positionals("-b", "-n", "-t", "-x", "-i").FirstOrDefault();
         var verdict = archive is null ? Verdict.Read("zip.nothing", "no archive given") : Targets.Write(archive, "zip", replaces: false);
         return call.HasShort('m') ? Verdict.Max(verdict, Verdict.Destructive("zip.move", "removes the files it archives (-m)")) : verdict;
@@ -63,7 +76,7 @@ internal static class Archives
         var files = call.Positionals("-S", "--suffix", "-b", "-p", "-T", "--threads", "-o");
         return Targets.Worst(files.Select(file => Paths.Kind(file) switch
         {
-            PathKind.Safe or PathKind.TempRoot => Verdict.Read($"{call.Program}.temp-path", $"compresses the temporary file {file.Text}"),
+            PathKind.Safe or PathKind.TempRoot => Verdict.PrivateTmp($"{call.Program}.temp-path", $"compresses the temporary file {file.Text}"),
             PathKind.Data or PathKind.DataAncestor => Verdict.Data($"{call.Program}.data-path", $"rewrites {file.Text}, where stored data lives"),
             PathKind.Unknown => Verdict.Destructive($"{call.Program}.unknown-path", $"rewrites {file.Text}, a path known only when it runs"),
             _ => Verdict.Service($"{call.Program}.in-place", $"replaces {file.Text} by its compressed or expanded form"),

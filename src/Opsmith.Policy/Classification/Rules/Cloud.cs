@@ -41,6 +41,11 @@ internal static class Cloud
             return Verdict.Destructive($"aws.{service}-{operation}", "runs commands on instances or containers; they are not read here");
         if (service == "dynamodb" && operation is "put-item" or "update-item" or "delete-item" or "batch-write-item" or "transact-write-items" or "execute-statement" or "batch-execute-statement" or "restore-table-from-backup")
             return Verdict.Data($"aws.dynamodb-{operation}", "writes or deletes items in a table");
+        if (service == "secretsmanager" && operation == "get-secret-value" || service == "ssm" && operation is "get-parameter" or "get-parameters" or "get-parameters-by-path" && call.Has("--with-decryption")
+            || service == "kms" && operation == "decrypt" || service == "ecr" && operation == "get-login-password" || service == "sts" && operation is "get-session-token" or "assume-role" or "get-federation-token"
+            || service == "iam" && operation == "get-credential-report" || service == "rds" && operation == "generate-db-auth-token")
+            return Verdict.Sensitive($"aws.{service}-{operation}", $"aws {service} {operation} prints secret values or credentials");
+        if (service == "ec2" && operation == "get-password-data") return Verdict.Sensitive("aws.ec2-get-password-data", "prints an instance's administrator password");
         if (service == "s3api" && operation.StartsWith("put-bucket-lifecycle", StringComparison.Ordinal))
             return Verdict.Data("aws.s3api-lifecycle", "sets a lifecycle policy, which can expire and delete objects");
         return Judge("aws", service, operation, service == "ec2" && operation is "delete-volume" or "delete-snapshot" || service == "sqs" && operation == "purge-queue");
@@ -67,29 +72,75 @@ internal static class Cloud
     }
 
     /// <summary>gcloud/az: the verb is the last word before the resource name, e.g. gcloud sql instances delete NAME.</summary>
+    /// <summary>
+    /// gcloud/az: the verb is the first word that is a whole verb (<c>gcloud sql instances delete NAME</c>); a word merely
+    /// starting like one (<c>versions</c>) is a resource group. <c>ssh --command</c>/<c>-- CMD</c> and <c>run-command --scripts</c>
+    /// run their command on the machine, judged as if it ran here.
+    /// </summary>
     private static Verdict Generic(Invocation call, string program, IReadOnlyList<string> words)
     {
-        var verbIndex = words.ToList().FindIndex(w => ReadPrefixes.Any(p => w.StartsWith(p, StringComparison.Ordinal)) || RemovePrefixes.Any(p => w.StartsWith(p, StringComparison.Ordinal))
-            || w is "create" or "update" or "set" or "start" or "stop" or "restart" or "reset" or "resize" or "ssh" or "scp" or "deploy" or "apply" or "import" or "restore");
+        var verbIndex = words.ToList().FindIndex(w => ReadWords.Contains(w) || ServiceWords.Contains(w) || RemovePrefixes.Contains(w) || w is "ssh" or "restore" or "access"
+            || w.StartsWith("delete-", StringComparison.Ordinal) || w.StartsWith("remove-", StringComparison.Ordinal) || w.StartsWith("list-", StringComparison.Ordinal) || w.StartsWith("get-", StringComparison.Ordinal) || w.StartsWith("show-", StringComparison.Ordinal) || w.StartsWith("set-", StringComparison.Ordinal) || w.StartsWith("add-", StringComparison.Ordinal));
         var operation = verbIndex >= 0 ? words[verbIndex] : words.LastOrDefault() ?? "help";
         var service = string.Join('-', words.Take(Math.Max(verbIndex, 0)));
-        if (operation == "ssh" && call.Has("--command")) return Verdict.Destructive($"{program}.ssh-command", "runs a command on a machine; judged as opaque because it is passed on");
-        var dataService = words.Take(Math.Max(verbIndex, 0)).Any(DataServices.Contains) || operation == "restore";
-        return Judge(program, service, operation, dataService);
+        if (words.Count == 0 || words[0] is "version" or "help" or "info" or "--version") return Verdict.Read($"{program}.version", "prints version or help");
+        if (operation == "ssh" || service.EndsWith("run-command", StringComparison.Ordinal) || operation == "run-command")
+        {
+            var dashDash = call.Args.ToList().IndexOf("--");
+            var command = call.Value("--command", "--scripts") ?? (dashDash >= 0 ? string.Join(' ', call.Args.Skip(dashDash + 1)) : null);
+            if (command is null)
+                return operation == "ssh" ? Verdict.Unknown($"{program}.ssh-interactive", "opens a shell on a machine; what is typed there is not on the command line")
+                    : Verdict.Unknown($"{program}.run-command", "runs a command or script the classifier cannot see");
+            call.Session.Script(command, [.. call.Via, $"{program} {service} {operation}".Replace("  ", " ")]);
+            return Verdict.Service($"{program}.{operation}", "runs a command on a machine (judged on its own)");
+        }
+        if (program == "az" && operation == "exists") return Verdict.Read($"az.{service}-exists", "checks that a resource exists");
+        if (program == "az" && service.StartsWith("keyvault", StringComparison.Ordinal) && operation is "show" or "download" && service.Contains("secret")
+            || program == "az" && service.StartsWith("keyvault-key", StringComparison.Ordinal) && operation is "download" or "decrypt"
+            || program == "az" && operation is "get-access-token" || program == "az" && operation is "list-keys" or "keys" || program == "gcloud" && operation is "print-access-token" or "print-identity-token")
+            return Verdict.Sensitive($"{program}.{service}-{operation}", $"{program} {service} {operation} prints secret values or credentials");
+        return Judge(program, service, operation, operation == "restore" || IsDataService(service) && RemovePrefixes.Any(p => operation.StartsWith(p, StringComparison.Ordinal)));
     }
+
+    /// <summary>Operations (or their first hyphenated word) that change resources in a way that can be put back.</summary>
+    private static readonly HashSet<string> ServiceWords =
+    [
+        "create", "update", "put", "modify", "start", "stop", "reboot", "restart", "run", "tag", "untag", "attach", "detach", "associate", "disassociate",
+        "register", "enable", "disable", "set", "add", "change", "copy", "import", "invoke", "publish", "send", "reset", "cancel", "accept", "reject",
+        "authorize", "revoke", "allocate", "release", "assign", "unassign", "replace", "upload", "complete", "confirm", "request", "rotate", "apply",
+        "deploy", "resize", "scale", "rollback", "promote", "move", "patch", "upgrade", "suspend", "resume", "clone", "login", "logout", "config",
+        "configure", "init", "switch", "failover", "reimage", "redeploy", "generalize", "deallocate", "open", "close", "increase", "decrease", "grant",
+        "subscribe", "unsubscribe", "batch", "sync", "mount", "unmount", "lock", "unlock", "renew", "activate", "deactivate", "undelete", "recover", "submit",
+        "execute", "scp", "connect", "pause", "unpause", "add-iam-policy-binding", "remove-iam-policy-binding", "set-iam-policy", "get-credentials", "start-session",
+    ];
+
+    private static readonly HashSet<string> ReadWords =
+        ["describe", "list", "get", "show", "exists", "check", "wait", "version", "help", "info", "read", "tail", "browse", "search", "lookup", "head", "query", "scan", "validate", "estimate", "test", "filter-log-events", "print-access-token", "print-identity-token", "can-i", "diff", "preview", "what-if"];
 
     private static Verdict Judge(string program, string service, string operation, bool forceData)
     {
         var rule = $"{program}.{service}-{operation}".Replace("..", ".");
-        if (ReadPrefixes.Any(p => operation.StartsWith(p, StringComparison.Ordinal))) return Verdict.Read(rule, $"{program} {service} {operation} only reads");
+        var first = operation.Split('-')[0];
+        if (operation is "get-credentials" or "get-login" || first is "print" && operation.Contains("token") || operation is "access" && service.Contains("secret"))
+            return operation.StartsWith("get-credentials", StringComparison.Ordinal)
+                ? Verdict.Service(rule, $"{program} {service} {operation} writes credentials into the local kubeconfig, changing which cluster later commands reach")
+                : Verdict.Sensitive(rule, $"{program} {service} {operation} prints secret values or tokens");
+        if (ReadWords.Contains(operation) || ReadWords.Contains(first) || program == "aws" && ReadPrefixes.Any(p => operation.StartsWith(p, StringComparison.Ordinal)))
+            return Verdict.Read(rule, $"{program} {service} {operation} only reads");
         if (RemovePrefixes.Any(p => operation.StartsWith(p, StringComparison.Ordinal)) || forceData || operation == "restore")
         {
-            return forceData || DataServices.Contains(service) || service.Split('-').Any(DataServices.Contains)
+            return forceData || IsDataService(service)
                 ? Verdict.Data(rule, $"{program} {service} {operation} deletes or replaces stored data")
                 : Verdict.Destructive(rule, $"{program} {service} {operation} deletes resources; they cannot be put back");
         }
-        return Verdict.Service(rule, $"{program} {service} {operation} changes cloud resources");
+        if (ServiceWords.Contains(operation) || ServiceWords.Contains(first))
+            return Verdict.Service(rule, $"{program} {service} {operation} changes cloud resources");
+        return Verdict.Unknown(rule, $"{program} {service} {operation} is an operation the classifier does not know");
     }
+
+    /// <summary>disks and snapshots are disk and snapshot; secret and key stores hold what decrypts data.</summary>
+    private static bool IsDataService(string service) =>
+        service.Split('-').Any(w => DataServices.Contains(w) || w.EndsWith('s') && DataServices.Contains(w[..^1]) || w is "secrets" or "secret" or "keyvault" or "kms" or "keys" or "versions" && service.Contains("secret"));
 
     private static Verdict ObjectStore(Invocation call, string program, string[] read, string[] remove, string[] moves, bool syncDeletes)
     {

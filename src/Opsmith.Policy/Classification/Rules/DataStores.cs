@@ -16,14 +16,16 @@ internal static partial class DataStores
         {
             ["etcdctl"] = call => BySub(call, "etcdctl", ["--endpoints", "--cacert", "--cert", "--key", "--user", "-w", "--write-out", "--dial-timeout", "--command-timeout"],
                 read: ["get", "endpoint", "member list", "alarm list", "version", "check", "watch", "lease list", "lease timetolive", "user list", "user get", "role list", "role get", "auth status", "snapshot status", "snapshot save"],
-                data: ["del", "put", "txn", "snapshot restore", "lease revoke"], destructive: ["member remove", "move-leader"]),
+                data: ["del", "put", "txn", "snapshot restore", "lease revoke", "defrag", "compaction"], destructive: ["member remove", "move-leader", "alarm disarm", "auth disable"],
+                service: ["member add", "member update", "member promote", "lease grant", "lease keep-alive", "user add", "user grant-role", "role add", "role grant-permission", "auth enable", "lock", "elect"]),
             ["mongosh"] = Mongo,
             ["mongo"] = Mongo,
             ["rabbitmqctl"] = call => BySub(call, "rabbitmqctl", ["-n", "--node", "-p", "--vhost", "-t", "--timeout"],
                 read: ["list_queues", "list_exchanges", "list_bindings", "list_connections", "list_channels", "list_consumers", "list_users", "list_vhosts", "list_permissions", "list_policies", "list_parameters", "status", "cluster_status", "environment", "report", "node_health_check", "ping", "version", "list_global_parameters", "list_operator_policies", "list_feature_flags"],
-                data: ["purge_queue", "delete_queue", "delete_vhost", "reset", "force_reset", "forget_cluster_node"], destructive: ["close_connection", "close_all_connections", "eval", "stop", "shutdown", "delete_user"]),
+                data: ["purge_queue", "delete_queue", "delete_vhost", "reset", "force_reset", "forget_cluster_node"], destructive: ["close_connection", "close_all_connections", "eval", "stop", "shutdown", "delete_user", "stop_app"],
+                service: ["start_app", "add_user", "set_permissions", "set_policy", "clear_policy", "add_vhost", "set_user_tags", "change_password", "set_parameter", "clear_parameter", "enable_feature_flag", "rotate_logs", "set_vm_memory_high_watermark", "join_cluster", "sync_queue", "cancel_sync_queue", "set_cluster_name", "set_log_level", "clear_permissions", "set_topic_permissions", "await_startup", "wait", "force_boot", "hipe_compile", "trace_on", "trace_off"]),
             ["rabbitmqadmin"] = call => BySub(call, "rabbitmqadmin", ["-H", "--host", "-P", "--port", "-V", "--vhost", "-u", "--username", "-p", "--password", "-f", "--format"],
-                read: ["list", "show", "export", "help"], data: ["delete", "purge", "import"], destructive: ["close"]),
+                read: ["list", "show", "export", "help"], data: ["delete", "purge", "import", "publish"], destructive: ["close"], service: ["declare"], sensitive: ["export"]),
             ["rabbitmq-diagnostics"] = call => Verdict.Read("rabbitmq-diagnostics.read", "reports broker health"),
             ["rabbitmq-queues"] = call => call.Args.FirstOrDefault() is "check_if_node_is_quorum_critical" or "quorum_status" ? Verdict.Read("rabbitmq-queues.read", "reports queue state") : Verdict.Service("rabbitmq-queues.change", "changes queue membership"),
             ["kafka-topics"] = call => call.Has("--delete") ? Verdict.Data("kafka.delete-topic", "deletes topics and their messages")
@@ -35,6 +37,15 @@ internal static partial class DataStores
                 : call.Args.Any(a => a.Contains("retention", StringComparison.Ordinal)) ? Verdict.Data("kafka.retention", "changes retention; shortening it deletes messages")
                 : Verdict.Service("kafka.alter-config", "changes configuration"),
             ["kafka-delete-records"] = call => Verdict.Data("kafka.delete-records", "deletes messages from partitions"),
+            ["kafka-log-dirs"] = call => Verdict.Read("kafka.log-dirs", "describes log directories"),
+            ["kafka-broker-api-versions"] = call => Verdict.Read("kafka.api-versions", "lists broker API versions"),
+            ["kafka-get-offsets"] = call => Verdict.Read("kafka.get-offsets", "prints partition offsets"),
+            ["kafka-metadata-quorum"] = call => call.Args.Contains("describe") ? Verdict.Read("kafka.quorum-describe", "describes the metadata quorum") : Verdict.Unknown("kafka.quorum", "changes the metadata quorum"),
+            ["kafka-acls"] = call => call.Has("--list") ? Verdict.Read("kafka.acls-list", "lists ACLs") : call.Has("--remove") ? Verdict.Destructive("kafka.acls-remove", "removes ACLs; clients may lose access") : Verdict.Service("kafka.acls-change", "changes ACLs"),
+            ["kafka-leader-election"] = call => Verdict.Service("kafka.leader-election", "moves partition leadership"),
+            ["kafka-storage"] = call => call.Args.FirstOrDefault() is "info" or "random-uuid" ? Verdict.Read("kafka.storage-info", "describes storage") : Verdict.Data("kafka.storage-format", "formats a broker's log directories"),
+            ["kafka-dump-log"] = call => Verdict.Read("kafka.dump-log", "prints log segments"),
+            ["kafka-verifiable-producer"] = call => Verdict.Data("kafka.produce", "writes messages to a topic"),
             ["kafka-console-producer"] = call => Verdict.Data("kafka.produce", "writes messages to a topic"),
             ["kafka-console-consumer"] = call => Verdict.Read("kafka.consume", "reads messages"),
             ["kafka-reassign-partitions"] = call => call.Has("--execute") ? Verdict.Service("kafka.reassign", "moves partitions between brokers") : Verdict.Read("kafka.reassign-plan", "plans or verifies a reassignment"),
@@ -42,28 +53,32 @@ internal static partial class DataStores
             ["kafkacat"] = Kcat,
             ["nodetool"] = call => BySub(call, "nodetool", ["-h", "--host", "-p", "--port", "-u", "--username", "-pw", "--password", "-pwf"],
                 read: ["status", "info", "ring", "tpstats", "cfstats", "tablestats", "compactionstats", "netstats", "describecluster", "gossipinfo", "version", "proxyhistograms", "tablehistograms", "cfhistograms", "getcompactionthroughput", "listsnapshots", "statusbinary", "statusgossip", "describering", "getendpoints", "statushandoff", "getlogginglevels"],
-                data: ["clearsnapshot", "truncatehints", "resetlocalschema"], destructive: ["decommission", "removenode", "assassinate", "drain", "stopdaemon", "disablebinary", "disablegossip"]),
+                data: ["clearsnapshot", "truncatehints", "resetlocalschema", "scrub", "cleanup", "garbagecollect"], destructive: ["decommission", "removenode", "assassinate", "drain", "stopdaemon", "disablebinary", "disablegossip"],
+                service: ["repair", "compact", "flush", "snapshot", "enablebinary", "enablegossip", "setcompactionthroughput", "setstreamthroughput", "rebuild", "refresh", "settraceprobability", "setlogginglevel", "upgradesstables", "invalidatekeycache", "invalidaterowcache", "invalidatecountercache", "enableautocompaction", "disableautocompaction", "move", "bootstrap"]),
             ["consul"] = call => BySub(call, "consul", ["-http-addr", "-token", "-datacenter"],
                 read: ["kv get", "kv export", "members", "catalog", "info", "operator raft list-peers", "monitor", "version", "validate", "snapshot save", "snapshot inspect", "acl token list", "acl policy list", "intention list"],
-                data: ["kv delete", "kv put", "kv import", "snapshot restore"], destructive: ["force-leave", "leave", "operator raft remove-peer"]),
+                data: ["kv delete", "kv put", "kv import", "snapshot restore"], destructive: ["force-leave", "leave", "operator raft remove-peer"],
+                service: ["reload", "maint", "services register", "services deregister", "acl policy create", "acl token create", "intention create", "config write", "join", "lock", "watch"], sensitive: ["acl token read", "acl bootstrap"]),
             ["vault"] = call => BySub(call, "vault", ["-address", "-namespace", "-format", "-field", "-mount"],
-                read: ["status", "read", "kv get", "kv list", "kv metadata get", "list", "token lookup", "secrets list", "auth list", "policy read", "policy list", "version", "operator raft list-peers", "audit list", "path-help", "print"],
-                data: ["kv delete", "kv destroy", "kv metadata delete", "delete", "secrets disable", "kv put", "kv patch", "write", "kv rollback", "operator raft snapshot restore"], destructive: ["operator seal", "lease revoke", "token revoke", "audit disable", "auth disable"]),
+                read: ["status", "kv list", "kv metadata get", "list", "token lookup", "secrets list", "auth list", "policy read", "policy list", "version", "operator raft list-peers", "audit list", "path-help", "print", "operator raft autopilot state", "operator members", "namespace list", "plugin list"],
+                data: ["kv delete", "kv destroy", "kv metadata delete", "delete", "secrets disable", "kv put", "kv patch", "write", "kv rollback", "operator raft snapshot restore"], destructive: ["operator seal", "lease revoke", "token revoke", "audit disable", "auth disable", "operator step-down", "operator rekey"],
+                service: ["secrets enable", "secrets tune", "auth enable", "auth tune", "policy write", "audit enable", "token create", "token renew", "lease renew", "operator unseal", "operator raft snapshot save", "login", "namespace create", "kv enable-versioning", "secrets move"],
+                sensitive: ["read", "kv get", "token create", "unwrap", "operator generate-root", "login"]),
             ["influx"] = call => BySub(call, "influx", ["--host", "-t", "--token", "-o", "--org"],
                 read: ["query", "bucket list", "org list", "user list", "auth list", "ping", "version", "config list", "task list"],
-                data: ["delete", "bucket delete", "write", "restore", "org delete"], destructive: ["user delete", "auth delete", "task delete"]),
+                data: ["delete", "bucket delete", "write", "restore", "org delete"], destructive: ["user delete", "auth delete", "task delete"],
+                service: ["bucket create", "bucket update", "org create", "user create", "auth create", "task create", "task update", "config create", "config set", "backup", "setup"], sensitive: ["auth list"]),
             ["nc"] = Netcat,
             ["ncat"] = Netcat,
             ["netcat"] = Netcat,
-            ["socat"] = call => call.Args.Any(a => a.StartsWith("EXEC:", StringComparison.OrdinalIgnoreCase) || a.StartsWith("SYSTEM:", StringComparison.OrdinalIgnoreCase))
-                ? Verdict.Destructive("opaque.socat-exec", "runs a command on connection") : Verdict.Service("socat.relay", "relays a connection"),
+            ["socat"] = Socat,
         };
         foreach (var name in rules.Keys.Where(k => k.StartsWith("kafka-", StringComparison.Ordinal)).ToList()) rules[name + ".sh"] = rules[name];
         return rules;
     }
 
     /// <summary>Tools judged by their sub-command (one or two words, e.g. "del", "kv delete", "member remove").</summary>
-    private static Verdict BySub(Invocation call, string program, string[] valueOptions, string[] read, string[] data, string[] destructive)
+    private static Verdict BySub(Invocation call, string program, string[] valueOptions, string[] read, string[] data, string[] destructive, string[]? service = null, string[]? sensitive = null)
     {
         var words = call.PositionalTexts(valueOptions);
         var flags = string.Join(' ', call.Args.Where(a => a.StartsWith("--", StringComparison.Ordinal)));
@@ -76,8 +91,10 @@ internal static partial class DataStores
         if (words.Count == 0) return Verdict.Read($"{program}.help", "prints help");
         if (Match(data) is { } dataSub) return Verdict.Data($"{program}.{dataSub.Replace(' ', '-')}", $"{program} {dataSub} deletes, overwrites or purges stored data");
         if (Match(destructive) is { } destructiveSub) return Verdict.Destructive($"{program}.{destructiveSub.Replace(' ', '-')}", $"{program} {destructiveSub} cannot be undone");
+        if (sensitive is not null && Match(sensitive) is { } sensitiveSub) return Verdict.Sensitive($"{program}.{sensitiveSub.Replace(' ', '-')}", $"{program} {sensitiveSub} prints secret values");
         if (Match(read) is { } readSub) return Verdict.Read($"{program}.{readSub.Replace(' ', '-')}", $"{program} {readSub} only reads");
-        return Verdict.Service($"{program}.{words[0]}", $"{program} {string.Join(' ', words.Take(2))} changes the service");
+        if (service is not null && Match(service) is { } serviceSub) return Verdict.Service($"{program}.{serviceSub.Replace(' ', '-')}", $"{program} {serviceSub} changes the service in a way that can be put back");
+        return Verdict.Unknown($"{program}.unknown-subcommand", $"{program} {string.Join(' ', words.Take(2))} is a sub-command the classifier does not know");
     }
 
     /// <summary>mongosh --eval CODE: JavaScript, judged by the driver methods it calls; unknown code counts as a write.</summary>
@@ -110,10 +127,32 @@ internal static partial class DataStores
             return Verdict.Destructive("opaque.netcat-exec", "runs a program for the connection; what the other side sends is executed");
         if (call.HasShort('l') || call.Has("--listen")) return Verdict.Service("nc.listen", "listens for connections");
         if (call.HasShort('z')) return Verdict.Read("nc.probe", "only checks that a port is open");
-        var text = call.Stdin.Text;
-        if (text is null) return call.Stdin.Kind == StdinKind.None ? Verdict.Read("nc.connect", "opens a connection and sends nothing") : Verdict.Service("nc.send", "sends another program's output to a server");
-        if (RawDataCommand().IsMatch(text)) return Verdict.Data("nc.data-store-command", "sends a command that deletes or writes stored data (flush_all, FLUSHALL, DEL, set, delete)");
-        return Verdict.Read("nc.query", "sends a query such as stats, PING or an HTTP GET");
+        var positionals = call.PositionalTexts("-p", "-s", "-w", "-i", "-q", "-X", "-x", "-I", "-O", "-T", "-V", "-W", "--source", "--source-port", "--wait", "--proxy", "--proxy-type");
+        var port = positionals.Count > 1 && int.TryParse(positionals[1], out var p) ? p : (int?)null;
+        return RawProtocol.Judge("nc", call.Stdin.Text, call.Stdin.Kind, port);
+    }
+
+    /// <summary>socat ADDRESS ADDRESS: EXEC/SYSTEM run commands; a listener accepts connections; otherwise what goes in is sent on.</summary>
+    private static Verdict Socat(Invocation call)
+    {
+        var addresses = call.PositionalTexts();
+        foreach (var address in addresses.OrderByDescending(a => a.StartsWith("EXEC:", StringComparison.OrdinalIgnoreCase) || a.StartsWith("SYSTEM:", StringComparison.OrdinalIgnoreCase)))
+        {
+            var upper = address.ToUpperInvariant();
+            var colon = address.IndexOf(':');
+            if (upper.StartsWith("EXEC:", StringComparison.Ordinal) || upper.StartsWith("SYSTEM:", StringComparison.Ordinal))
+            {
+                call.Session.Script(address[(colon + 1)..].Split(',')[0], [.. call.Via, "socat"]);
+                return Verdict.Destructive("opaque.socat-exec", "runs a command for the connection; what the other side sends reaches it");
+            }
+            if (upper.Contains("LISTEN", StringComparison.Ordinal)) return Verdict.Service("socat.listen", $"listens for connections ({address})");
+            if (upper.StartsWith("OPEN:", StringComparison.Ordinal) || upper.StartsWith("CREATE:", StringComparison.Ordinal) || upper.StartsWith("GOPEN:", StringComparison.Ordinal) || address.StartsWith('/'))
+                return Targets.Write(Shell.ShellWord.Literal(colon > 0 && !address.StartsWith('/') ? address[(colon + 1)..].Split(',')[0] : address.Split(',')[0]), "socat", replaces: true);
+        }
+        var target = addresses.FirstOrDefault(a => a != "-" && !a.StartsWith("STDIO", StringComparison.OrdinalIgnoreCase) && !a.StartsWith("STDIN", StringComparison.OrdinalIgnoreCase));
+        var stdin = addresses.Any(a => a == "-" || a.StartsWith("STDIO", StringComparison.OrdinalIgnoreCase) || a.StartsWith("STDIN", StringComparison.OrdinalIgnoreCase));
+        if (!stdin) return Verdict.Unknown("socat.relay", "relays between two addresses; what passes is not known here");
+        return RawProtocol.Judge("socat", call.Stdin.Text, call.Stdin.Kind, target is null ? null : RawProtocol.Port(target.Split(',')[0]));
     }
 
     [GeneratedRegex(@"dropDatabase\s*\(|\.drop\s*\(|deleteMany\s*\(|deleteOne\s*\(|\.remove\s*\(|updateMany\s*\(|updateOne\s*\(|\.update\s*\(|insertOne\s*\(|insertMany\s*\(|\.insert\s*\(|replaceOne\s*\(|findOneAnd(Delete|Update|Replace)\s*\(|bulkWrite\s*\(|renameCollection\s*\(|\$out\b|\$merge\b|\{\s*(drop|delete|update|insert|dropDatabase)\s*:|\.save\s*\(|mapReduce\s*\(")]
@@ -128,6 +167,4 @@ internal static partial class DataStores
     [GeneratedRegex(@"\b(find|findOne|count|countDocuments|estimatedDocumentCount|aggregate|stats|serverStatus|status|getCollectionNames|getCollectionInfos|isMaster|hello|ping|currentOp|getIndexes|explain|distinct|printjson|version|hostInfo|getReplicationInfo|printReplicationInfo|printSecondaryReplicationInfo|getSiblingDB|listDatabases|listCollections|buildInfo|getName|dbStats|replSetGetStatus|getUsers|getRoles|show)\b")]
     private static partial Regex MongoRead();
 
-    [GeneratedRegex(@"(?im)^\s*(flush_all|flushall|flushdb|del|unlink|delete|set|add|replace|append|prepend|incr|decr|cas|touch|hset|lpush|rpush|sadd|zadd|expire|rename|config\s+set|shutdown|debug|replicaof|slaveof|(DELETE|PUT|POST|PATCH)\s+/)\b")]
-    private static partial Regex RawDataCommand();
 }

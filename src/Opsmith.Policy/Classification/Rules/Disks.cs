@@ -24,7 +24,7 @@ internal static class Disks
                 : Verdict.Read("wipefs.list", "lists filesystem signatures"),
             ["shred"] = call => Targets.Worst(call.Positionals("-n", "-s", "--iterations", "--size", "--random-source").Select(t => Paths.Kind(t) is PathKind.Disk or PathKind.Data or PathKind.DataAncestor
                 ? Verdict.Data("shred.data", $"overwrites {t.Text} so nothing can be recovered")
-                : Paths.Kind(t) == PathKind.Safe ? Verdict.Read("shred.temp-path", $"overwrites the temporary file {t.Text}")
+                : Paths.Kind(t) == PathKind.Safe ? Verdict.PrivateTmp("shred.temp-path", $"overwrites the temporary file {t.Text}")
                 : Verdict.Destructive("shred.file", $"overwrites {t.Text} so nothing can be recovered")), Verdict.Read("shred.nothing", "no file given")),
             ["blkdiscard"] = call => Verdict.Data("blkdiscard.discard", $"discards every block of {Joined(call)}"),
             ["fdisk"] = call => ListOr(call, "fdisk", call.HasShort('l') || call.Has("--list")),

@@ -13,7 +13,7 @@ internal static class Files
         ["rm"] = Rm,
         ["unlink"] = call => Targets.Worst(call.Positionals().Select(t => Targets.Remove(t, "rm", recursive: false)), Nothing("unlink")),
         ["rmdir"] = call => Targets.Worst(call.Positionals().Select(t => Paths.Kind(t) == PathKind.Safe
-            ? Verdict.Read("rmdir.temp-path", $"removes the empty temporary directory {t.Text}")
+            ? Verdict.PrivateTmp("rmdir.temp-path", $"removes the empty temporary directory {t.Text}")
             : Verdict.Service("rmdir.empty-directory", $"removes the directory {t.Text} (only when it is empty)")), Nothing("rmdir")),
         ["mv"] = Mv,
         ["cp"] = call => Copy(call, "cp", "tSb", ["--target-directory", "--suffix", "--backup"]),
@@ -26,12 +26,39 @@ internal static class Files
             Verdict.Read("tee.stdout", "copies its input to standard output only")),
         ["rsync"] = Rsync,
         ["scp"] = Scp,
-        ["sort"] = call => call.Value("-o", "--output") is { } file ? Targets.Write(ShellWord.Literal(file), "sort", replaces: true) : Verdict.Read("sort.stdout", "sorts to standard output"),
-        ["uniq"] = call => call.Positionals("-f", "-s", "-w", "--skip-fields", "--skip-chars", "--check-chars") is { Count: >= 2 } p
-            ? Targets.Write(p[1], "uniq", replaces: true) : Verdict.Read("uniq.stdout", "filters to standard output"),
+        ["sort"] = call => OptionSyntax.Parse(call.Args, "kStTo", ["--key", "--field-separator", "--buffer-size", "--temporary-directory", "--parallel", "--output", "--sort", "--random-source", "--files0-from", "--batch-size"], stopAtPositional: false)
+            .Value("-o", "--output") is { } file ? Targets.Write(ShellWord.Literal(file), "sort", replaces: true) : Verdict.Read("sort.stdout", "sorts to standard output"),
+        ["uniq"] = Uniq,
         ["split"] = call => Targets.Write(call.Positionals("-l", "-b", "-C", "-n", "-a", "-t", "--lines", "--bytes", "--number", "--suffix-length", "--additional-suffix") is { Count: >= 2 } p ? p[1] : ShellWord.Literal("x"), "split", replaces: true),
         ["csplit"] = call => Targets.Write(ShellWord.Literal(call.Value("-f", "--prefix") ?? "xx"), "csplit", replaces: true),
     };
+
+    /// <summary>uniq [OPTION]... [INPUT [OUTPUT]]: a second file name is written. Option values (-f 2, -cf2) are not file names.</summary>
+    private static Verdict Uniq(Invocation call)
+    {
+        var positionals = new List<ShellWord>();
+        for (var i = 0; i < call.Words.Count; i++)
+        {
+            var arg = call.Args[i];
+            if (arg == "--") { positionals.AddRange(call.Words.Skip(i + 1)); break; }
+            if (arg.Length > 1 && arg[0] == '-')
+            {
+                var takesValue = arg is "--skip-fields" or "--skip-chars" or "--check-chars"
+                    || !arg.StartsWith("--", StringComparison.Ordinal) && arg[^1] is 'f' or 's' or 'w' && arg[1..].All(char.IsAsciiLetter);
+                if (takesValue) i++;
+                continue;
+            }
+            positionals.Add(call.Words[i]);
+        }
+        return positionals.Count >= 2 ? Targets.Write(positionals[1], "uniq", replaces: true) : Verdict.Read("uniq.stdout", "filters to standard output");
+    }
+
+    /// <summary>A program written, copied or linked here is no longer the one its name says (cp /bin/rm ./ls; ./ls).</summary>
+    private static void NoteWritten(Invocation call, ShellWord destination, IEnumerable<ShellWord> sources)
+    {
+        call.Session.NoteWritten(destination);
+        foreach (var source in sources) call.Session.NoteWritten(ShellWord.Literal(destination.Text.TrimEnd('/') + "/" + ClassificationSession.ProgramName(source.Text)));
+    }
 
     private static Verdict Nothing(string program) => Verdict.Read($"{program}.nothing", "no path given");
 
@@ -53,11 +80,12 @@ internal static class Files
         var sources = targetDirectory is not null ? positionals : positionals.Take(positionals.Count - 1);
         var moved = sources.Select(source => Paths.Kind(source) switch
         {
-            PathKind.Safe => Verdict.Read("mv.temp-path", $"moves the temporary path {source.Text}"),
+            PathKind.Safe => Verdict.PrivateTmp("mv.temp-path", $"moves the temporary path {source.Text}"),
             PathKind.Data or PathKind.DataAncestor => Verdict.Data("mv.data-path", $"moves {source.Text} away from where its data store expects it"),
             PathKind.Critical or PathKind.Disk => Verdict.Destructive("mv.critical-system-file", $"moves {source.Text}, which the system depends on"),
             _ => Verdict.Service("mv.move", $"moves {source.Text} (it can be moved back)"),
         });
+        NoteWritten(call, destination, sources);
         var landing = Targets.Write(destination, "mv", replaces: true);
         return Targets.Worst(moved.Append(landing), Nothing("mv"));
     }
@@ -71,6 +99,7 @@ internal static class Files
         if (targetDirectory is not null) return Targets.Write(ShellWord.Literal(targetDirectory), family, replaces: true);
         if (positionals.Count < 2 && family != "ln") return Nothing(family);
         var destination = positionals.Count >= 2 ? positionals[^1] : ShellWord.Literal(".");
+        NoteWritten(call, destination, positionals.Take(Math.Max(positionals.Count - 1, 1)));
         return Targets.Write(destination, family, replaces: family != "ln" || call.HasShort('f') || call.Has("--force"));
     }
 
@@ -79,12 +108,18 @@ internal static class Files
     {
         var targets = call.Positionals("-m", "--mode", "-d", "--date", "-r", "--reference", "-t", "-Z", "--context");
         return Targets.Worst(targets.Select(t => Paths.Kind(t) is PathKind.Safe or PathKind.TempRoot
-            ? Verdict.Read($"{call.Program}.temp-path", $"creates {t.Text} in a temporary directory")
+            ? Verdict.PrivateTmp($"{call.Program}.temp-path", $"creates {t.Text} in a temporary directory")
             : Verdict.Service($"{call.Program}.create", $"creates or updates {t.Text}")), Nothing(call.Program));
     }
 
     private static Verdict Rsync(Invocation call)
     {
+        foreach (var shell in call.Values("-e", "--rsh")) call.Session.Script(shell, [.. call.Via, "rsync -e"]);
+        if (call.Value("--rsync-path") is { } rsyncPath)
+        {
+            call.Session.Script(rsyncPath, [.. call.Via, "rsync --rsync-path (on the remote host)"]);
+            return Verdict.Destructive("rsync.remote-program", "rsync --rsync-path runs a command of its choice on the other host");
+        }
         if (call.HasShort('n') || call.Has("--dry-run", "--list-only")) return Verdict.Read("rsync.dry-run", "only lists what it would transfer");
         var positionals = call.Positionals("-e", "--rsh", "-f", "--filter", "-T", "--temp-dir", "-B", "--block-size", "-M", "--remote-option");
         if (positionals.Count < 2) return Verdict.Read("rsync.list", "lists a source");

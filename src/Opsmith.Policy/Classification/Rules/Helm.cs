@@ -17,12 +17,20 @@ internal static class Helm
         var verb = words.FirstOrDefault() ?? "help";
         var sub = words.ElementAtOrDefault(1) ?? "";
         var release = sub;
+        if (call.Value("--post-renderer") is { } renderer)
+        {
+            call.Session.Run([Shell.ShellWord.Literal(renderer), .. call.Values("--post-renderer-args").Select(Shell.ShellWord.Literal)], [], Stdin.None, [.. call.Via, $"helm {verb} --post-renderer"]);
+            return Verdict.Destructive($"helm.{verb}-post-renderer", "helm runs a post-renderer program on the manifests (judged on its own)");
+        }
+        if (verb == "plugin" && sub is "install" or "update") return Verdict.Unknown("helm.plugin-install", "installs a helm plugin, whose install hooks and commands are programs not read here");
         if (ReadVerbs.Contains(verb)) return Verdict.Read($"helm.{verb}", $"helm {verb} only reads");
         if (verb is "repo" or "dependency" or "dep" or "plugin" or "registry")
             return sub is "list" or "ls" or "" ? Verdict.Read($"helm.{verb}-list", $"lists {verb} entries") : Verdict.Service($"helm.{verb}-{sub}", $"helm {verb} {sub} changes local helm state");
         if (call.Has("--dry-run")) return Verdict.Read($"helm.{verb}-dry-run", "only shows what would change");
         if (verb is "uninstall" or "delete" or "del" or "un")
             return Verdict.Destructive("helm.uninstall", $"deletes the release {release} and the resources it created (claims kept by a StatefulSet survive; others do not)");
+        if (verb is not ("install" or "upgrade" or "rollback" or "test" or "pull" or "fetch" or "push" or "package" or "create" or "registry" or "dependency" or "dep" or "repo" or "plugin" or "env"))
+            return Verdict.Unknown("helm.unknown-verb", $"helm {verb} is not a helm command the classifier knows (it may be a plugin)");
         return Verdict.Service($"helm.{verb}", $"helm {verb} {release} changes a release in a way that can be rolled back".Replace("  ", " "));
     }
 

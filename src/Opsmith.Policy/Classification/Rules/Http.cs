@@ -12,7 +12,13 @@ internal static class Http
     private static readonly string[] DataStoreMarkers =
         [":9200", ":9201", "_delete_by_query", "_update_by_query", "/_bulk", "/_doc", ":5984", "/v1/kv/", "/v3/kv/", ":8086", "/api/v2/write", "/api/v2/delete", ":8123", ":2379", "/_snapshot", "/_close", "elasticsearch", "opensearch", "couchdb"];
 
-    private static readonly string[] QueryEndpoints = ["/_search", "/_count", "/_msearch", "/_validate", "/_analyze", "/_explain", "/_field_caps", "/_mget", "/_cat/"];
+    /// <summary>Endpoints that answer queries even when called with POST: Elasticsearch/OpenSearch, Prometheus, Loki, InfluxDB 2 (Flux).</summary>
+    private static readonly string[] QueryEndpoints =
+    [
+        "/_search", "/_count", "/_msearch", "/_validate", "/_analyze", "/_explain", "/_field_caps", "/_mget", "/_cat/", "/_eql/search", "/_async_search", "/_sql?", "/_sql/translate",
+        "/api/v1/query", "/api/v1/query_range", "/api/v1/query_exemplars", "/api/v1/series", "/api/v1/labels", "/api/v1/format_query",
+        "/loki/api/v1/query", "/loki/api/v1/query_range", "/loki/api/v1/series", "/loki/api/v1/labels", "/api/v2/query", "/prometheus/api/v1/query",
+    ];
 
     private static readonly string[] CurlValueOptions =
     [
@@ -43,11 +49,39 @@ internal static class Http
         method ??= options.Has("-T", "--upload-file") ? "PUT" : sendsData && !options.Has("-G", "--get") ? "POST" : "GET";
         var urls = call.PositionalTexts(CurlValueOptions).Where(u => !u.StartsWith('-')).Concat(options.Values("--url")).ToList();
         var verdicts = new List<Verdict> { Method(method, urls) };
-        if (options.Value("-o", "--output") is { } output) verdicts.Add(Targets.Write(ShellWord.Literal(output), "curl", replaces: true));
+        foreach (var url in urls)
+        {
+            var at = url.IndexOf("://", StringComparison.Ordinal);
+            var scheme = at > 0 ? url[..at].ToLowerInvariant() : "";
+            if (scheme is "gopher" or "gophers" or "dict" or "telnet" or "ldap" or "ldaps" or "smtp" or "smtps" or "mqtt" or "rtsp" or "tftp" or "imap" or "pop3")
+            {
+                var raw = RawProtocol.Judge($"curl-{scheme}", Uri.UnescapeDataString(RawPayload(url, scheme)), StdinKind.HereDoc, RawProtocol.Port(url[(at + 3)..]));
+                verdicts.Add(raw.Tier == Core.Skills.RiskTier.Read ? Verdict.Unknown($"curl.{scheme}", $"{scheme}:// sends raw protocol text to a server; it is not known to be a read") : raw);
+            }
+            else if (scheme is "file" && (options.Has("-T", "--upload-file") || options.Has("-d", "--data")))
+                verdicts.Add(Targets.Write(ShellWord.Literal(url[(at + 3)..]), "curl-file", replaces: true));
+        }
+        if (options.Value("-o", "--output") is { } output)
+        {
+            verdicts.Add(Targets.Write(ShellWord.Literal(output), "curl", replaces: true));
+            call.Session.NoteWritten(ShellWord.Literal(output));
+        }
+        if (options.Value("-K", "--config") is { } config && config != "/dev/null") verdicts.Add(Verdict.Unknown("curl.config-file", $"reads options from {config}, which is not read here (it can name output files or uploads)"));
         if (options.Has("-O", "--remote-name", "--remote-name-all")) verdicts.Add(Verdict.Service("curl.write-file", "saves the download in the current directory"));
         if (options.Values("-Q", "--quote").Any(q => q.TrimStart('-', '+', '*').ToUpperInvariant() is var c && (c.StartsWith("DELE") || c.StartsWith("RMD") || c.StartsWith("RM "))))
             verdicts.Add(Verdict.Destructive("curl.ftp-delete", "sends FTP/SFTP delete commands"));
         return Targets.Worst(verdicts, Verdict.Read("http.get", "fetches a URL"));
+    }
+
+    /// <summary>The payload of gopher://host:port/_PAYLOAD (and dict://host/COMMAND): the text sent to the server.</summary>
+    private static string RawPayload(string url, string scheme)
+    {
+        var rest = url[(url.IndexOf("://", StringComparison.Ordinal) + 3)..];
+        var slash = rest.IndexOf('/');
+        var path = slash < 0 ? "" : rest[(slash + 1)..];
+        if (scheme.StartsWith("gopher", StringComparison.Ordinal) && path.Length > 0) path = path[1..];
+        if (scheme == "dict") path = path.Replace(':', ' ');
+        return path.Replace("%0d%0a", "\n", StringComparison.OrdinalIgnoreCase);
     }
 
     private static Verdict Wget(Invocation call)
@@ -59,7 +93,11 @@ internal static class Http
         var verdicts = new List<Verdict> { Method(method, urls) };
         if (options.Has("--spider")) return verdicts[0];
         var document = options.Value("-O", "--output-document");
-        if (document is not null and not "-" and not "/dev/stdout") verdicts.Add(Targets.Write(ShellWord.Literal(document), "wget", replaces: true));
+        if (document is not null and not "-" and not "/dev/stdout")
+        {
+            verdicts.Add(Targets.Write(ShellWord.Literal(document), "wget", replaces: true));
+            call.Session.NoteWritten(ShellWord.Literal(document));
+        }
         else if (document is null && !options.Has("--delete-after"))
             verdicts.Add(Targets.Write(ShellWord.Literal(options.Value("-P", "--directory-prefix") is { } dir ? dir.TrimEnd('/') + "/download" : "download"), "wget", replaces: true));
         return Targets.Worst(verdicts, Verdict.Read("http.get", "fetches a URL"));

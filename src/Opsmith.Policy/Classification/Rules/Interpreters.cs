@@ -73,14 +73,14 @@ internal static class Interpreters
             if (language.Name == "python" && arg == "-m" && i + 1 < call.Args.Count) return PythonModule(call, i + 1);
             if (language.ValueOptions.Contains(arg)) { i++; continue; }
             if (arg.StartsWith('-') && arg != "-") continue;
-            if (arg == "-") break;
-            return Verdict.Service($"{language.Name.ToLowerInvariant()}.script-file", $"runs the {language.Name} script {arg}, which is not read here");
+            if (Shells.IsStdinFile(arg)) break;
+            return Verdict.Unknown($"{language.Name.ToLowerInvariant()}.script-file", $"runs the {language.Name} script {arg}, which is not read here");
         }
         return call.Stdin switch
         {
             { Text: { } text } => Opaque.Code(language.Name, text),
             { Kind: StdinKind.Pipe } => Opaque.PipeToShell(call.Stdin, language.Name),
-            { Kind: StdinKind.File } => Verdict.Service($"{language.Name.ToLowerInvariant()}.script-file", $"runs the {language.Name} script {call.Stdin.File?.Text}, which is not read here"),
+            { Kind: StdinKind.File } => Verdict.Unknown($"{language.Name.ToLowerInvariant()}.script-file", $"runs the {language.Name} script {call.Stdin.File?.Text}, which is not read here"),
             _ => Opaque.InteractiveShell(language.Name),
         };
     }
@@ -102,6 +102,6 @@ internal static class Interpreters
         var withFirstArg = rest.Count > 0 ? $"{module} {rest[0].Text}" : module;
         if (ReadModules.Contains(module) || ReadModules.Contains(withFirstArg))
             return Verdict.Read("python.read-module", $"python -m {module} only reads or prints");
-        return Verdict.Service("python.module", $"runs the python module {module}, which is not read here");
+        return Verdict.Unknown("python.module", $"runs the python module {module}, which is not read here");
     }
 }

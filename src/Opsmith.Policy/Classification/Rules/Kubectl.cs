@@ -42,6 +42,17 @@ internal static class Kubectl
         if (verb == "adm" && words.Count > 1) verb = words[1] == "drain" ? "drain" : "adm-" + words[1];
         var objects = words.Skip(1).ToList();
 
+        if (call.Value("--kubeconfig") is { } kubeconfig && Paths.Kind(kubeconfig, exact: true) is PathKind.Safe or PathKind.TempRoot or PathKind.Other or PathKind.Unknown
+            && !kubeconfig.Contains(".kube/", StringComparison.Ordinal))
+            return Verdict.Unknown("kubectl.untrusted-kubeconfig", $"--kubeconfig {kubeconfig}: a kubeconfig can run any program (exec credential plugins); this one is not a system or user configuration");
+        if (verb == "plugin" && objects.FirstOrDefault() is not (null or "list"))
+            return Verdict.Unknown("kubectl.plugin", "runs a kubectl plugin, a program the classifier does not know");
+        if (verb is "proxy" or "port-forward" && ListensOnAllAddresses(call))
+            return Verdict.Destructive($"kubectl.{verb}-all-addresses", $"kubectl {verb} listens on every address: anyone who can reach this machine gets the cluster with these credentials");
+        if (verb is "get" && IsSecretKind(objects.FirstOrDefault()) && call.Value("-o", "--output") is { } format && !format.StartsWith("name", StringComparison.Ordinal) && format is not "wide"
+            || verb is "config" && objects.FirstOrDefault() == "view" && call.Args.Any(a => a is "--raw" || a.StartsWith("--flatten", StringComparison.Ordinal))
+            || verb is "create" && objects.FirstOrDefault() == "token")
+            return Verdict.Sensitive($"kubectl.{verb}-secret-values", $"kubectl {verb} prints secret values (base64 is not protection)");
         if (ReadVerbs.Contains(verb)) return Verdict.Read($"kubectl.{verb}", $"kubectl {verb} only reads");
         // --dry-run=server|client (or the old bare --dry-run) only shows what would change; exec has no dry run.
         if (verb is not ("exec" or "delete") && call.Args.TakeWhile(x => x != "--").Any(x => x is "--dry-run" or "--dry-run=server" or "--dry-run=client"))
@@ -56,11 +67,68 @@ internal static class Kubectl
             "config" when objects.FirstOrDefault() is "view" or "get-contexts" or "current-context" or "get-clusters" or "get-users" => Verdict.Read("kubectl.config-view", "shows kubeconfig"),
             "auth" when objects.FirstOrDefault() is "can-i" or "whoami" => Verdict.Read("kubectl.auth-can-i", "checks permissions"),
             "certificate" => Verdict.Service("kubectl.certificate", "approves or denies a certificate request"),
-            "debug" or "attach" or "cp" or "run" => Verdict.Service($"kubectl.{verb}", $"kubectl {verb} starts or attaches to a pod"),
+            "run" => Run(call, indexes),
+            "debug" => Debug(call, objects),
+            "cp" => Copy(call, objects),
+            "attach" => Verdict.Unknown("kubectl.attach", "attaches to a running container's input; what is typed there is not on the command line"),
+            "scale" when call.Value("--replicas") is "0" => Verdict.Destructive("kubectl.scale-to-zero", $"scales {string.Join(' ', objects)} to zero: the service stops serving"),
+            "taint" when call.Has("--all") || objects.Count > 0 && objects[0] is "nodes" or "node" or "no" && (call.Has("-l", "--selector") || objects.Count == 1)
+                => Verdict.Destructive("kubectl.taint-all-nodes", "taints every (or every matching) node: pods cannot be scheduled, and NoExecute evicts them"),
+            "cordon" or "drain" when call.Has("--all") || call.Has("-l", "--selector") => Verdict.Destructive($"kubectl.{verb}-many", $"{verb}s every matching node"),
             "scale" or "autoscale" or "rollout" or "label" or "annotate" or "cordon" or "uncordon" or "taint" or "expose" or "create" or "config" or "auth" or "project" or "new-project" or "new-app" or "login" or "logout" or "start-build" or "import-image" or "tag" or "policy"
                 => Verdict.Service($"kubectl.{verb}", $"kubectl {verb} changes the cluster in a way that can be put back"),
-            _ => Verdict.Service("kubectl.unknown-verb", $"kubectl {verb} is not known to the classifier"),
+            _ => Verdict.Unknown("kubectl.unknown-verb", $"kubectl {verb} is not known to the classifier"),
         };
+    }
+
+    private static bool IsSecretKind(string? kind) =>
+        kind?.Split(',').Any(k => k.Split('/')[0].Split('.')[0].ToLowerInvariant() is "secret" or "secrets") == true;
+
+    private static bool ListensOnAllAddresses(Invocation call) =>
+        call.Values("--address").Concat(call.Value("--accept-hosts") is { } hosts && hosts.Contains(".*") ? ["0.0.0.0"] : [])
+            .Any(a => a.Split(',').Any(x => x is "0.0.0.0" or "::" or "[::]" or "*" || !x.StartsWith("127.", StringComparison.Ordinal) && x is not "localhost" and not "::1"));
+
+    /// <summary>kubectl run NAME --image=I [-- CMD]: CMD runs in the new pod and is judged on its own.</summary>
+    private static Verdict Run(Invocation call, IReadOnlyList<int> indexes)
+    {
+        var dashDash = call.Args.ToList().IndexOf("--");
+        if (dashDash >= 0 && dashDash + 1 < call.Words.Count)
+            call.Session.Run(call.Words.Skip(dashDash + 1).ToList(), [], call.HasShort('i') || call.Has("--stdin") ? call.Stdin : Stdin.None, [.. call.Via, "kubectl run"]);
+        var privileged = call.Args.Any(a => a.Contains("\"privileged\":true", StringComparison.Ordinal) || a.Contains("hostPID", StringComparison.Ordinal) || a.Contains("hostPath", StringComparison.Ordinal));
+        if (privileged) return Verdict.Destructive("kubectl.run-privileged", "starts a pod with host access; it can change anything on the node");
+        if ((call.HasShort('i') || call.Has("--stdin")) && dashDash < 0) return Verdict.Unknown("kubectl.run-interactive", "starts a pod and attaches to it; what is typed there is not on the command line");
+        return Verdict.Service("kubectl.run", "starts a pod");
+    }
+
+    /// <summary>kubectl debug: node/NAME gets a pod with the node's root filesystem; -- CMD is judged; an interactive shell is opaque.</summary>
+    private static Verdict Debug(Invocation call, IReadOnlyList<string> objects)
+    {
+        var dashDash = call.Args.ToList().IndexOf("--");
+        if (objects.Any(o => o.StartsWith("node/", StringComparison.Ordinal) || o.StartsWith("nodes/", StringComparison.Ordinal)) || call.Value("--profile") is "sysadmin")
+            return Verdict.Destructive("kubectl.debug-node", "starts a privileged pod with the node's root filesystem mounted; it can change anything on the node");
+        if (dashDash >= 0 && dashDash + 1 < call.Words.Count)
+        {
+            call.Session.Run(call.Words.Skip(dashDash + 1).ToList(), [], call.Stdin, [.. call.Via, "kubectl debug"]);
+            return Verdict.Service("kubectl.debug", "adds a debug container (its command is judged on its own)");
+        }
+        return Verdict.Unknown("kubectl.debug-interactive", "opens a shell in a debug container; what is typed there is not on the command line");
+    }
+
+    /// <summary>kubectl cp SRC DST: into a pod it overwrites the container's files; out of one it writes a local path.</summary>
+    private static Verdict Copy(Invocation call, IReadOnlyList<string> objects)
+    {
+        if (objects.Count < 2) return Verdict.Read("kubectl.cp-nothing", "nothing to copy");
+        var destination = objects[^1];
+        var colon = destination.IndexOf(':');
+        if (colon > 0 && !destination.StartsWith('/'))
+        {
+            var path = destination[(colon + 1)..];
+            var kind = Paths.Kind(path, exact: true);
+            return kind is PathKind.Data or PathKind.DataAncestor
+                ? Verdict.Data("kubectl.cp-into-pod-data", $"overwrites {path} in the pod, where stored data lives")
+                : Verdict.Destructive("kubectl.cp-into-pod", $"overwrites {path} in the container, which can replace its programs or configuration");
+        }
+        return Targets.Write(Shell.ShellWord.Literal(destination), "kubectl-cp", replaces: true);
     }
 
     private static Verdict Delete(Invocation call, IReadOnlyList<string> objects)

@@ -69,8 +69,20 @@ internal static class Packages
             return Verdict.Read($"{program}.query", $"{program} {verb} only queries".Replace("  ", " "));
         if (verbs.Remove.Contains(verb))
             return Verdict.Destructive($"{program}.remove", $"{program} {verb} removes packages (and with purge their configuration)");
+        if (verb is "run" or "exec" or "run-script" or "x" or "dlx" or "start" or "test" or "restart" or "stop" or "shell" or "create" or "init" && program is "npm" or "yarn" or "pnpm" || verb == "run" && program == "snap")
+            return Verdict.Unknown($"{program}.{verb}", $"{program} {verb} runs a package's scripts or programs, which are not read here");
+        if (!InstallVerbs.Contains(verb)) return Verdict.Unknown($"{program}.unknown-verb", $"{program} {verb} is not a package command the classifier knows");
         return Verdict.Service($"{program}.{verb}", $"{program} {verb} installs, upgrades or changes packages");
     }
+
+    private static readonly HashSet<string> InstallVerbs =
+    [
+        "install", "reinstall", "upgrade", "update", "full-upgrade", "dist-upgrade", "build-dep", "download", "source", "clean", "autoclean", "satisfy", "refresh",
+        "ref", "in", "up", "dup", "ar", "addrepo", "mr", "modifyrepo", "add", "fix", "cache", "sync", "enable", "disable", "revert", "hold", "unhold", "switch",
+        "set", "connect", "disconnect", "alias", "unalias", "publish", "pack", "link", "makecache", "distro-sync", "downgrade", "group", "groupinstall", "module",
+        "swap", "mark", "config-manager", "copr", "ci", "i", "dedupe", "rebuild", "login", "logout", "cache-clean", "unpublish", "deprecate", "version", "upgrade-all",
+        "markauto", "unmarkauto", "forbid-version", "safe-upgrade", "changelog", "wheel", "purge-cache", "clean-all", "refresh-services", "patch", "up-all", "fetch",
+    ];
 
     private static Verdict DnfLike(Invocation call, string program)
     {
@@ -80,35 +92,56 @@ internal static class Packages
         return ByVerb(call, program, Dnf);
     }
 
+    /// <summary>dpkg, rpm and pacman pick their action by option, and several may be given: every option counts, not the first.</summary>
     private static Verdict Dpkg(Invocation call)
     {
-        var first = call.Args.FirstOrDefault(a => a.StartsWith('-')) ?? "";
-        if (first is "-r" or "--remove" or "-P" or "--purge") return Verdict.Destructive("dpkg.remove", "removes packages");
-        if (first is "-i" or "--install" or "--unpack" or "--configure" or "-a" or "--set-selections" or "--clear-avail" or "--update-avail" or "--merge-avail" or "--triggers-only")
-            return Verdict.Service("dpkg.install", "installs or configures packages");
-        return Verdict.Read("dpkg.query", "queries packages");
+        var verdicts = call.Args.TakeWhile(a => a != "--").Where(a => a.StartsWith('-')).Select(a => (a.Contains('=') ? a[..a.IndexOf('=')] : a) switch
+        {
+            "-r" or "--remove" or "-P" or "--purge" => Verdict.Destructive("dpkg.remove", "removes packages"),
+            "-i" or "--install" or "--unpack" or "--configure" or "-a" or "--pending" or "--set-selections" or "--clear-avail" or "--update-avail" or "--merge-avail" or "--triggers-only" or "--clear-selections" or "--add-architecture" or "--remove-architecture" or "-R" or "--recursive" or "--force-all"
+                => Verdict.Service("dpkg.install", "installs or configures packages"),
+            "-l" or "--list" or "-L" or "--listfiles" or "-s" or "--status" or "-S" or "--search" or "-p" or "--print-avail" or "--get-selections" or "-c" or "--contents" or "-I" or "--info"
+                or "-f" or "--field" or "--compare-versions" or "-C" or "--audit" or "-V" or "--verify" or "--print-architecture" or "--print-foreign-architectures" or "--version" or "--help" or "-W" or "--show" or "--no-pager" or "-?"
+                => Verdict.Read("dpkg.query", "queries packages"),
+            var other when other.StartsWith("--force-", StringComparison.Ordinal) || other.StartsWith("--admindir", StringComparison.Ordinal) || other.StartsWith("--root", StringComparison.Ordinal) || other.StartsWith("--instdir", StringComparison.Ordinal)
+                => Verdict.Service("dpkg.option", $"{other} changes how dpkg installs"),
+            var other => Verdict.Unknown("dpkg.unknown-option", $"dpkg {other} is an option the classifier does not know"),
+        }).ToList();
+        return Targets.Worst(verdicts, Verdict.Read("dpkg.query", "queries packages"));
     }
 
     private static Verdict Rpm(Invocation call)
     {
-        var first = call.Args.FirstOrDefault(a => a.StartsWith('-')) ?? "-q";
-        var mode = first.StartsWith("--", StringComparison.Ordinal) ? first : first.Length > 1 ? "-" + first[1] : first;
-        return mode switch
+        var verdicts = new List<Verdict>();
+        foreach (var arg in call.Args.TakeWhile(a => a != "--").Where(a => a.StartsWith('-') && a.Length > 1))
         {
-            "-e" or "--erase" => Verdict.Destructive("rpm.remove", "removes packages"),
-            "-i" or "-U" or "-F" or "--install" or "--upgrade" or "--freshen" or "--import" or "--rebuilddb" or "--initdb" or "--setperms" or "--setugids" or "--restore"
-                => Verdict.Service("rpm.install", "installs, upgrades or changes the package database"),
-            _ => Verdict.Read("rpm.query", "queries or verifies packages"),
-        };
+            var mode = arg.StartsWith("--", StringComparison.Ordinal) ? arg.Split('=')[0] : "-" + arg[1];
+            verdicts.Add(mode switch
+            {
+                "-e" or "--erase" => Verdict.Destructive("rpm.remove", "removes packages"),
+                "-i" or "-U" or "-F" or "--install" or "--upgrade" or "--freshen" or "--import" or "--rebuilddb" or "--initdb" or "--setperms" or "--setugids" or "--restore" or "--reinstall" or "--delsign" or "--addsign" or "--resign"
+                    => Verdict.Service("rpm.install", "installs, upgrades or changes the package database"),
+                "-E" or "--eval" or "--define" or "-D" or "--macros" or "--rcfile" or "--pipe" or "--dbpath" or "--root" or "-r"
+                    => Verdict.Unknown("rpm.macro", $"rpm {arg}: macros and other databases can run shell commands (%(...))"),
+                _ => Verdict.Read("rpm.query", "queries or verifies packages"),
+            });
+        }
+        return Targets.Worst(verdicts, Verdict.Read("rpm.query", "queries or verifies packages"));
     }
 
     private static Verdict Pacman(Invocation call)
     {
-        var first = call.Args.FirstOrDefault(a => a.StartsWith('-')) ?? "-Q";
-        if (first.StartsWith("-R", StringComparison.Ordinal) || first == "--remove") return Verdict.Destructive("pacman.remove", "removes packages");
-        if (first.StartsWith("-Q", StringComparison.Ordinal) || first.StartsWith("-F", StringComparison.Ordinal) || first.StartsWith("-Ss", StringComparison.Ordinal)
-            || first.StartsWith("-Si", StringComparison.Ordinal) || first.StartsWith("-Sl", StringComparison.Ordinal) || first.StartsWith("-Sg", StringComparison.Ordinal) || first is "-V" or "--version")
-            return Verdict.Read("pacman.query", "queries packages");
-        return Verdict.Service("pacman.install", "installs or upgrades packages");
+        var verdicts = new List<Verdict>();
+        foreach (var arg in call.Args.TakeWhile(a => a != "--").Where(a => a.StartsWith('-') && a.Length > 1))
+        {
+            if (arg.StartsWith("-R", StringComparison.Ordinal) || arg == "--remove") verdicts.Add(Verdict.Destructive("pacman.remove", "removes packages"));
+            else if (arg.StartsWith("-Q", StringComparison.Ordinal) || arg.StartsWith("-F", StringComparison.Ordinal) && !arg.Contains('y') || arg.StartsWith("-T", StringComparison.Ordinal) || arg is "-V" or "--version" or "-h" or "--help" or "--query"
+                || arg.StartsWith("-S", StringComparison.Ordinal) && arg.Length > 2 && arg[2..].All(c => c is 's' or 'i' or 'l' or 'g' or 'p' or 'q'))
+                verdicts.Add(Verdict.Read("pacman.query", "queries packages"));
+            else if (arg.StartsWith("-S", StringComparison.Ordinal) || arg.StartsWith("-U", StringComparison.Ordinal) || arg.StartsWith("-D", StringComparison.Ordinal) || arg.StartsWith("-F", StringComparison.Ordinal) || arg is "--sync" or "--upgrade" or "--database" or "--needed" or "--noconfirm" or "--overwrite")
+                verdicts.Add(Verdict.Service("pacman.install", "installs, upgrades or changes packages"));
+            else verdicts.Add(Verdict.Unknown("pacman.unknown-option", $"pacman {arg} is an option the classifier does not know"));
+        }
+        return Targets.Worst(verdicts, Verdict.Read("pacman.query", "queries packages"));
     }
 }

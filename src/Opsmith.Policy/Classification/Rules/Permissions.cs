@@ -25,7 +25,7 @@ internal static partial class Permissions
         var targets = takesSpec ? positionals.Skip(1) : positionals;
         var verdicts = targets.Select(target => Paths.Kind(target) switch
         {
-            PathKind.Safe or PathKind.TempRoot => Verdict.Read($"{program}.temp-path", $"changes {target.Text}, a temporary path"),
+            PathKind.Safe or PathKind.TempRoot => Verdict.PrivateTmp($"{program}.temp-path", $"changes {target.Text}, a temporary path"),
             PathKind.Critical or PathKind.DataAncestor when recursive || IsTopLevel(target.Text) =>
                 Verdict.Destructive($"{program}.recursive-system-path", $"changes {target.Text}{(recursive ? " and everything under it" : "")}, which the whole system depends on"),
             PathKind.Critical => Verdict.Destructive($"{program}.critical-system-file", $"changes {target.Text}, which logins, boot or the system depend on"),

@@ -16,6 +16,17 @@ internal static class Services
     private static readonly HashSet<string> SystemctlDestructive =
         ["kill", "isolate", "reboot", "poweroff", "halt", "kexec", "emergency", "rescue", "default", "suspend", "hibernate", "hybrid-sleep", "suspend-then-hibernate", "soft-reboot", "switch-root", "exit"];
 
+    private static readonly HashSet<string> SystemctlService =
+    [
+        "start", "stop", "restart", "reload", "try-restart", "reload-or-restart", "try-reload-or-restart", "condrestart", "force-reload", "enable", "disable",
+        "reenable", "preset", "preset-all", "mask", "unmask", "link", "revert", "daemon-reload", "daemon-reexec", "set-property", "set-environment",
+        "unset-environment", "import-environment", "edit", "add-wants", "add-requires", "reset-failed", "freeze", "thaw", "bind", "mount-image", "set-default", "clean", "enqueue-marked-jobs",
+    ];
+
+    /// <summary>Units whose stopping cuts the machine off: nobody can log in again to put it back.</summary>
+    private static readonly HashSet<string> AccessUnits =
+        ["ssh", "sshd", "ssh.service", "sshd.service", "ssh.socket", "sshd.socket", "systemd-networkd", "systemd-networkd.service", "networking", "networking.service", "network", "network.service", "NetworkManager", "NetworkManager.service", "systemd-logind", "systemd-logind.service", "dbus", "dbus.service", "tailscaled", "tailscaled.service", "wg-quick@wg0"];
+
     public static readonly Dictionary<string, Func<Invocation, Verdict>> Rules = BuildRules();
 
     private static Dictionary<string, Func<Invocation, Verdict>> BuildRules()
@@ -66,6 +77,9 @@ internal static class Services
                 ? Verdict.Data("systemctl.clean-state", $"deletes the state directories of {units}, where services keep their data")
                 : Verdict.Destructive("systemctl.clean", $"deletes the {what} directories of {units}");
         }
+        if (verb is "stop" or "disable" or "mask" or "kill" or "freeze" && call.Args.Skip(options.FirstPositional + 1).Any(u => AccessUnits.Contains(u) || u.StartsWith("sshd@", StringComparison.Ordinal)))
+            return Verdict.Destructive("systemctl.cut-off-access", $"systemctl {verb} {units}: without it nobody can log in or reach the machine to put it back");
+        if (!SystemctlService.Contains(verb)) return Verdict.Unknown("systemctl.unknown-verb", $"systemctl {verb} is not a verb the classifier knows");
         return Verdict.Service($"systemctl.{verb}", $"systemctl {verb} {units} changes a service in a way that can be put back".Replace("  ", " "));
     }
 
@@ -73,6 +87,7 @@ internal static class Services
     {
         if (call.Has("--status-all") || call.Args.Count == 0) return Verdict.Read("service.status", "lists services");
         var action = call.Args.Count > 1 ? call.Args[1] : "";
+        if (action is "stop" && AccessUnits.Contains(call.Args[0])) return Verdict.Destructive("service.cut-off-access", $"stops {call.Args[0]}: without it nobody can log in or reach the machine to put it back");
         return action is "status" or "" ? Verdict.Read("service.status", "shows a service's state")
             : Verdict.Service($"service.{action}", $"service {call.Args[0]} {action} changes a service in a way that can be put back");
     }

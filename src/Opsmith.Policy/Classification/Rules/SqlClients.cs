@@ -1,3 +1,4 @@
+using Opsmith.Core.Skills;
 using Opsmith.Policy.Classification.Shell;
 
 namespace Opsmith.Policy.Classification.Rules;
@@ -19,6 +20,8 @@ internal static class SqlClients
             ["sqlite3"] = Sqlite,
             ["sqlcmd"] = call => Client(call, "sqlcmd", call.Values("-Q", "-q"), call.Values("-i"), call.Has("-?", "--version")),
             ["clickhouse-client"] = ClickHouse,
+            ["duckdb"] = DuckDb,
+            ["mysqlsh"] = MysqlShell,
             ["cqlsh"] = call => Client(call, "cqlsh", call.Values("-e", "--execute"), call.Values("-f", "--file"), call.Has("--version", "--help")),
             ["cockroach"] = call => call.Args.FirstOrDefault() == "sql"
                 ? Client(call, "cockroach", call.Values("-e", "--execute"), call.Values("-f", "--file"), false)
@@ -97,20 +100,49 @@ internal static class SqlClients
         {
             var arg = call.Args[i];
             if (arg is "-cmd" && i + 1 < call.Args.Count) statements.Add(call.Args[++i]);
-            else if (arg is "-separator" or "-newline" or "-nullvalue" or "-init" or "-vfs" or "-maxsize" or "-mmap" or "-pagecache" or "-lookaside" or "-heap") i++;
+            else if (arg is "-init" && i + 1 < call.Args.Count) statements.Add(".read " + call.Args[++i]);
+            else if (arg is "-separator" or "-newline" or "-nullvalue" or "-vfs" or "-maxsize" or "-mmap" or "-pagecache" or "-lookaside" or "-heap") i++;
             else if (arg is "-readonly" or "--readonly") readOnly = true;
             else if (arg is "-version" or "--version" or "-help" or "--help") return Verdict.Read("sqlite3.version", "prints the version");
             else if (!arg.StartsWith('-')) positionals.Add(arg);
         }
         statements.AddRange(positionals.Skip(1));
-        if (readOnly) return Verdict.Read("sqlite3.readonly", "opens the database read-only");
-        return Client(call, "sqlite3", statements, [], false);
+        if (!readOnly) return Client(call, "sqlite3", statements, [], false);
+        // -readonly stops writes to the database, not dot-commands: .shell, .output and -init files still act.
+        var verdicts = statements.Select(s => Sql.Judge(s, call)).Select(v => v.Tier == RiskTier.DataMutation && v.Rule is not "sql.script-file" and not "sql.shell-escape"
+            ? Verdict.Read("sqlite3.readonly", "opens the database read-only, so the statement cannot change it") : v).ToList();
+        if (statements.Count == 0 && call.Stdin.Kind != StdinKind.None) verdicts.Add(call.Stdin.Text is { } text ? Sql.Judge(text, call) : Verdict.Unknown("sqlite3.piped-input", "reads commands another program prints; dot-commands among them can run programs"));
+        return Targets.Worst(verdicts, Verdict.Read("sqlite3.readonly", "opens the database read-only"));
+    }
+
+    /// <summary>duckdb [OPTIONS] [FILE [SQL]]: -c/-s run SQL; -readonly stops writes to the file but not dot-commands or COPY TO.</summary>
+    private static Verdict DuckDb(Invocation call)
+    {
+        if (call.Has("-version", "--version", "-help", "--help")) return Verdict.Read("duckdb.version", "prints the version");
+        var statements = call.Values("-c", "-s", "-cmd").ToList();
+        var positionals = call.PositionalTexts("-c", "-s", "-cmd", "-init", "-separator", "-nullvalue");
+        statements.AddRange(positionals.Skip(1));
+        if (call.Value("-init") is { } init) statements.Add(".read " + init);
+        var readOnly = call.Has("-readonly", "--readonly");
+        var verdict = Client(call, "duckdb", statements, [], false);
+        return readOnly && verdict.Tier == RiskTier.DataMutation && verdict.Rule is not "sql.script-file" and not "sql.shell-escape" and not "sql.piped-input" and not "sql.interactive-session"
+            ? Verdict.Read("duckdb.readonly", "opens the database read-only, so the statement cannot change it") : verdict;
+    }
+
+    /// <summary>mysqlsh --sql -e SQL is SQL; its default modes run JavaScript or Python, which are not read here.</summary>
+    private static Verdict MysqlShell(Invocation call)
+    {
+        if (call.Has("--version", "-V", "--help")) return Verdict.Read("mysqlsh.version", "prints the version");
+        var sql = call.Has("--sql", "--sqlc", "--sqlx");
+        var code = call.Values("-e", "--execute");
+        if (sql) return Client(call, "mysqlsh", code, call.Values("-f", "--file"), false);
+        return Verdict.Unknown("mysqlsh.script", "runs JavaScript or Python (or an interactive shell) that is not read here; use --sql -e to have SQL judged");
     }
 
     private static Verdict Client(Invocation call, string program, IReadOnlyList<string> statements, IReadOnlyList<string> files, bool onlyLists)
     {
         if (onlyLists) return Verdict.Read($"{program}.list", "lists databases or prints the version");
-        var verdicts = statements.Select(Sql.Judge).ToList();
+        var verdicts = statements.Select(s => Sql.Judge(s, call)).ToList();
         verdicts.AddRange(files.Where(f => f != "-").Select(f => Verdict.Data("sql.script-file", $"runs SQL from {f}, which is not read here")));
         if (statements.Count == 0 && files.All(f => f == "-")) verdicts.Add(FromStdin(call));
         return Targets.Worst(verdicts, Verdict.Read("sql.empty", "no SQL"));
@@ -118,7 +150,7 @@ internal static class SqlClients
 
     private static Verdict FromStdin(Invocation call) => call.Stdin switch
     {
-        { Text: { } text } => Sql.Judge(text),
+        { Text: { } text } => Sql.Judge(text, call),
         { Kind: StdinKind.File } => Verdict.Data("sql.script-file", $"runs SQL from {call.Stdin.File?.Text}, which is not read here"),
         { Kind: StdinKind.Pipe } => Verdict.Data("sql.piped-input", "runs SQL that another program prints; it is not known here"),
         _ => Verdict.Data("sql.interactive-session", "opens an interactive database session; what is typed there can change data"),
@@ -130,7 +162,7 @@ internal static class SqlClients
         if (output is null or "-") return Verdict.Read($"{program}.stdout", $"{program} reads the database and writes to standard output");
         var kind = Paths.Kind(output, exact: true);
         return kind is PathKind.Safe or PathKind.TempRoot
-            ? Verdict.Read($"{program}.temp-path", $"writes a dump to {output}")
+            ? Verdict.PrivateTmp($"{program}.temp-path", $"writes a dump to {output}")
             : Verdict.Service($"{program}.write-dump", $"writes a dump to {output}");
     }
 

@@ -78,6 +78,15 @@ internal static class SystemTools
     private static Verdict Openssl(Invocation call)
     {
         var sub = call.Args.FirstOrDefault() ?? "help";
+        if (sub is "s_client")
+        {
+            // echo | openssl s_client -connect host:443 only shakes hands; anything else typed in is sent to the server.
+            var connect = call.Value("-connect") ?? call.PositionalTexts("-connect", "-servername", "-CAfile", "-cert", "-key", "-starttls", "-proxy", "-port", "-host").FirstOrDefault() ?? "";
+            var sent = call.Stdin.Text?.Trim();
+            if (call.Stdin.Kind == StdinKind.None || call.Stdin.Kind == StdinKind.File && call.Stdin.File?.Text == "/dev/null" || sent is "" or "Q" or "QUIT")
+                return Verdict.Read("openssl.s_client", "opens a TLS connection and shows the certificate");
+            return RawProtocol.Judge("openssl-s_client", call.Stdin.Text, call.Stdin.Kind == StdinKind.File ? StdinKind.Pipe : call.Stdin.Kind, RawProtocol.Port(connect));
+        }
         if (sub is "s_server" or "ocsp" && call.Args.Contains("-port") || sub == "s_server") return Verdict.Service("openssl.server", "starts a TLS server");
         var outputs = call.Values("-out", "-keyout", "-signkey-out").Where(o => o != "-").ToList();
         if (sub == "ca") return Verdict.Service("openssl.ca", "signs certificates and updates the CA database");
@@ -97,7 +106,7 @@ internal static class SystemTools
     {
         if (call.HasShort('l') || call.HasShort('c')) return Verdict.Read("at.list", "lists or prints queued jobs");
         if (call.HasShort('r') || call.HasShort('d')) return Verdict.Service("at.remove", "removes queued jobs");
-        if (call.Value("-f") is { } file) return Verdict.Service("at.script-file", $"schedules the script {file}, which is not read here");
+        if (call.Value("-f") is { } file) return Verdict.Unknown("at.script-file", $"schedules the script {file}, which is not read here");
         if (call.Stdin.Text is { } text)
         {
             call.Session.Script(text, [.. call.Via, "at"]);

@@ -14,7 +14,8 @@ internal static class Targets
         var path = target.Text;
         return Paths.Kind(target) switch
         {
-            PathKind.Safe or PathKind.TempRoot => Verdict.Read($"{family}.temp-path", $"writes only to {path}, a temporary or throw-away path"),
+            PathKind.Safe or PathKind.TempRoot when Paths.IsTemp(target) => Verdict.PrivateTmp($"{family}.temp-path", $"writes only to {path}, a temporary path (read when /tmp is private to the step)"),
+            PathKind.Safe or PathKind.TempRoot => Verdict.Read($"{family}.temp-path", $"writes only to {path}, a throw-away path"),
             PathKind.Data or PathKind.DataAncestor => Verdict.Data($"{family}.data-path", $"writes into {path}, where stored data lives"),
             PathKind.Disk => Verdict.Data($"{family}.disk-device", $"writes to the block device {path}, destroying what is on it"),
             PathKind.Backup => Verdict.Service($"{family}.write-backup", $"writes the backup {path}"),
@@ -34,7 +35,7 @@ internal static class Targets
         var wholesale = recursive || target.HasGlob || !target.IsLiteral;
         return Paths.Kind(target) switch
         {
-            PathKind.Safe => Verdict.Read($"{family}.temp-path", $"removes only {path}, a temporary path"),
+            PathKind.Safe => Verdict.PrivateTmp($"{family}.temp-path", $"removes only {path}, a temporary path (read when /tmp is private to the step)"),
             PathKind.TempRoot => Verdict.Destructive($"{family}.temp-root", $"removes {path}: all of the temporary directory, other programs' files included"),
             PathKind.Data => Verdict.Data($"{family}.data-path", $"removes {path}, where stored data lives"),
             PathKind.Backup => Verdict.Data($"{family}.backup", $"removes the backup {path}"),

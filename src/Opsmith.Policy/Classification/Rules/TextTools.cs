@@ -31,8 +31,23 @@ internal static partial class TextTools
         };
         foreach (var name in new[] { "awk", "gawk", "mawk", "nawk", "busybox-awk" }) rules[name] = Awk;
         foreach (var name in Editors)
-            rules[name] = call => Verdict.Max(Verdict.Service("editor.edit", $"{call.Program} changes whatever is typed into it"), InPlace(call, "editor", call.Positionals("-c", "-S", "-u", "-i")));
+            rules[name] = call => Verdict.Max(Verdict.Max(Verdict.Service("editor.edit", $"{call.Program} changes whatever is typed into it"), EditorCommands(call)), InPlace(call, "editor", call.Positionals("-c", "-S", "-u", "-i", "--cmd")));
         return rules;
+    }
+
+    /// <summary>vim -c ':!cmd', +'!cmd', -S script: editor commands given on the command line run before anyone types.</summary>
+    private static Verdict EditorCommands(Invocation call)
+    {
+        var commands = call.Values("-c", "--cmd").Concat(call.Args.Where(a => a.StartsWith('+') && a.Length > 1).Select(a => a[1..])).ToList();
+        if (call.Has("-S") || call.Has("-u") && call.Value("-u") is not ("NONE" or "NORC" or null)) return Verdict.Unknown("editor.script", $"{call.Program} runs an editor script that is not read here");
+        foreach (var command in commands)
+        {
+            var bang = command.IndexOf('!');
+            if (bang < 0) continue;
+            call.Session.Script(command[(bang + 1)..], [.. call.Via, $"{call.Program} :!"]);
+            return Verdict.Destructive("editor.shell-command", $"{call.Program} runs a shell command given on its command line (judged on its own)");
+        }
+        return Verdict.Read("editor.no-commands", "no editor commands given");
     }
 
     private static Verdict InPlace(Invocation call, string family, IEnumerable<ShellWord> files) =>
@@ -41,7 +56,7 @@ internal static partial class TextTools
     private static Verdict Awk(Invocation call)
     {
         var options = OptionSyntax.Parse(call.Args, "Fvf", ["--field-separator", "--assign", "--file", "--include", "--source"]);
-        if (options.Value("-f", "--file") is { } file) return Verdict.Service("awk.script-file", $"runs the awk program in {file}, which is not read here");
+        if (options.Value("-f", "--file") is { } file) return Verdict.Unknown("awk.script-file", $"runs the awk program in {file}, which is not read here");
         var program = options.Value("--source") ?? call.Args.ElementAtOrDefault(options.FirstPositional) ?? "";
         if (RunsCommands().IsMatch(program))
             return Paths.MentionsData(program)
@@ -59,7 +74,7 @@ internal static partial class TextTools
 
     private static Verdict Sed(Invocation call)
     {
-        var inPlace = call.Args.TakeWhile(a => a != "--").Any(a => a == "--in-place" || a.StartsWith("--in-place=", StringComparison.Ordinal)
+        var inPlace = call.Args.TakeWhile(a => a != "--").Any(a => OptionSyntax.Matches(a, "--in-place")
             || a.Length > 1 && a[0] == '-' && a[1] != '-' && a[1..].TakeWhile(char.IsAsciiLetter).Contains('i'));
         var scripts = call.Values("-e", "--expression").ToList();
         var positionals = call.Positionals("-e", "--expression", "-f", "--file", "-l", "--line-length");
@@ -75,7 +90,7 @@ internal static partial class TextTools
             foreach (Match write in SedWrite().Matches(script))
                 verdicts.Add(Targets.Write(ShellWord.Literal(write.Groups["file"].Value), "sed-w", replaces: true));
         }
-        if (call.Value("-f", "--file") is { } scriptFile) verdicts.Add(Verdict.Service("sed.script-file", $"runs the sed script in {scriptFile}, which is not read here"));
+        if (call.Value("-f", "--file") is { } scriptFile) verdicts.Add(Verdict.Unknown("sed.script-file", $"runs the sed script in {scriptFile}, which is not read here"));
         if (inPlace) verdicts.Add(InPlace(call, "sed", positionals));
         return Targets.Worst(verdicts, Verdict.Read("sed.stdout", "sed without -i only prints"));
     }
@@ -133,6 +148,6 @@ internal static partial class TextTools
     [GeneratedRegex(@"(^|[;\n{}])\s*([0-9$,!]+|/[^/]*/)?\s*e(\s|;|$)|s(.)(?:(?!\4).)*\4(?:(?!\4).)*\4[gpiIm0-9]*e")]
     private static partial Regex SedExecute();
 
-    [GeneratedRegex(@"(?:(?:^|[;\n{}])\s*w|s(.)(?:(?!\1).)*\1(?:(?!\1).)*\1[gpiIme0-9]*w)\s+(?<file>[^;\n}]+)")]
+    [GeneratedRegex(@"(?:(?:^|[;\n{}])\s*(?:(?:\d+|\$|/(?:[^/\\]|\\.)*/[IM]?)\s*(?:,\s*(?:\d+|\$|/(?:[^/\\]|\\.)*/[IM]?))?\s*!?\s*)?[wW]|s(.)(?:(?!\1).)*\1(?:(?!\1).)*\1[gpiIme0-9]*[wW])\s+(?<file>[^;\n}]+)")]
     private static partial Regex SedWrite();
 }

@@ -12,6 +12,9 @@ internal sealed class ShellGrammar
 
     public List<string> FunctionNames { get; } = [];
 
+    /// <summary>Functions whose body calls the function itself (<c>:(){ :|:& };:</c>).</summary>
+    public List<string> RecursiveFunctions { get; } = [];
+
     public ShellGrammar(string text, List<string> problems, int depth)
     {
         lexer = new ShellLexer(text, problems);
@@ -107,6 +110,7 @@ internal sealed class ShellGrammar
             : current.IsWord("for") || current.IsWord("select") ? For()
             : current.IsWord("case") ? Case()
             : current.IsWord("function") ? Function()
+            : current.IsWord("coproc") ? Coproc()
             : current.IsWord("[[") ? Test()
             : Simple();
     }
@@ -220,8 +224,10 @@ internal sealed class ShellGrammar
     private List<SimpleCommand> Function()
     {
         Advance();
+        string? name = null;
         if (current.Kind == TokenKind.Word)
         {
+            name = current.Text;
             FunctionNames.Add(current.Text);
             Advance();
         }
@@ -231,7 +237,21 @@ internal sealed class ShellGrammar
             Expect(")", isOperator: true);
         }
         SkipNewlines();
+        return NoteRecursion(name, Command());
+    }
+
+    /// <summary><c>coproc [NAME] COMMAND</c>: COMMAND runs in the background; a NAME is only given before a compound command.</summary>
+    private List<SimpleCommand> Coproc()
+    {
+        Advance();
+        if (current.Kind == TokenKind.Word && !current.IsWord("{") && lexer.PeekIsCompoundStart()) Advance();
         return Command();
+    }
+
+    private List<SimpleCommand> NoteRecursion(string? name, List<SimpleCommand> body)
+    {
+        if (name is not null && body.Any(c => c.Program?.Text == name)) RecursiveFunctions.Add(name);
+        return body;
     }
 
     /// <summary><c>[[ ... ]]</c> only tests; its words (where <c>&lt;</c> compares, not redirects) are kept as they are.</summary>
@@ -278,7 +298,7 @@ internal sealed class ShellGrammar
                 Advance();
                 Expect(")", isOperator: true);
                 SkipNewlines();
-                return nested.Concat(Command()).ToList();
+                return nested.Concat(NoteRecursion(word.Text, Command())).ToList();
             }
         }
         if (words.Count > 0 || assignments.Count > 0 || redirects.Count > 0)

@@ -20,6 +20,20 @@ internal sealed partial class ShellLexer(string source, List<string> problems)
     private int position;
     private int hereDocResume = -1;
 
+    /// <summary>True when the text after the current token (blanks skipped) starts a compound command: <c>{</c>, <c>(</c>, if, while, for, until, case.</summary>
+    public bool PeekIsCompoundStart()
+    {
+        var at = position;
+        while (at < source.Length && source[at] is ' ' or '\t') at++;
+        if (at >= source.Length) return false;
+        if (source[at] is '{' or '(') return true;
+        foreach (var keyword in new[] { "if", "while", "until", "for", "case", "select" })
+        {
+            if (string.CompareOrdinal(source, at, keyword, 0, keyword.Length) == 0 && (at + keyword.Length >= source.Length || source[at + keyword.Length] is ' ' or '\t' or '\n' or ';')) return true;
+        }
+        return false;
+    }
+
     public Token Next()
     {
         while (true)

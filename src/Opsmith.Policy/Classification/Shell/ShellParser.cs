@@ -25,7 +25,7 @@ public static partial class ShellParser
         }
         var grammar = new ShellGrammar(text, problems, depth);
         var commands = grammar.Script();
-        return new ParsedScript(commands, problems, grammar.FunctionNames);
+        return new ParsedScript(commands, problems, grammar.FunctionNames, grammar.RecursiveFunctions);
     }
 
     /// <summary>Splits <c>NAME=value</c> (also <c>NAME+=value</c>, <c>NAME[i]=value</c>) when the word is an assignment.</summary>

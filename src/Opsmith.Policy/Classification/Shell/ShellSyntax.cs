@@ -51,4 +51,4 @@ public sealed record SimpleCommand(
 /// What <see cref="ShellParser"/> read: every simple command in the order the shell would start them,
 /// the names of functions the text defines (their bodies are among the commands) and problems it met.
 /// </summary>
-public sealed record ParsedScript(IReadOnlyList<SimpleCommand> Commands, IReadOnlyList<string> Problems, IReadOnlyList<string> FunctionNames);
+public sealed record ParsedScript(IReadOnlyList<SimpleCommand> Commands, IReadOnlyList<string> Problems, IReadOnlyList<string> FunctionNames, IReadOnlyList<string>? RecursiveFunctions = null);
