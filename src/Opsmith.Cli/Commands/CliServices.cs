@@ -20,9 +20,13 @@ public static class CliServices
         return options ?? throw new ConfigurationException(issues);
     }
 
-    /// <summary>The person on whose behalf commands run: OPSMITH_ACTOR, else the login name.</summary>
-    public static Actor CurrentActor() =>
-        new(Environment.GetEnvironmentVariable("OPSMITH_ACTOR") is { Length: > 0 } actor ? actor : Environment.UserName, ActorKind.Human);
+    /// <summary>The person on whose behalf commands run: OPSMITH_ACTOR, else the login name; canonical (see <see cref="Actor"/>).</summary>
+    public static Actor CurrentActor()
+    {
+        var text = Environment.GetEnvironmentVariable("OPSMITH_ACTOR") is { Length: > 0 } actor ? actor : Environment.UserName;
+        try { return new Actor(text, ActorKind.Human); }
+        catch (ArgumentException e) { throw new UsageException($"OPSMITH_ACTOR: {e.Message}; set OPSMITH_ACTOR to your name"); }
+    }
 
     /// <summary>Secret inputs may come from OPSMITH_SECRET_NAME, which keeps them out of shell history and process lists.</summary>
     public static string? SecretFromEnvironment(string input) => Environment.GetEnvironmentVariable($"OPSMITH_SECRET_{input.ToUpperInvariant()}");
