@@ -89,4 +89,46 @@ public sealed class GenerateCommandTests
         Assert.Equal(2, result.ExitCode);
         Assert.Contains("unknown generator 'magic'; available: template", result.Stderr);
     }
+
+    [Fact]
+    public async Task A_failed_write_is_reported_with_a_non_zero_exit()
+    {
+        var toFile = await CliProcess.RunAsync("generate", "examples/task-cards/nginx-down.yaml", "-o", "/dev/full");
+
+        Assert.Equal(1, toFile.ExitCode);
+        Assert.StartsWith("Error: cannot write the skill to '/dev/full': No space left on device", toFile.Stderr);
+        Assert.DoesNotContain("internal error", toFile.All);
+    }
+
+    [Fact]
+    public async Task A_failed_write_to_standard_output_is_reported_with_a_non_zero_exit()
+    {
+        // Standard output is the full device: the shell redirects it before the tool starts.
+        var info = new System.Diagnostics.ProcessStartInfo("sh")
+        {
+            RedirectStandardError = true,
+            WorkingDirectory = CliProcess.RepositoryRoot,
+        };
+        foreach (var a in new[] { "-c", "exec dotnet \"$0\" generate examples/task-cards/nginx-down.yaml >/dev/full",
+                     Path.Combine(AppContext.BaseDirectory, "opsmith.dll") })
+            info.ArgumentList.Add(a);
+        using var process = System.Diagnostics.Process.Start(info)!;
+        var stderr = await process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        var result = new CliResult(process.ExitCode, "", stderr);
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.StartsWith("Error: cannot write the skill to standard output: No space left on device", result.Stderr);
+    }
+
+    [Fact]
+    public async Task A_folder_given_as_the_card_is_called_a_folder()
+    {
+        using var temp = new TempFolder();
+
+        var result = await CliProcess.RunAsync("generate", temp.Path);
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Equal($"Error: '{temp.Path}' is a folder; generate reads one task card file (see docs/task-cards.md)\n", result.Stderr);
+    }
 }

@@ -181,4 +181,69 @@ public sealed class ValidateCommandTests
         Assert.DoesNotContain("   at ", result.All);
         Assert.DoesNotContain("Exception", result.All);
     }
+
+    [Fact]
+    public async Task A_huge_timeout_is_an_error_at_its_line_not_an_internal_error()
+    {
+        using var temp = new TempFolder();
+        var file = temp.Write("huge.yaml", """
+            apiVersion: opsmith/v1
+            kind: Skill
+            metadata: {name: list-logs, title: List logs, description: Lists logs., stage: diagnosis}
+            spec:
+              targets: web1
+              risk: read
+              actions:
+                - name: list
+                  run: ls
+                  timeout: 999999999999999999999d
+            """);
+
+        var result = await CliProcess.RunAsync("validate", file);
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains($"{file}:10:16: error: 'timeout' in action 'list' is '999999999999999999999d', longer than the longest allowed (24d)", result.Stdout);
+        Assert.DoesNotContain("internal error", result.All);
+    }
+
+    [Fact]
+    public async Task A_fifo_and_a_device_are_refused_without_reading_them()
+    {
+        using var temp = new TempFolder();
+        var fifo = Path.Combine(temp.Path, "pipe.yaml");
+        using (var mkfifo = System.Diagnostics.Process.Start("mkfifo", [fifo])) await mkfifo.WaitForExitAsync();
+
+        // Nobody ever writes to the FIFO: reading it would hang, and /dev/zero never ends.
+        var result = await CliProcess.RunAsync("validate", fifo, "/dev/zero");
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains($"{fifo}:1:1: error: this is a named pipe (FIFO), not a regular file", result.Stdout);
+        Assert.Contains("/dev/zero:1:1: error: this is a character device, not a regular file", result.Stdout);
+    }
+
+    [Fact]
+    public async Task A_fifo_inside_a_searched_folder_is_refused_too()
+    {
+        using var temp = new TempFolder();
+        temp.Write("ok.yaml", File.ReadAllText(Path.Combine(CliProcess.RepositoryRoot, "examples", "task-cards", "nginx-down.yaml")));
+        var fifo = Path.Combine(temp.Path, "pipe.yml");
+        using (var mkfifo = System.Diagnostics.Process.Start("mkfifo", [fifo])) await mkfifo.WaitForExitAsync();
+
+        var result = await CliProcess.RunAsync("validate", temp.Path);
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains("pipe.yml:1:1: error: this is a named pipe (FIFO)", result.Stdout);
+        Assert.Contains("1 valid", result.Stdout);
+    }
+
+    [Theory]
+    [InlineData("valdate", "unknown command 'valdate'; did you mean 'validate'?")]
+    [InlineData("genrate", "unknown command 'genrate'; did you mean 'generate'?")]
+    public async Task A_misspelt_verb_gets_a_did_you_mean(string verb, string message)
+    {
+        var result = await CliProcess.RunAsync(verb, "skills/");
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.StartsWith($"Error: {message}", result.Stderr);
+    }
 }

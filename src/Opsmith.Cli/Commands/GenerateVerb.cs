@@ -50,7 +50,8 @@ public sealed class GenerateVerb(CliContext context) : IVerb
     {
         if (!Generators.TryGetValue(generatorName, out var generator))
             throw new UsageException($"unknown generator '{generatorName}'; available: {string.Join(", ", Generators.Keys)}");
-        if (!File.Exists(cardPath)) throw new UsageException($"'{cardPath}' does not exist");
+        if (YamlFileFinder.ProblemWithFile(cardPath, "generate reads one task card file (see docs/task-cards.md)") is { } problem)
+            throw new UsageException(problem);
 
         var terminal = context.Out;
         var cardDocument = await DocumentValidation.LoadFileAsync(cardPath, ct);
@@ -82,16 +83,29 @@ public sealed class GenerateVerb(CliContext context) : IVerb
 
         if (target is not null)
         {
-            if (File.Exists(target) && !force) throw new UsageException($"'{target}' exists; pass --force to overwrite it");
-            Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(target))!);
-            await File.WriteAllTextAsync(target, generated.Yaml, new UTF8Encoding(false), ct);
+            var existing = FileTypes.Of(target);
+            if (existing == FileType.Regular && !force) throw new UsageException($"'{target}' exists; pass --force to overwrite it");
+            if (existing is FileType.Fifo or FileType.Socket or FileType.Folder)
+                throw new UsageException($"'{target}' is {FileTypes.Describe(existing)}; -o takes a file or a folder to write the skill into");
+            if (await WriteAsync(target, generated.Yaml, ct) is { } failure)
+                return context.Fail($"cannot write the skill to '{target}': {failure}; nothing usable was written", ExitCodes.Invalid);
         }
 
         if (format == OutputFormat.Json)
             JsonOutput.Write(context.Stdout, new GenerateReport(taskCard.Name, generator.Name, generated.Family!, target,
                 check.Notes, target is null ? generated.Yaml : null));
         else if (target is null)
-            context.Stdout.Write(generated.Yaml);
+        {
+            try
+            {
+                context.Stdout.Write(generated.Yaml);
+                context.Stdout.Flush();
+            }
+            catch (IOException e)
+            {
+                return context.Fail($"cannot write the skill to standard output: {e.Message}", ExitCodes.Invalid);
+            }
+        }
         else
         {
             terminal.Writer.WriteLine($"{terminal.Green("wrote")} {target}  (generator {generator.Name}, family {generated.Family}; passes validate --strict)");
@@ -100,9 +114,28 @@ public sealed class GenerateVerb(CliContext context) : IVerb
         return ExitCodes.Ok;
     }
 
+    /// <summary>Writes and flushes the file, so a full disk or a read-only folder is an error here and not a silent loss.</summary>
+    private static async Task<string?> WriteAsync(string target, string text, CancellationToken ct)
+    {
+        try
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(target))!);
+            await using var stream = new FileStream(target, FileMode.Create, FileAccess.Write, FileShare.None, 4096, FileOptions.Asynchronous);
+            await stream.WriteAsync(new UTF8Encoding(false).GetBytes(text), ct);
+            await stream.FlushAsync(ct);
+            return null;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return e.Message;
+        }
+    }
+
     private static string? ResolveTarget(string? outPath, string name)
     {
         if (outPath is null) return null;
+        // An existing file that is not a folder (a skill to overwrite, /dev/stdout, /dev/full) is the target itself.
+        if (FileTypes.Of(outPath) is not (FileType.Missing or FileType.Folder)) return outPath;
         var isFolder = Directory.Exists(outPath) || outPath.EndsWith('/') ||
                        !(outPath.EndsWith(".yaml", StringComparison.Ordinal) || outPath.EndsWith(".yml", StringComparison.Ordinal));
         return isFolder ? Path.Combine(outPath, $"{name}.yaml") : outPath;

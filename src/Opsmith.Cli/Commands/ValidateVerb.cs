@@ -110,19 +110,36 @@ public static class DocumentValidation
 
     public static async Task<LoadedDocument> LoadFileAsync(string file, CancellationToken ct)
     {
+        var limit = Core.Yaml.YamlLimits.Default.MaxBytes;
+        if (FileTypes.Of(file) is not FileType.Regular and var type)
+            return Unreadable(file, type == FileType.Missing
+                ? "the file does not exist"
+                : $"this is {FileTypes.Describe(type)}, not a regular file; Opsmith reads skills, task cards and inventories only from regular files");
         try
         {
-            var info = new FileInfo(file);
-            if (info.Length > Core.Yaml.YamlLimits.Default.MaxBytes)
-                return DocumentLoader.TooLarge(file, info.Length); // reported without reading it all
-            return DocumentLoader.Load(file, await File.ReadAllBytesAsync(file, ct));
+            await using var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.Asynchronous);
+            if (stream.CanSeek && stream.Length > limit)
+                return DocumentLoader.TooLarge(file, stream.Length); // reported without reading it all
+            // Never trust the length alone (a file can grow while it is read): read at most one byte past the limit.
+            var buffer = new byte[limit + 1];
+            var read = 0;
+            while (read < buffer.Length)
+            {
+                var n = await stream.ReadAsync(buffer.AsMemory(read), ct);
+                if (n == 0) break;
+                read += n;
+            }
+            if (read > limit) return DocumentLoader.TooLarge(file, stream.CanSeek ? stream.Length : read);
+            return DocumentLoader.Load(file, buffer[..read]);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            var diagnostic = new Diagnostic(Severity.Error, "unreadable", file, SourcePosition.Start, $"cannot read the file: {e.Message}");
-            return new LoadedDocument(file, DocumentKind.Unknown, null, [diagnostic], [], "");
+            return Unreadable(file, $"cannot read the file: {e.Message}");
         }
     }
+
+    private static LoadedDocument Unreadable(string file, string message) =>
+        new(file, DocumentKind.Unknown, null, [new Diagnostic(Severity.Error, "unreadable", file, SourcePosition.Start, message)], [], "");
 
     private static LoadedDocument StrictDocument(LoadedDocument document)
     {
