@@ -38,7 +38,8 @@ public static class DocumentLoader
     {
         var diagnostics = new DiagnosticBag(file);
         var root = YamlDocumentReader.Read(bytes, diagnostics, limits);
-        var text = root is null ? "" : DecodeForSnippets(bytes);
+        // A syntax error needs its source line for the snippet too; only text that is not text has none to show.
+        var text = root is null && diagnostics.Items.Any(d => d.Code is "not-text" or "file-too-large") ? "" : DecodeForSnippets(bytes);
         return Finish(file, root, text, diagnostics);
     }
 
