@@ -131,4 +131,25 @@ public sealed class GenerateCommandTests
         Assert.Equal(2, result.ExitCode);
         Assert.Equal($"Error: '{temp.Path}' is a folder; generate reads one task card file (see docs/task-cards.md)\n", result.Stderr);
     }
+
+    [Fact]
+    public async Task A_plain_opsskill_task_card_generates_a_skill_with_a_note_about_the_header()
+    {
+        using var temp = new TempFolder();
+        var card = temp.Write("card.yaml", """
+            name: nginx-down-web2
+            intent: Bring nginx on web2 back after it crashed
+            stage: recovery
+            target: web2
+            service: nginx
+            severity: high
+            expected_outcome: nginx is active
+            """);
+
+        var result = await CliProcess.RunAsync("generate", card);
+
+        Assert.True(result.ExitCode == 0, result.All);
+        Assert.Contains("name: nginx-down-web2", result.Stdout);
+        Assert.StartsWith($"{card}:1:1: note: no apiVersion/kind header: read as a task card", result.Stderr);
+    }
 }

@@ -246,4 +246,51 @@ public sealed class ValidateCommandTests
         Assert.Equal(2, result.ExitCode);
         Assert.StartsWith($"Error: {message}", result.Stderr);
     }
+
+    private const string OpsSkillCard = """
+        name: redis-health-cache1
+        intent: Tell whether redis on cache1 is healthy
+        stage: detection
+        target: cache1
+        service: redis
+        symptom: clients time out
+        severity: medium
+        expected_outcome: redis answers on port 6379
+        """;
+
+    [Fact]
+    public async Task A_plain_opsskill_task_card_validates_with_a_note_naming_file_and_line()
+    {
+        using var temp = new TempFolder();
+        var file = temp.Write("card.yaml", OpsSkillCard);
+
+        var result = await CliProcess.RunAsync("validate", "--strict", file);
+
+        Assert.True(result.ExitCode == 0, result.All);
+        Assert.Contains($"{file}:1:1: note: no apiVersion/kind header: read as a task card", result.Stdout);
+        Assert.Contains("1 valid", result.Stdout);
+    }
+
+    [Fact]
+    public async Task A_plain_opsskill_skill_is_named_as_such_with_the_conversion_to_use()
+    {
+        using var temp = new TempFolder();
+        var file = temp.Write("skill.yaml", """
+            name: restart-nginx
+            intent: Restart nginx
+            namespace: web
+            metadata: {risk_level: medium, stage: recovery, hidden_checks: []}
+            steps:
+              - command: systemctl restart nginx
+                on_failure: rollback
+                rollback: systemctl start nginx
+            """);
+
+        var result = await CliProcess.RunAsync("validate", file);
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains($"{file}:5:1: error: this is a skill in the plain format of OpsSkill", result.Stdout);
+        Assert.Contains("`opsmith import opsskill` (coming) converts it", result.Stdout);
+        Assert.DoesNotContain("missing required field 'apiVersion'", result.Stdout);
+    }
 }

@@ -54,11 +54,13 @@ public sealed class GenerateVerb(CliContext context) : IVerb
             throw new UsageException(problem);
 
         var terminal = context.Out;
-        var cardDocument = await DocumentValidation.LoadFileAsync(cardPath, ct);
+        var cardDocument = await DocumentValidation.LoadFileAsync(cardPath, ct, DocumentKind.TaskCard);
+        foreach (var note in cardDocument.Diagnostics.Where(d => d.IsNote)) context.Stderr.WriteLine(note.ToLine());
         if (cardDocument.TaskCard is not { } taskCard)
         {
             if (cardDocument.IsValid) context.Stderr.WriteLine($"Error: {cardPath} is a {cardDocument.Kind}, not a task card (kind: TaskCard).");
-            foreach (var diagnostic in cardDocument.Diagnostics) DiagnosticPrinter.Print(new Terminal(context.Stderr, false), cardDocument, diagnostic);
+            foreach (var diagnostic in cardDocument.Diagnostics.Where(d => !d.IsNote))
+                DiagnosticPrinter.Print(new Terminal(context.Stderr, false), cardDocument, diagnostic);
             return ExitCodes.Invalid;
         }
 

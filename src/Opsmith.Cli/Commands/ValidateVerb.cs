@@ -54,7 +54,12 @@ public sealed class ValidateVerb(CliContext context) : IVerb
         {
             var mark = document.IsValid ? terminal.Green("ok  ") : terminal.Red("FAIL");
             terminal.Writer.WriteLine($"{mark} {document.File}{Describe(document)}");
-            foreach (var diagnostic in document.Diagnostics) DiagnosticPrinter.Print(terminal, document, diagnostic);
+            foreach (var diagnostic in document.Diagnostics)
+            {
+                // A note informs and never fails: one line, no caret (DiagnosticPrinter draws problems).
+                if (diagnostic.IsNote) terminal.Writer.WriteLine($"{diagnostic.File}:{diagnostic.Position}: {terminal.Yellow("note")}: {diagnostic.Message}");
+                else DiagnosticPrinter.Print(terminal, document, diagnostic);
+            }
         }
         foreach (var note in result.Notes) terminal.Writer.WriteLine(terminal.Yellow("note: ") + note);
         var skills = result.Documents.Count(d => d.Kind == DocumentKind.Skill && d.IsValid);
@@ -79,7 +84,7 @@ public sealed class ValidateVerb(CliContext context) : IVerb
 public sealed record ValidationResult(IReadOnlyList<LoadedDocument> Documents, IReadOnlyList<string> Notes, bool Strict)
 {
     public int Errors => Documents.Sum(d => d.Diagnostics.Count(x => x.IsError));
-    public int Warnings => Documents.Sum(d => d.Diagnostics.Count(x => !x.IsError));
+    public int Warnings => Documents.Sum(d => d.Diagnostics.Count(x => x.Severity == Severity.Warning));
     public bool IsValid => Documents.All(d => d.IsValid) && Errors == 0;
 }
 
@@ -108,7 +113,7 @@ public static class DocumentValidation
         return new ValidationResult(documents, notes, strict);
     }
 
-    public static async Task<LoadedDocument> LoadFileAsync(string file, CancellationToken ct)
+    public static async Task<LoadedDocument> LoadFileAsync(string file, CancellationToken ct, DocumentKind expected = DocumentKind.Unknown)
     {
         var limit = Core.Yaml.YamlLimits.Default.MaxBytes;
         if (FileTypes.Of(file) is not FileType.Regular and var type)
@@ -130,7 +135,7 @@ public static class DocumentValidation
                 read += n;
             }
             if (read > limit) return DocumentLoader.TooLarge(file, stream.CanSeek ? stream.Length : read);
-            return DocumentLoader.Load(file, buffer[..read]);
+            return DocumentLoader.Load(file, buffer[..read], expected: expected);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -143,10 +148,10 @@ public static class DocumentValidation
 
     private static LoadedDocument StrictDocument(LoadedDocument document)
     {
-        if (document.Diagnostics.All(d => d.IsError)) return document;
+        if (!document.Diagnostics.Any(d => d.Severity == Severity.Warning)) return document;
         return document with
         {
-            Diagnostics = document.Diagnostics.Select(d => d with { Severity = Severity.Error }).ToList(),
+            Diagnostics = document.Diagnostics.Select(d => d.Severity == Severity.Warning ? d with { Severity = Severity.Error } : d).ToList(),
             Model = null,
         };
     }
