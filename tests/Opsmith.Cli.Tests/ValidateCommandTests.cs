@@ -293,4 +293,63 @@ public sealed class ValidateCommandTests
         Assert.Contains("`opsmith import opsskill` (coming) converts it", result.Stdout);
         Assert.DoesNotContain("missing required field 'apiVersion'", result.Stdout);
     }
+
+    private const string LintedSkill = """
+        apiVersion: opsmith/v1
+        kind: Skill
+        metadata: {name: list-logs, title: List logs, description: Lists logs., stage: diagnosis}
+        spec:
+          targets: web1
+          risk: read
+          actions:
+            - name: list
+              run: ls $DIR
+        """;
+
+    [Fact]
+    public async Task Lint_results_are_cached_by_content_under_opsmith_home_and_reused()
+    {
+        using var temp = new TempFolder();
+        var file = temp.Write("lint.yaml", LintedSkill);
+        var environment = new Dictionary<string, string> { ["OPSMITH_HOME"] = Path.Combine(temp.Path, "home") };
+
+        var first = await CliProcess.RunAsync(["validate", file], environment);
+        var entry = Assert.Single(Directory.GetFiles(Path.Combine(temp.Path, "home", "cache", "shellcheck"), "*.json", SearchOption.AllDirectories));
+        // Proof that the second run reads the cache rather than shellcheck: it reports what the cache says.
+        File.WriteAllText(entry, File.ReadAllText(entry).Replace("Double quote", "Cached: double quote", StringComparison.Ordinal));
+        var second = await CliProcess.RunAsync(["validate", file], environment);
+
+        Assert.Contains("shellcheck SC2086 (info) in action 'list': Double quote to prevent globbing", first.Stdout);
+        Assert.Contains("shellcheck SC2086 (info) in action 'list': Cached: double quote to prevent globbing", second.Stdout);
+    }
+
+    [Fact]
+    public async Task Without_opsmith_home_the_lint_cache_lives_in_the_xdg_cache_folder()
+    {
+        using var temp = new TempFolder();
+        var file = temp.Write("lint.yaml", LintedSkill);
+        var environment = new Dictionary<string, string> { ["OPSMITH_HOME"] = "", ["XDG_CACHE_HOME"] = Path.Combine(temp.Path, "xdg") };
+
+        var result = await CliProcess.RunAsync(["validate", file], environment);
+
+        Assert.Contains("shellcheck SC2086", result.Stdout);
+        Assert.Single(Directory.GetFiles(Path.Combine(temp.Path, "xdg", "opsmith", "shellcheck"), "*.json", SearchOption.AllDirectories));
+    }
+
+    [Fact]
+    public async Task Many_skills_linted_in_parallel_batches_keep_every_finding_in_its_own_file()
+    {
+        using var temp = new TempFolder();
+        for (var i = 0; i < 120; i++)
+            temp.Write($"skills/s{i:000}.yaml", LintedSkill.Replace("list-logs", $"list-logs-{i}", StringComparison.Ordinal)
+                .Replace("ls $DIR", $"ls $DIR{i}", StringComparison.Ordinal));
+
+        var result = await CliProcess.RunAsync(["validate", Path.Combine(temp.Path, "skills")],
+            new Dictionary<string, string> { ["OPSMITH_HOME"] = Path.Combine(temp.Path, "home") });
+
+        Assert.Equal(0, result.ExitCode);
+        for (var i = 0; i < 120; i++)
+            Assert.Contains($"s{i:000}.yaml:9:15: warning: shellcheck SC2086", result.Stdout);
+        Assert.Contains("120 warnings", result.Stdout);
+    }
 }

@@ -93,19 +93,19 @@ public static class DocumentValidation
 {
     public static async Task<ValidationResult> ValidateAsync(IReadOnlyList<string> files, bool strict, IScriptLinter linter, CancellationToken ct)
     {
-        var documents = new List<LoadedDocument>();
-        foreach (var file in files)
-        {
-            ct.ThrowIfCancellationRequested();
-            documents.Add(await LoadFileAsync(file, ct));
-        }
+        // Reading and parsing is CPU-bound and each file is independent: one worker per processor, results in order.
+        var documents = new LoadedDocument[files.Count];
+        await Parallel.ForEachAsync(Enumerable.Range(0, files.Count),
+            new ParallelOptions { CancellationToken = ct, MaxDegreeOfParallelism = Environment.ProcessorCount },
+            async (i, token) => documents[i] = await LoadFileAsync(files[i], token));
         return await ValidateAsync(documents, strict, linter, ct);
     }
 
     public static async Task<ValidationResult> ValidateAsync(IReadOnlyList<LoadedDocument> loaded, bool strict, IScriptLinter linter, CancellationToken ct)
     {
         var notes = new List<string>();
-        IReadOnlyList<LoadedDocument> documents = CatalogRules.Apply(loaded).Select(Opsmith.Policy.Classification.DeclaredRiskCheck.Apply).ToList();
+        IReadOnlyList<LoadedDocument> documents = CatalogRules.Apply(loaded).AsParallel().AsOrdered()
+            .WithCancellation(ct).Select(Opsmith.Policy.Classification.DeclaredRiskCheck.Apply).ToList();
         var lint = await linter.LintAsync(ScriptLinting.Collect(documents), ct);
         if (lint.Unavailable is not null) notes.Add(lint.Unavailable);
         documents = ScriptLinting.Apply(documents, lint.Findings);
