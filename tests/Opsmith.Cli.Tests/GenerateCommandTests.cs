@@ -152,4 +152,30 @@ public sealed class GenerateCommandTests
         Assert.Contains("name: nginx-down-web2", result.Stdout);
         Assert.StartsWith($"{card}:1:1: note: no apiVersion/kind header: read as a task card", result.Stderr);
     }
+
+    [Fact]
+    public async Task A_card_value_that_makes_the_skill_invalid_is_reported_at_the_card_line()
+    {
+        using var temp = new TempFolder();
+        var card = temp.Write("card.yaml", """
+            apiVersion: opsmith/v1
+            kind: TaskCard
+            name: redis-health-cache1
+            intent: Tell whether redis on cache1 is healthy
+            stage: detection
+            target: cache1
+            service: redis
+            expected_outcome: redis answers
+            params:
+              port: "99999"
+            """);
+
+        var result = await CliProcess.RunAsync("generate", card, "-o", temp.Path + "/out/");
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains($"{card}:10:9: error: default of input 'port' is 99999, outside 1..65535 (in the generated skill, from this value of the task card)",
+            result.Stderr);
+        Assert.Contains(" 10 |   port: \"99999\"", result.Stderr);
+        Assert.False(Directory.Exists(Path.Combine(temp.Path, "out")));
+    }
 }

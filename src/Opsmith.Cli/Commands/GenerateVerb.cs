@@ -77,9 +77,11 @@ public sealed class GenerateVerb(CliContext context) : IVerb
         if (!check.IsValid)
         {
             // The generated skill is not trustworthy: show why and write nothing.
+            // Shown at the card's lines: the generated file was not written, the card is what to edit.
             context.Stderr.WriteLine($"Error: the {generator.Name} generator produced a skill that fails validate --strict; nothing was written.");
             foreach (var document in check.Documents)
-                foreach (var diagnostic in document.Diagnostics) DiagnosticPrinter.Print(new Terminal(context.Stderr, false), document, diagnostic);
+                foreach (var diagnostic in CardProblemLocator.OntoCard(cardDocument, document))
+                    DiagnosticPrinter.Print(new Terminal(context.Stderr, false), cardDocument, diagnostic);
             return ExitCodes.Invalid;
         }
 
