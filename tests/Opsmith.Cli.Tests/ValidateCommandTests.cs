@@ -352,4 +352,21 @@ public sealed class ValidateCommandTests
             Assert.Contains($"s{i:000}.yaml:9:15: warning: shellcheck SC2086", result.Stdout);
         Assert.Contains("120 warnings", result.Stdout);
     }
+
+    [Fact]
+    public async Task A_report_that_cannot_be_written_is_a_failure_not_an_internal_error()
+    {
+        // Standard output is the full device: the shell redirects it before the tool starts.
+        var info = new System.Diagnostics.ProcessStartInfo("sh") { RedirectStandardError = true, WorkingDirectory = CliProcess.RepositoryRoot };
+        foreach (var a in new[] { "-c", "exec dotnet \"$0\" validate skills/check-disk-usage.yaml >/dev/full", Path.Combine(AppContext.BaseDirectory, "opsmith.dll") })
+            info.ArgumentList.Add(a);
+        using var home = new TempFolder();
+        info.Environment["OPSMITH_HOME"] = home.Path;
+        using var process = System.Diagnostics.Process.Start(info)!;
+        var stderr = await process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+
+        Assert.Equal(1, process.ExitCode);
+        Assert.StartsWith("Error: cannot write the report to standard output: No space left on device", stderr);
+    }
 }

@@ -42,8 +42,17 @@ public sealed class ValidateVerb(CliContext context) : IVerb
     {
         var files = YamlFileFinder.Find(paths);
         var result = await DocumentValidation.ValidateAsync(files, strict, new ShellcheckLinter(), ct);
-        if (format == OutputFormat.Json) JsonOutput.Write(context.Stdout, ValidationReport.From(result));
-        else PrintText(result);
+        try
+        {
+            if (format == OutputFormat.Json) JsonOutput.Write(context.Stdout, ValidationReport.From(result));
+            else PrintText(result);
+            context.Stdout.Flush();
+        }
+        catch (IOException e)
+        {
+            // A report nobody can read is a failed validation, whatever the files said.
+            return context.Fail($"cannot write the report to standard output: {e.Message}", ExitCodes.Invalid);
+        }
         return result.IsValid ? ExitCodes.Ok : ExitCodes.Invalid;
     }
 
