@@ -4,17 +4,31 @@ using Opsmith.Core.Inventories;
 namespace Opsmith.Application;
 
 /// <summary>
-/// What a path is on this machine's disk (following symbolic links, as ssh does): the file-system side of
-/// <see cref="KnownHostsFiles.CheckOnDisk"/>. .NET has no public API for a file's type (device, FIFO, socket),
-/// so this asks the runtime's own native shim for stat(2), whose result layout .NET defines the same on every
-/// platform.
+/// What a path is on this machine's disk (following symbolic links), asked without opening it — opening a FIFO
+/// blocks until someone writes to it, and a device never ends. Used before Opsmith reads any document and by the
+/// file-system side of <see cref="KnownHostsFiles.CheckOnDisk"/>. .NET has no public API for a file's type, so this
+/// asks the runtime's own native shim for stat(2), whose result layout .NET defines the same on every platform.
 /// </summary>
 public static class FileKinds
 {
+    /// <summary>A path as ssh reads it in a <c>UserKnownHostsFile</c>: <c>~</c> is the home folder.</summary>
+    public static FileKind OfSshPath(string path) => ExpandHome(path) is { } expanded ? Of(expanded) : FileKind.Unknown;
+
+    public static string Describe(FileKind kind) => kind switch
+    {
+        FileKind.Fifo => "a named pipe (FIFO)",
+        FileKind.CharacterDevice => "a character device",
+        FileKind.BlockDevice => "a block device",
+        FileKind.Socket => "a socket",
+        FileKind.Directory => "a folder",
+        FileKind.Missing => "missing",
+        FileKind.RegularFile => "a regular file",
+        _ => "not a regular file",
+    };
+
     public static FileKind Of(string path)
     {
-        var expanded = ExpandHome(path);
-        if (expanded is null) return FileKind.Unknown;
+        var expanded = path;
         try
         {
             if (Stat(expanded, out var status) == 0)

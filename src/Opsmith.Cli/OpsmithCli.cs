@@ -41,8 +41,9 @@ public static class OpsmithCli
             var parsed = root.Parse(args);
             if (parsed.Errors.Count > 0 && parsed.Action is not HelpWithExamples)
             {
-                foreach (var error in parsed.Errors) stderr.WriteLine($"Error: {error.Message}");
                 var verb = parsed.CommandResult.Command;
+                if (UnknownVerb(parsed, verb) is { } unknown) stderr.WriteLine($"Error: {unknown}");
+                else foreach (var error in parsed.Errors) stderr.WriteLine($"Error: {error.Message}");
                 stderr.WriteLine($"Run 'opsmith {(verb == root ? "" : verb.Name + " ")}--help' for usage.");
                 return ExitCodes.Usage;
             }
@@ -81,6 +82,23 @@ public static class OpsmithCli
         {
             Console.CancelKeyPress -= onCancel;
         }
+    }
+
+    /// <summary>
+    /// "unknown command 'valdate'; did you mean 'validate'?" when the first word the parser could not place is
+    /// where a verb (or a verb's sub-command) belongs; null for other parse errors.
+    /// </summary>
+    private static string? UnknownVerb(ParseResult parsed, Command verb)
+    {
+        if (verb.Subcommands.Count == 0 || parsed.UnmatchedTokens.Count == 0) return null;
+        var word = parsed.UnmatchedTokens[0];
+        if (word.StartsWith('-')) return null;
+        var names = verb.Subcommands.Where(c => !c.Hidden).Select(c => c.Name).ToList();
+        var where = verb is RootCommand ? "command" : $"'{verb.Name}' command";
+        var suggestion = Core.Text.Suggestions.Closest(word, names);
+        return suggestion is not null
+            ? $"unknown {where} '{word}'; did you mean '{suggestion}'?"
+            : $"unknown {where} '{word}'; the commands are {string.Join(", ", names)}";
     }
 
     public static RootCommand BuildRoot(CliContext context)

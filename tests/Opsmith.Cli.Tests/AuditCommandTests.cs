@@ -108,4 +108,30 @@ public sealed class AuditCommandTests
         Assert.Equal(1, missing.ExitCode);
         Assert.Contains("there is no audit record 99", missing.Stderr);
     }
+
+    [Theory]
+    [InlineData("1000000d")]
+    [InlineData("999999999999999999999999d")]
+    public async Task A_since_further_back_than_time_itself_is_a_usage_error(string since)
+    {
+        using var home = new TempFolder();
+
+        var result = await CliProcess.RunAsync(["audit", "list", "--since", since], new Dictionary<string, string> { ["OPSMITH_HOME"] = home.Path });
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.StartsWith($"Error: --since {since} reaches back further than Opsmith can count", result.Stderr);
+        Assert.DoesNotContain("internal error", result.All);
+    }
+
+    [Fact]
+    public async Task Show_with_an_id_that_is_not_a_number_says_what_an_id_is()
+    {
+        using var home = new TempFolder();
+
+        var result = await CliProcess.RunAsync(["audit", "show", "abc"], new Dictionary<string, string> { ["OPSMITH_HOME"] = home.Path });
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.StartsWith("Error: ID must be a record number such as 42 (the first column of 'opsmith audit list'), not 'abc'", result.Stderr);
+        Assert.DoesNotContain("System.", result.All);
+    }
 }

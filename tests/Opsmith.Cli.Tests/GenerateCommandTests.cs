@@ -89,4 +89,93 @@ public sealed class GenerateCommandTests
         Assert.Equal(2, result.ExitCode);
         Assert.Contains("unknown generator 'magic'; available: template", result.Stderr);
     }
+
+    [Fact]
+    public async Task A_failed_write_is_reported_with_a_non_zero_exit()
+    {
+        var toFile = await CliProcess.RunAsync("generate", "examples/task-cards/nginx-down.yaml", "-o", "/dev/full");
+
+        Assert.Equal(1, toFile.ExitCode);
+        Assert.StartsWith("Error: cannot write the skill to '/dev/full': No space left on device", toFile.Stderr);
+        Assert.DoesNotContain("internal error", toFile.All);
+    }
+
+    [Fact]
+    public async Task A_failed_write_to_standard_output_is_reported_with_a_non_zero_exit()
+    {
+        // Standard output is the full device: the shell redirects it before the tool starts.
+        var info = new System.Diagnostics.ProcessStartInfo("sh")
+        {
+            RedirectStandardError = true,
+            WorkingDirectory = CliProcess.RepositoryRoot,
+        };
+        foreach (var a in new[] { "-c", "exec dotnet \"$0\" generate examples/task-cards/nginx-down.yaml >/dev/full",
+                     Path.Combine(AppContext.BaseDirectory, "opsmith.dll") })
+            info.ArgumentList.Add(a);
+        using var process = System.Diagnostics.Process.Start(info)!;
+        var stderr = await process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        var result = new CliResult(process.ExitCode, "", stderr);
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.StartsWith("Error: cannot write the skill to standard output: No space left on device", result.Stderr);
+    }
+
+    [Fact]
+    public async Task A_folder_given_as_the_card_is_called_a_folder()
+    {
+        using var temp = new TempFolder();
+
+        var result = await CliProcess.RunAsync("generate", temp.Path);
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Equal($"Error: '{temp.Path}' is a folder; generate reads one task card file (see docs/task-cards.md)\n", result.Stderr);
+    }
+
+    [Fact]
+    public async Task A_plain_opsskill_task_card_generates_a_skill_with_a_note_about_the_header()
+    {
+        using var temp = new TempFolder();
+        var card = temp.Write("card.yaml", """
+            name: nginx-down-web2
+            intent: Bring nginx on web2 back after it crashed
+            stage: recovery
+            target: web2
+            service: nginx
+            severity: high
+            expected_outcome: nginx is active
+            """);
+
+        var result = await CliProcess.RunAsync("generate", card);
+
+        Assert.True(result.ExitCode == 0, result.All);
+        Assert.Contains("name: nginx-down-web2", result.Stdout);
+        Assert.StartsWith($"{card}:1:1: note: no apiVersion/kind header: read as a task card", result.Stderr);
+    }
+
+    [Fact]
+    public async Task A_card_value_that_makes_the_skill_invalid_is_reported_at_the_card_line()
+    {
+        using var temp = new TempFolder();
+        var card = temp.Write("card.yaml", """
+            apiVersion: opsmith/v1
+            kind: TaskCard
+            name: redis-health-cache1
+            intent: Tell whether redis on cache1 is healthy
+            stage: detection
+            target: cache1
+            service: redis
+            expected_outcome: redis answers
+            params:
+              port: "99999"
+            """);
+
+        var result = await CliProcess.RunAsync("generate", card, "-o", temp.Path + "/out/");
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains($"{card}:10:9: error: default of input 'port' is 99999, outside 1..65535 (in the generated skill, from this value of the task card)",
+            result.Stderr);
+        Assert.Contains(" 10 |   port: \"99999\"", result.Stderr);
+        Assert.False(Directory.Exists(Path.Combine(temp.Path, "out")));
+    }
 }

@@ -181,4 +181,192 @@ public sealed class ValidateCommandTests
         Assert.DoesNotContain("   at ", result.All);
         Assert.DoesNotContain("Exception", result.All);
     }
+
+    [Fact]
+    public async Task A_huge_timeout_is_an_error_at_its_line_not_an_internal_error()
+    {
+        using var temp = new TempFolder();
+        var file = temp.Write("huge.yaml", """
+            apiVersion: opsmith/v1
+            kind: Skill
+            metadata: {name: list-logs, title: List logs, description: Lists logs., stage: diagnosis}
+            spec:
+              targets: web1
+              risk: read
+              actions:
+                - name: list
+                  run: ls
+                  timeout: 999999999999999999999d
+            """);
+
+        var result = await CliProcess.RunAsync("validate", file);
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains($"{file}:10:16: error: 'timeout' in action 'list' is '999999999999999999999d', longer than the longest allowed (24d)", result.Stdout);
+        Assert.DoesNotContain("internal error", result.All);
+    }
+
+    [Fact]
+    public async Task A_fifo_and_a_device_are_refused_without_reading_them()
+    {
+        using var temp = new TempFolder();
+        var fifo = Path.Combine(temp.Path, "pipe.yaml");
+        using (var mkfifo = System.Diagnostics.Process.Start("mkfifo", [fifo])) await mkfifo.WaitForExitAsync();
+
+        // Nobody ever writes to the FIFO: reading it would hang, and /dev/zero never ends.
+        var result = await CliProcess.RunAsync("validate", fifo, "/dev/zero");
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains($"{fifo}:1:1: error: this is a named pipe (FIFO), not a regular file", result.Stdout);
+        Assert.Contains("/dev/zero:1:1: error: this is a character device, not a regular file", result.Stdout);
+    }
+
+    [Fact]
+    public async Task A_fifo_inside_a_searched_folder_is_refused_too()
+    {
+        using var temp = new TempFolder();
+        temp.Write("ok.yaml", File.ReadAllText(Path.Combine(CliProcess.RepositoryRoot, "examples", "task-cards", "nginx-down.yaml")));
+        var fifo = Path.Combine(temp.Path, "pipe.yml");
+        using (var mkfifo = System.Diagnostics.Process.Start("mkfifo", [fifo])) await mkfifo.WaitForExitAsync();
+
+        var result = await CliProcess.RunAsync("validate", temp.Path);
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains("pipe.yml:1:1: error: this is a named pipe (FIFO)", result.Stdout);
+        Assert.Contains("1 valid", result.Stdout);
+    }
+
+    [Theory]
+    [InlineData("valdate", "unknown command 'valdate'; did you mean 'validate'?")]
+    [InlineData("genrate", "unknown command 'genrate'; did you mean 'generate'?")]
+    public async Task A_misspelt_verb_gets_a_did_you_mean(string verb, string message)
+    {
+        var result = await CliProcess.RunAsync(verb, "skills/");
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.StartsWith($"Error: {message}", result.Stderr);
+    }
+
+    private const string OpsSkillCard = """
+        name: redis-health-cache1
+        intent: Tell whether redis on cache1 is healthy
+        stage: detection
+        target: cache1
+        service: redis
+        symptom: clients time out
+        severity: medium
+        expected_outcome: redis answers on port 6379
+        """;
+
+    [Fact]
+    public async Task A_plain_opsskill_task_card_validates_with_a_note_naming_file_and_line()
+    {
+        using var temp = new TempFolder();
+        var file = temp.Write("card.yaml", OpsSkillCard);
+
+        var result = await CliProcess.RunAsync("validate", "--strict", file);
+
+        Assert.True(result.ExitCode == 0, result.All);
+        Assert.Contains($"{file}:1:1: note: no apiVersion/kind header: read as a task card", result.Stdout);
+        Assert.Contains("1 valid", result.Stdout);
+    }
+
+    [Fact]
+    public async Task A_plain_opsskill_skill_is_named_as_such_with_the_conversion_to_use()
+    {
+        using var temp = new TempFolder();
+        var file = temp.Write("skill.yaml", """
+            name: restart-nginx
+            intent: Restart nginx
+            namespace: web
+            metadata: {risk_level: medium, stage: recovery, hidden_checks: []}
+            steps:
+              - command: systemctl restart nginx
+                on_failure: rollback
+                rollback: systemctl start nginx
+            """);
+
+        var result = await CliProcess.RunAsync("validate", file);
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains($"{file}:5:1: error: this is a skill in the plain format of OpsSkill", result.Stdout);
+        Assert.Contains("`opsmith import opsskill` (coming) converts it", result.Stdout);
+        Assert.DoesNotContain("missing required field 'apiVersion'", result.Stdout);
+    }
+
+    private const string LintedSkill = """
+        apiVersion: opsmith/v1
+        kind: Skill
+        metadata: {name: list-logs, title: List logs, description: Lists logs., stage: diagnosis}
+        spec:
+          targets: web1
+          risk: read
+          actions:
+            - name: list
+              run: ls $DIR
+        """;
+
+    [Fact]
+    public async Task Lint_results_are_cached_by_content_under_opsmith_home_and_reused()
+    {
+        using var temp = new TempFolder();
+        var file = temp.Write("lint.yaml", LintedSkill);
+        var environment = new Dictionary<string, string> { ["OPSMITH_HOME"] = Path.Combine(temp.Path, "home") };
+
+        var first = await CliProcess.RunAsync(["validate", file], environment);
+        var entry = Assert.Single(Directory.GetFiles(Path.Combine(temp.Path, "home", "cache", "shellcheck"), "*.json", SearchOption.AllDirectories));
+        // Proof that the second run reads the cache rather than shellcheck: it reports what the cache says.
+        File.WriteAllText(entry, File.ReadAllText(entry).Replace("Double quote", "Cached: double quote", StringComparison.Ordinal));
+        var second = await CliProcess.RunAsync(["validate", file], environment);
+
+        Assert.Contains("shellcheck SC2086 (info) in action 'list': Double quote to prevent globbing", first.Stdout);
+        Assert.Contains("shellcheck SC2086 (info) in action 'list': Cached: double quote to prevent globbing", second.Stdout);
+    }
+
+    [Fact]
+    public async Task Without_opsmith_home_the_lint_cache_lives_in_the_xdg_cache_folder()
+    {
+        using var temp = new TempFolder();
+        var file = temp.Write("lint.yaml", LintedSkill);
+        var environment = new Dictionary<string, string> { ["OPSMITH_HOME"] = "", ["XDG_CACHE_HOME"] = Path.Combine(temp.Path, "xdg") };
+
+        var result = await CliProcess.RunAsync(["validate", file], environment);
+
+        Assert.Contains("shellcheck SC2086", result.Stdout);
+        Assert.Single(Directory.GetFiles(Path.Combine(temp.Path, "xdg", "opsmith", "shellcheck"), "*.json", SearchOption.AllDirectories));
+    }
+
+    [Fact]
+    public async Task Many_skills_linted_in_parallel_batches_keep_every_finding_in_its_own_file()
+    {
+        using var temp = new TempFolder();
+        for (var i = 0; i < 120; i++)
+            temp.Write($"skills/s{i:000}.yaml", LintedSkill.Replace("list-logs", $"list-logs-{i}", StringComparison.Ordinal)
+                .Replace("ls $DIR", $"ls $DIR{i}", StringComparison.Ordinal));
+
+        var result = await CliProcess.RunAsync(["validate", Path.Combine(temp.Path, "skills")],
+            new Dictionary<string, string> { ["OPSMITH_HOME"] = Path.Combine(temp.Path, "home") });
+
+        Assert.Equal(0, result.ExitCode);
+        for (var i = 0; i < 120; i++)
+            Assert.Contains($"s{i:000}.yaml:9:15: warning: shellcheck SC2086", result.Stdout);
+        Assert.Contains("120 warnings", result.Stdout);
+    }
+
+    [Fact]
+    public async Task A_report_that_cannot_be_written_is_a_failure_not_an_internal_error()
+    {
+        // Standard output is the full device: the shell redirects it before the tool starts.
+        var info = new System.Diagnostics.ProcessStartInfo("sh") { RedirectStandardError = true, WorkingDirectory = CliProcess.RepositoryRoot };
+        foreach (var a in new[] { "-c", "exec dotnet \"$0\" validate skills/check-disk-usage.yaml >/dev/full", Path.Combine(AppContext.BaseDirectory, "opsmith.dll") })
+            info.ArgumentList.Add(a);
+        using var home = new TempFolder();
+        info.Environment["OPSMITH_HOME"] = home.Path;
+        using var process = System.Diagnostics.Process.Start(info)!;
+        var stderr = await process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+
+        Assert.Equal(1, process.ExitCode);
+        Assert.StartsWith("Error: cannot write the report to standard output: No space left on device", stderr);
+    }
 }

@@ -2,6 +2,7 @@ using Opsmith.Core.Diagnostics;
 using Opsmith.Core.Documents;
 using Opsmith.Core.Inventories;
 using Opsmith.Core.Linting;
+using Opsmith.Core.Skills;
 
 namespace Opsmith.Application.Validation;
 
@@ -9,7 +10,7 @@ namespace Opsmith.Application.Validation;
 public sealed record ValidationResult(IReadOnlyList<LoadedDocument> Documents, IReadOnlyList<string> Notes, bool Strict)
 {
     public int Errors => Documents.Sum(d => d.Diagnostics.Count(x => x.IsError));
-    public int Warnings => Documents.Sum(d => d.Diagnostics.Count(x => !x.IsError));
+    public int Warnings => Documents.Sum(d => d.Diagnostics.Count(x => x.Severity == Severity.Warning));
     public bool IsValid => Documents.All(d => d.IsValid) && Errors == 0;
 }
 
@@ -18,12 +19,11 @@ public static class DocumentValidation
 {
     public static async Task<ValidationResult> ValidateAsync(IReadOnlyList<string> files, bool strict, IScriptLinter linter, CancellationToken ct)
     {
-        var documents = new List<LoadedDocument>();
-        foreach (var file in files)
-        {
-            ct.ThrowIfCancellationRequested();
-            documents.Add(await LoadFileAsync(file, ct));
-        }
+        // Reading and parsing is CPU-bound and each file is independent: one worker per processor, results in order.
+        var documents = new LoadedDocument[files.Count];
+        await Parallel.ForEachAsync(Enumerable.Range(0, files.Count),
+            new ParallelOptions { CancellationToken = ct, MaxDegreeOfParallelism = Environment.ProcessorCount },
+            async (i, token) => documents[i] = await LoadFileAsync(files[i], token));
         return await ValidateAsync(documents, strict, linter, ct);
     }
 
@@ -35,7 +35,8 @@ public static class DocumentValidation
     public static async Task<ValidationResult> ValidateAsync(IReadOnlyList<LoadedDocument> loaded, bool strict, IScriptLinter linter, CancellationToken ct)
     {
         var notes = new List<string>();
-        IReadOnlyList<LoadedDocument> documents = CatalogRules.Apply(loaded).Select(Opsmith.Policy.Classification.DeclaredRiskCheck.Apply).ToList();
+        IReadOnlyList<LoadedDocument> documents = CatalogRules.Apply(loaded).AsParallel().AsOrdered()
+            .WithCancellation(ct).Select(Opsmith.Policy.Classification.DeclaredRiskCheck.Apply).ToList();
         var lint = await linter.LintAsync(ScriptLinting.Collect(documents), ct);
         if (lint.Unavailable is not null) notes.Add(lint.Unavailable);
         documents = ScriptLinting.Apply(documents, lint.Findings);
@@ -43,29 +44,50 @@ public static class DocumentValidation
         return new ValidationResult(documents, notes, strict);
     }
 
-    public static async Task<LoadedDocument> LoadFileAsync(string file, CancellationToken ct)
+    /// <summary>
+    /// Reads one document. A FIFO, a device or a socket is refused before it is opened (opening a FIFO blocks), and
+    /// at most one byte past the size limit is ever read, whatever the file claims its length is.
+    /// </summary>
+    public static async Task<LoadedDocument> LoadFileAsync(string file, CancellationToken ct, DocumentKind expected = DocumentKind.Unknown)
     {
+        var limit = Core.Yaml.YamlLimits.Default.MaxBytes;
+        if (FileKinds.Of(file) is not FileKind.RegularFile and var kind)
+            return Unreadable(file, kind == FileKind.Missing
+                ? "the file does not exist"
+                : $"this is {FileKinds.Describe(kind)}, not a regular file; Opsmith reads skills, task cards and inventories only from regular files");
         try
         {
-            var info = new FileInfo(file);
-            if (info.Length > Core.Yaml.YamlLimits.Default.MaxBytes)
-                return DocumentLoader.TooLarge(file, info.Length); // reported without reading it all
+            await using var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.Asynchronous);
+            if (stream.CanSeek && stream.Length > limit)
+                return DocumentLoader.TooLarge(file, stream.Length); // reported without reading it all
+            // Never trust the length alone (a file can grow while it is read): read at most one byte past the limit.
+            var buffer = new byte[limit + 1];
+            var read = 0;
+            while (read < buffer.Length)
+            {
+                var n = await stream.ReadAsync(buffer.AsMemory(read), ct);
+                if (n == 0) break;
+                read += n;
+            }
+            if (read > limit) return DocumentLoader.TooLarge(file, stream.CanSeek ? stream.Length : read);
             // The disk's part of the known_hosts check: what the path is, which the pure reader cannot look at.
-            return KnownHostsFiles.CheckOnDisk(DocumentLoader.Load(file, await File.ReadAllBytesAsync(file, ct)), FileKinds.Of);
+            return KnownHostsFiles.CheckOnDisk(DocumentLoader.Load(file, buffer[..read], expected: expected), FileKinds.OfSshPath);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            var diagnostic = new Diagnostic(Severity.Error, "unreadable", file, SourcePosition.Start, $"cannot read the file: {e.Message}");
-            return new LoadedDocument(file, DocumentKind.Unknown, null, [diagnostic], [], "");
+            return Unreadable(file, $"cannot read the file: {e.Message}");
         }
     }
 
+    private static LoadedDocument Unreadable(string file, string message) =>
+        new(file, DocumentKind.Unknown, null, [new Diagnostic(Severity.Error, "unreadable", file, SourcePosition.Start, message)], [], "");
+
     private static LoadedDocument StrictDocument(LoadedDocument document)
     {
-        if (document.Diagnostics.All(d => d.IsError)) return document;
+        if (!document.Diagnostics.Any(d => d.Severity == Severity.Warning)) return document;
         return document with
         {
-            Diagnostics = document.Diagnostics.Select(d => d with { Severity = Severity.Error }).ToList(),
+            Diagnostics = document.Diagnostics.Select(d => d.Severity == Severity.Warning ? d with { Severity = Severity.Error } : d).ToList(),
             Model = null,
         };
     }

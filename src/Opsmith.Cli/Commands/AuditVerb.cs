@@ -34,7 +34,11 @@ public sealed class AuditVerb(CliContext context) : IVerb
         var list = new Command("list", "List audit records, oldest first.") { since, skill, host, decision, limit, output };
         list.SetAction((p, ct) => ListAsync(p.GetValue(since), p.GetValue(skill), p.GetValue(host), p.GetValue(decision), p.GetValue(limit), p.GetValue(output), ct));
 
-        var id = new Argument<long>("ID") { Description = "The record's sequence number (from audit list)." };
+        var id = new Argument<long>("ID")
+        {
+            Description = "The record's sequence number (from audit list).",
+            CustomParser = ParseRecordNumber,
+        };
         var showOutput = CliContext.OutputOption();
         var show = new Command("show", "Show one audit record in full, with its hashes.") { id, showOutput };
         show.SetAction((p, ct) => ShowAsync(p.GetValue(id), p.GetValue(showOutput), ct));
@@ -126,10 +130,27 @@ public sealed class AuditVerb(CliContext context) : IVerb
         return ExitCodes.Ok;
     }
 
+    /// <summary>A record number is a positive whole number; anything else gets a message about records, not .NET types.</summary>
+    private static long ParseRecordNumber(System.CommandLine.Parsing.ArgumentResult result)
+    {
+        var text = result.Tokens.Single().Value;
+        if (long.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var number) && number > 0)
+            return number;
+        result.AddError($"ID must be a record number such as 42 (the first column of 'opsmith audit list'), not '{text}'");
+        return 0;
+    }
+
     private static DateTimeOffset? ParseSince(string? since)
     {
         if (since is null) return null;
-        if (DurationText.TryParse(since, out var ago)) return DateTimeOffset.UtcNow - ago;
+        var now = DateTimeOffset.UtcNow;
+        switch (DurationText.Parse(since, out var ago))
+        {
+            case DurationProblem.None when ago < now - DateTimeOffset.MinValue:
+                return now - ago;
+            case DurationProblem.None or DurationProblem.TooLong:
+                throw new UsageException($"--since {since} reaches back further than Opsmith can count; use a shorter duration (such as 30d) or a time");
+        }
         if (DateTimeOffset.TryParse(since, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AssumeUniversal, out var time)) return time;
         throw new UsageException($"--since takes a duration (2h, 1d) or a time (2026-11-21T10:00Z), not '{since}'");
     }

@@ -1,3 +1,5 @@
+using Opsmith.Application;
+using Opsmith.Core.Inventories;
 using System.CommandLine;
 using System.Text;
 using Opsmith.Application.Validation;
@@ -51,14 +53,17 @@ public sealed class GenerateVerb(CliContext context) : IVerb
     {
         if (!Generators.TryGetValue(generatorName, out var generator))
             throw new UsageException($"unknown generator '{generatorName}'; available: {string.Join(", ", Generators.Keys)}");
-        if (!File.Exists(cardPath)) throw new UsageException($"'{cardPath}' does not exist");
+        if (YamlFileFinder.ProblemWithFile(cardPath, "generate reads one task card file (see docs/task-cards.md)") is { } problem)
+            throw new UsageException(problem);
 
         var terminal = context.Out;
-        var cardDocument = await DocumentValidation.LoadFileAsync(cardPath, ct);
+        var cardDocument = await DocumentValidation.LoadFileAsync(cardPath, ct, DocumentKind.TaskCard);
+        foreach (var note in cardDocument.Diagnostics.Where(d => d.IsNote)) context.Stderr.WriteLine(note.ToLine());
         if (cardDocument.TaskCard is not { } taskCard)
         {
             if (cardDocument.IsValid) context.Stderr.WriteLine($"Error: {cardPath} is a {cardDocument.Kind}, not a task card (kind: TaskCard).");
-            foreach (var diagnostic in cardDocument.Diagnostics) DiagnosticPrinter.Print(new Terminal(context.Stderr, false), cardDocument, diagnostic);
+            foreach (var diagnostic in cardDocument.Diagnostics.Where(d => !d.IsNote))
+                DiagnosticPrinter.Print(new Terminal(context.Stderr, false), cardDocument, diagnostic);
             return ExitCodes.Invalid;
         }
 
@@ -75,24 +80,39 @@ public sealed class GenerateVerb(CliContext context) : IVerb
         if (!check.IsValid)
         {
             // The generated skill is not trustworthy: show why and write nothing.
+            // Shown at the card's lines: the generated file was not written, the card is what to edit.
             context.Stderr.WriteLine($"Error: the {generator.Name} generator produced a skill that fails validate --strict; nothing was written.");
             foreach (var document in check.Documents)
-                foreach (var diagnostic in document.Diagnostics) DiagnosticPrinter.Print(new Terminal(context.Stderr, false), document, diagnostic);
+                foreach (var diagnostic in CardProblemLocator.OntoCard(cardDocument, document))
+                    DiagnosticPrinter.Print(new Terminal(context.Stderr, false), cardDocument, diagnostic);
             return ExitCodes.Invalid;
         }
 
         if (target is not null)
         {
-            if (File.Exists(target) && !force) throw new UsageException($"'{target}' exists; pass --force to overwrite it");
-            Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(target))!);
-            await File.WriteAllTextAsync(target, generated.Yaml, new UTF8Encoding(false), ct);
+            var existing = FileKinds.Of(target);
+            if (existing == FileKind.RegularFile && !force) throw new UsageException($"'{target}' exists; pass --force to overwrite it");
+            if (existing is FileKind.Fifo or FileKind.Socket or FileKind.Directory)
+                throw new UsageException($"'{target}' is {FileKinds.Describe(existing)}; -o takes a file or a folder to write the skill into");
+            if (await WriteAsync(target, generated.Yaml, ct) is { } failure)
+                return context.Fail($"cannot write the skill to '{target}': {failure}; nothing usable was written", ExitCodes.Invalid);
         }
 
         if (format == OutputFormat.Json)
             JsonOutput.Write(context.Stdout, new GenerateReport(taskCard.Name, generator.Name, generated.Family!, target,
                 check.Notes, target is null ? generated.Yaml : null));
         else if (target is null)
-            context.Stdout.Write(generated.Yaml);
+        {
+            try
+            {
+                context.Stdout.Write(generated.Yaml);
+                context.Stdout.Flush();
+            }
+            catch (IOException e)
+            {
+                return context.Fail($"cannot write the skill to standard output: {e.Message}", ExitCodes.Invalid);
+            }
+        }
         else
         {
             terminal.Writer.WriteLine($"{terminal.Green("wrote")} {target}  (generator {generator.Name}, family {generated.Family}; passes validate --strict)");
@@ -101,9 +121,28 @@ public sealed class GenerateVerb(CliContext context) : IVerb
         return ExitCodes.Ok;
     }
 
+    /// <summary>Writes and flushes the file, so a full disk or a read-only folder is an error here and not a silent loss.</summary>
+    private static async Task<string?> WriteAsync(string target, string text, CancellationToken ct)
+    {
+        try
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(target))!);
+            await using var stream = new FileStream(target, FileMode.Create, FileAccess.Write, FileShare.None, 4096, FileOptions.Asynchronous);
+            await stream.WriteAsync(new UTF8Encoding(false).GetBytes(text), ct);
+            await stream.FlushAsync(ct);
+            return null;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return e.Message;
+        }
+    }
+
     private static string? ResolveTarget(string? outPath, string name)
     {
         if (outPath is null) return null;
+        // An existing file that is not a folder (a skill to overwrite, /dev/stdout, /dev/full) is the target itself.
+        if (FileKinds.Of(outPath) is not (FileKind.Missing or FileKind.Directory)) return outPath;
         var isFolder = Directory.Exists(outPath) || outPath.EndsWith('/') ||
                        !(outPath.EndsWith(".yaml", StringComparison.Ordinal) || outPath.EndsWith(".yml", StringComparison.Ordinal));
         return isFolder ? Path.Combine(outPath, $"{name}.yaml") : outPath;

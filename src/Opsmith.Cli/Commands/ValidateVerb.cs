@@ -43,8 +43,17 @@ public sealed class ValidateVerb(CliContext context) : IVerb
     {
         var files = YamlFileFinder.Find(paths);
         var result = await DocumentValidation.ValidateAsync(files, strict, new ShellcheckLinter(), ct);
-        if (format == OutputFormat.Json) JsonOutput.Write(context.Stdout, ValidationReport.From(result));
-        else PrintText(result);
+        try
+        {
+            if (format == OutputFormat.Json) JsonOutput.Write(context.Stdout, ValidationReport.From(result));
+            else PrintText(result);
+            context.Stdout.Flush();
+        }
+        catch (IOException e)
+        {
+            // A report nobody can read is a failed validation, whatever the files said.
+            return context.Fail($"cannot write the report to standard output: {e.Message}", ExitCodes.Invalid);
+        }
         return result.IsValid ? ExitCodes.Ok : ExitCodes.Invalid;
     }
 
@@ -55,7 +64,13 @@ public sealed class ValidateVerb(CliContext context) : IVerb
         {
             var mark = document.IsValid ? terminal.Green("ok  ") : terminal.Red("FAIL");
             terminal.Writer.WriteLine($"{mark} {TerminalText.Sanitize(document.File + Describe(document))}");
-            foreach (var diagnostic in document.Diagnostics) DiagnosticPrinter.Print(terminal, document, diagnostic);
+            foreach (var diagnostic in document.Diagnostics)
+            {
+                // A note informs and never fails: one line, no caret (DiagnosticPrinter draws problems).
+                if (diagnostic.IsNote)
+                    terminal.Writer.WriteLine($"{TerminalText.Sanitize(diagnostic.File)}:{diagnostic.Position}: {terminal.Yellow("note")}: {TerminalText.Sanitize(diagnostic.Message)}");
+                else DiagnosticPrinter.Print(terminal, document, diagnostic);
+            }
         }
         foreach (var note in result.Notes) terminal.Writer.WriteLine(terminal.Yellow("note: ") + note);
         var skills = result.Documents.Count(d => d.Kind == DocumentKind.Skill && d.IsValid);

@@ -27,7 +27,7 @@ public sealed record FileReport(string File, string Kind, string? Name, string? 
         d.Skill is { } s ? YamlNames.Of(s.Metadata.Stage) : null,
         d.Skill is { } r ? YamlNames.Of(r.Spec.Risk) : null,
         d.IsValid,
-        d.Diagnostics.Select(x => new DiagnosticReport(x.IsError ? "error" : "warning", x.Code, x.Position.Line, x.Position.Column,
+        d.Diagnostics.Select(x => new DiagnosticReport(x.Label, x.Code, x.Position.Line, x.Position.Column,
             x.Message, x.Path, x.Suggestion)).ToList());
 }
 

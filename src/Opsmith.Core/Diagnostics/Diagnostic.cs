@@ -1,6 +1,10 @@
 namespace Opsmith.Core.Diagnostics;
 
-public enum Severity { Error, Warning }
+/// <summary>
+/// How bad a problem is. Errors make a document invalid; warnings become errors under --strict; a note only
+/// informs (for example: a header-less OpsSkill task card was read, add the header) and never fails anything.
+/// </summary>
+public enum Severity { Error, Warning, Note }
 
 /// <summary>A position in a source file. Lines and columns are 1-based.</summary>
 public readonly record struct SourcePosition(int Line, int Column)
@@ -25,8 +29,12 @@ public sealed record Diagnostic(
     int Length = 1)
 {
     public bool IsError => Severity == Severity.Error;
+    public bool IsNote => Severity == Severity.Note;
 
     /// <summary>The compiler-style line: <c>file:line:col: error: message</c>.</summary>
     public string ToLine() =>
-        $"{File}:{Position.Line}:{Position.Column}: {(IsError ? "error" : "warning")}: {Message}";
+        $"{File}:{Position.Line}:{Position.Column}: {Label}: {Message}";
+
+    /// <summary>The word printed before the message: error, warning or note.</summary>
+    public string Label => Severity switch { Severity.Error => "error", Severity.Warning => "warning", _ => "note" };
 }

@@ -19,6 +19,9 @@ public sealed class DiagnosticBag(string file)
     public void Warning(string code, SourcePosition at, string message, string? path = null, string? suggestion = null, int length = 1) =>
         Add(new Diagnostic(Severity.Warning, code, File, at, WithSuggestion(message, suggestion), path, suggestion, length));
 
+    public void Note(string code, SourcePosition at, string message, string? path = null) =>
+        Add(new Diagnostic(Severity.Note, code, File, at, message, path));
+
     public void Add(Diagnostic diagnostic)
     {
         // The same node can be reached twice through a YAML alias; report it once.

@@ -29,16 +29,12 @@ public static class CatalogRules
         return result;
     }
 
+    /// <summary>Where metadata.name is written, block or flow style alike (a line search missed '{name: x}' and said 1:1).</summary>
     private static SourcePosition NamePosition(LoadedDocument document)
     {
-        var lines = document.SourceText.Split('\n');
-        var metadata = Array.FindIndex(lines, l => l.StartsWith("metadata:", StringComparison.Ordinal));
-        for (var i = Math.Max(0, metadata); i < lines.Length; i++)
-        {
-            var trimmed = lines[i].TrimStart();
-            if (trimmed.StartsWith("name:", StringComparison.Ordinal) && lines[i].Length - trimmed.Length > 0)
-                return new SourcePosition(i + 1, lines[i].Length - trimmed.Length + 1);
-        }
-        return SourcePosition.Start;
+        var root = Yaml.YamlDocumentReader.Read(document.SourceText, new DiagnosticBag(document.File));
+        return (root as Yaml.YamlMapping)?["metadata"] is Yaml.YamlMapping metadata && metadata["name"] is { } name
+            ? name.Position
+            : SourcePosition.Start;
     }
 }

@@ -34,12 +34,17 @@ public static class DocumentLoader
 {
     private static readonly string[] Kinds = ["Skill", "TaskCard", "Inventory"];
 
-    public static LoadedDocument Load(string file, byte[] bytes, YamlLimits? limits = null)
+    /// <param name="expected">
+    /// The kind the caller wants (generate wants a task card), or <see cref="DocumentKind.Unknown"/> for any. It decides
+    /// how a document without an apiVersion/kind header is read; a header, when present, always wins.
+    /// </param>
+    public static LoadedDocument Load(string file, byte[] bytes, YamlLimits? limits = null, DocumentKind expected = DocumentKind.Unknown)
     {
         var diagnostics = new DiagnosticBag(file);
         var root = YamlDocumentReader.Read(bytes, diagnostics, limits);
-        var text = root is null ? "" : DecodeForSnippets(bytes);
-        return Finish(file, root, text, diagnostics);
+        // A syntax error needs its source line for the snippet too; only text that is not text has none to show.
+        var text = root is null && diagnostics.Items.Any(d => d.Code is "not-text" or "file-too-large") ? "" : DecodeForSnippets(bytes);
+        return Finish(file, root, text, diagnostics, expected);
     }
 
     /// <summary>A file too large to read at all: reported from its length alone.</summary>
@@ -50,19 +55,24 @@ public static class DocumentLoader
         return new LoadedDocument(file, DocumentKind.Unknown, null, diagnostics.Sorted(), [], "");
     }
 
-    public static LoadedDocument Load(string file, string text, YamlLimits? limits = null)
+    public static LoadedDocument Load(string file, string text, YamlLimits? limits = null, DocumentKind expected = DocumentKind.Unknown)
     {
         var diagnostics = new DiagnosticBag(file);
         var root = YamlDocumentReader.Read(text, diagnostics, limits);
-        return Finish(file, root, text, diagnostics);
+        return Finish(file, root, text, diagnostics, expected);
     }
 
-    private static LoadedDocument Finish(string file, YamlNode? root, string text, DiagnosticBag diagnostics)
+    private static LoadedDocument Finish(string file, YamlNode? root, string text, DiagnosticBag diagnostics, DocumentKind expected)
     {
         if (root is null) return new LoadedDocument(file, DocumentKind.Unknown, null, diagnostics.Sorted(), [], text);
         var read = new NodeReader(diagnostics);
         var mapping = read.Mapping(root, "the document");
         if (mapping is null) return new LoadedDocument(file, DocumentKind.Unknown, null, diagnostics.Sorted(), [], text);
+        if (ReadWithoutHeader(mapping, expected, diagnostics) is { } plain)
+        {
+            var card = plain == DocumentKind.TaskCard ? TaskCardReader.Read(mapping, text, diagnostics) : null;
+            return new LoadedDocument(file, plain, diagnostics.HasErrors ? null : card, diagnostics.Sorted(), [], text);
+        }
 
         var apiVersion = read.String(mapping, "apiVersion", "the document", required: true);
         if (apiVersion is not null && apiVersion != SkillReader.ApiVersion)
@@ -97,6 +107,30 @@ public static class DocumentLoader
         }
         if (diagnostics.HasErrors) model = null;
         return new LoadedDocument(file, kind, model, diagnostics.Sorted(), commands, text);
+    }
+
+    /// <summary>
+    /// A document without apiVersion and kind, read by what its fields say it is: an OpsSkill task card (or any
+    /// header-less document when a task card is expected) is read as a task card with a note suggesting the header;
+    /// an OpsSkill skill gets one error naming the format and the conversion. Null: the header is simply missing.
+    /// </summary>
+    private static DocumentKind? ReadWithoutHeader(YamlMapping mapping, DocumentKind expected, DiagnosticBag diagnostics)
+    {
+        var format = OpsSkillFormat.Recognise(mapping);
+        if (format == PlainFormat.Unrecognised && (expected != DocumentKind.TaskCard || mapping.Find("apiVersion") is not null || mapping.Find("kind") is not null))
+            return null;
+        if (format == PlainFormat.OpsSkillSkill)
+        {
+            var steps = mapping.Find("steps")!.Key;
+            diagnostics.Error("opsskill-skill", steps.Position,
+                "this is a skill in the plain format of OpsSkill ('steps' of 'command's, no apiVersion/kind header), which Opsmith does not read as is; " +
+                "`opsmith import opsskill` (coming) converts it to an Opsmith skill, or rewrite it as described in docs/skill-format.md",
+                steps.Path, length: steps.Value.Length);
+            return DocumentKind.Skill;
+        }
+        diagnostics.Note("no-header", mapping.Position,
+            "no apiVersion/kind header: read as a task card (the plain OpsSkill format); add 'apiVersion: opsmith/v1' and 'kind: TaskCard' at the top to say so");
+        return DocumentKind.TaskCard;
     }
 
     private static string DecodeForSnippets(byte[] bytes) => Encoding.UTF8.GetString(bytes).TrimStart('\uFEFF');

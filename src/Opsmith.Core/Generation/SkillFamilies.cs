@@ -75,7 +75,8 @@ internal static class SkillFamilies
          Action("delete-rotated-logs", $"find {{{{ inputs.path }}}} -xdev {RotatedLogs} -print -delete", RiskTier.Destructive,
             check: $"find {{{{ inputs.path }}}} -xdev {RotatedLogs} -print")],
         [Check("below-threshold",
-            "df -P {{ inputs.path }} | awk -v max={{ inputs.max_use_percent }} 'NR == 2 { sub(\"%\", \"\", $5); exit ($5 + 0 >= max + 0) }'")],
+            // The pipeline's status is awk's: when df fails (no such folder) awk sees no line 2, which must fail too.
+            "df -P {{ inputs.path }} | awk -v max={{ inputs.max_use_percent }} 'NR == 2 { sub(\"%\", \"\", $5); used = $5 + 0 } END { exit (NR < 2 || used >= max + 0) }'")],
         new RollbackPlan([], "deleted rotated logs cannot be restored; the dry run lists every file that --execute would delete"));
 
     private static Skill RotateLogs(TaskCard card) => Skill(card, "rotate-logs", $"Rotate {card.Service} logs now", "logs",
@@ -97,7 +98,8 @@ internal static class SkillFamilies
          Input("port", InputType.Int, Param(card, "port", DefaultPort(card.Service)), "TCP port the service listens on.", 1, 65535)],
         [],
         [Action("process-running", "pgrep -x -- {{ inputs.process }}", RiskTier.Read),
-         Action("port-listening", "ss -Hltn sport = :{{ inputs.port }}", RiskTier.Read)],
+         // ss exits 0 whether or not a socket matches; grep makes "nothing listens" a failure.
+         Action("port-listening", "ss -Hltn sport = :{{ inputs.port }} | grep -q .", RiskTier.Read)],
         [Check("port-open", new TcpProbe("{{ target.address }}", "{{ inputs.port }}", TcpExpectation.Open), Retry(3, 2))],
         RollbackPlan.Missing);
 

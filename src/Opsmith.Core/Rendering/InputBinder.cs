@@ -59,14 +59,21 @@ public static class InputBinder
         {
             case InputType.Int:
                 if (!long.TryParse(value, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var number))
-                    return $"{what} is not a whole number";
+                    return value.Length > 0 && value.TrimStart('-').All(char.IsAsciiDigit) && value.TrimStart('-').Length > 0
+                        ? $"{what} is too large for a whole number"
+                        : $"{what} is not a whole number";
                 if (number < input.Min || number > input.Max)
                     return $"{what} is outside {input.Min?.ToString(CultureInfo.InvariantCulture) ?? "…"}..{input.Max?.ToString(CultureInfo.InvariantCulture) ?? "…"}";
                 return null;
             case InputType.Bool:
                 return value is "true" or "false" ? null : $"{what} must be true or false";
             case InputType.Duration:
-                return DurationText.TryParse(value, out _) ? null : $"{what} is not a duration such as 30s or 5m";
+                return DurationText.Parse(value, out _) switch
+                {
+                    DurationProblem.None => null,
+                    DurationProblem.TooLong => $"{what} is longer than any duration Opsmith accepts ({DurationText.Format(DurationText.Longest)})",
+                    _ => $"{what} is not a duration such as 30s or 5m",
+                };
             case InputType.Enum:
                 if (input.Values.Contains(value)) return null;
                 var suggestion = Suggestions.Closest(value, input.Values);

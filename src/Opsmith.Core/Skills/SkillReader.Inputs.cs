@@ -77,7 +77,7 @@ public sealed partial class SkillReader
         {
             case InputType.Int:
                 if (!long.TryParse(value, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var number))
-                    _diagnostics.Error("bad-default", node.Position, $"default of {context} must be a whole number, not '{value}'", node.Path);
+                    _diagnostics.Error("bad-default", node.Position, $"default of {context} must be a whole number{(value.Length > 0 && value.All(char.IsAsciiDigit) ? " that fits in 64 bits" : "")}, not '{NodeReader.Truncate(value)}'", node.Path);
                 else if (number < min || number > max)
                     _diagnostics.Error("bad-default", node.Position,
                         $"default of {context} is {number}, outside {min?.ToString(CultureInfo.InvariantCulture) ?? "…"}..{max?.ToString(CultureInfo.InvariantCulture) ?? "…"}", node.Path);
@@ -87,8 +87,12 @@ public sealed partial class SkillReader
                     _diagnostics.Error("bad-default", node.Position, $"default of {context} must be true or false, not '{value}'", node.Path);
                 break;
             case InputType.Duration:
-                if (!DurationText.TryParse(value, out _))
-                    _diagnostics.Error("bad-default", node.Position, $"default of {context} is '{value}', which is not a duration such as 30s or 5m", node.Path);
+                var problem = DurationText.Parse(value, out _);
+                if (problem == DurationProblem.TooLong)
+                    _diagnostics.Error("bad-default", node.Position,
+                        $"default of {context} is '{NodeReader.Truncate(value)}', longer than any duration Opsmith accepts ({DurationText.Format(DurationText.Longest)})", node.Path);
+                else if (problem != DurationProblem.None)
+                    _diagnostics.Error("bad-default", node.Position, $"default of {context} is '{NodeReader.Truncate(value)}', which is not a duration such as 30s or 5m", node.Path);
                 break;
             case InputType.Enum:
                 if (values.Count > 0 && !values.Contains(value))

@@ -85,6 +85,12 @@ public sealed partial class NodeReader(DiagnosticBag diagnostics)
             }
             return value;
         }
+        if (node is YamlScalar { IsPlain: true } digits && IsWholeNumber(digits.Value))
+        {
+            var range = max == int.MaxValue ? $"at least {min}" : $"between {min} and {max}";
+            Diagnostics.Error("out-of-range", node.Position, $"'{key}' in {context} must be {range}, not {Truncate(digits.Value)}", node.Path);
+            return null;
+        }
         TypeError(node, $"'{key}' in {context}", node is YamlScalar { IsPlain: false } ? "a whole number without quotes" : "a whole number");
         return null;
     }
@@ -95,6 +101,12 @@ public sealed partial class NodeReader(DiagnosticBag diagnostics)
         if (node is null || node is YamlScalar { IsNull: true }) return null;
         if (node is YamlScalar { IsPlain: true } scalar && long.TryParse(scalar.Value, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var value))
             return value;
+        if (node is YamlScalar { IsPlain: true } digits && IsWholeNumber(digits.Value))
+        {
+            Diagnostics.Error("out-of-range", node.Position,
+                $"'{key}' in {context} is {Truncate(digits.Value)}, beyond the largest whole number Opsmith holds ({long.MaxValue})", node.Path);
+            return null;
+        }
         TypeError(node, $"'{key}' in {context}", "a whole number");
         return null;
     }
@@ -104,7 +116,12 @@ public sealed partial class NodeReader(DiagnosticBag diagnostics)
         if (node is null || node is YamlScalar { IsNull: true }) return null;
         if (node is YamlScalar { IsPlain: true } scalar &&
             double.TryParse(scalar.Value, NumberStyles.Float, CultureInfo.InvariantCulture, out var value))
-            return value;
+        {
+            if (double.IsFinite(value)) return value;
+            // 1e999 parses as infinity and "NaN" as not-a-number; neither compares meaningfully.
+            Diagnostics.Error("out-of-range", node.Position, $"{what} must be a finite number, not '{Truncate(scalar.Value)}'", node.Path);
+            return null;
+        }
         TypeError(node, what, "a number");
         return null;
     }
@@ -155,20 +172,24 @@ public sealed partial class NodeReader(DiagnosticBag diagnostics)
         var node = mapping[key];
         var text = String(node, $"'{key}' in {context}");
         if (text is null) return null;
-        if (DurationText.TryParse(text, out var value))
+        switch (DurationText.Parse(text, out var value))
         {
-            if (value > MaxDuration)
-            {
-                Diagnostics.Error("bad-duration", node!.Position, $"'{key}' in {context} must be at most 24d", node.Path);
+            case DurationProblem.None when value > MaxDuration:
+            case DurationProblem.TooLong:
+                Diagnostics.Error("bad-duration", node!.Position,
+                    $"'{key}' in {context} is '{Truncate(text)}', longer than the longest allowed ({DurationText.Format(MaxDuration)})", node.Path,
+                    length: Math.Max(1, text.Length));
                 return null;
-            }
-            if (value > TimeSpan.Zero || key == "cooldown") return value;
-            Diagnostics.Error("bad-duration", node!.Position, $"'{key}' in {context} must be longer than zero", node.Path);
-            return null;
+            case DurationProblem.None when value > TimeSpan.Zero || key == "cooldown":
+                return value;
+            case DurationProblem.None:
+                Diagnostics.Error("bad-duration", node!.Position, $"'{key}' in {context} must be longer than zero", node.Path);
+                return null;
+            default:
+                Diagnostics.Error("bad-duration", node!.Position,
+                    $"'{key}' in {context} is '{Truncate(text)}', which is not a duration; write it like 500ms, 30s, 5m, 1h30m or 2d", node.Path);
+                return null;
         }
-        Diagnostics.Error("bad-duration", node!.Position,
-            $"'{key}' in {context} is '{Truncate(text)}', which is not a duration; write it like 500ms, 30s, 5m, 1h30m or 2d", node.Path);
-        return null;
     }
 
     public IReadOnlyList<string> StringList(YamlMapping mapping, string key, string context)
@@ -199,6 +220,9 @@ public sealed partial class NodeReader(DiagnosticBag diagnostics)
         var got = node is YamlScalar s ? $"'{Truncate(s.Value)}'" : node.KindName;
         Diagnostics.Error("bad-type", node.Position, $"{what} must be {expected}, not {got}", node.Path);
     }
+
+    private static bool IsWholeNumber(string text) =>
+        text.Length > 0 && text.TrimStart('-', '+').Length > 0 && text.TrimStart('-', '+').All(char.IsAsciiDigit) && text.Length - text.TrimStart('-', '+').Length <= 1;
 
     public static string Truncate(string value) => value.Length > 40 ? value[..40] + "…" : value;
 

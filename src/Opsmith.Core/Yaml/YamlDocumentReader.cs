@@ -68,11 +68,16 @@ public static class YamlDocumentReader
         }
         catch (YamlException e)
         {
-            var tab = FindTabIndentation(text, (int)e.Start.Line);
+            // YamlDotNet leaves some marks empty (line 0): fall back to the last node read, never to 1:1 blindly.
+            var known = e.Start.Line > 0;
+            var tab = known ? FindTabIndentation(text, (int)e.Start.Line, exact: true) : null;
+            if (tab is null && e.Message.Contains(" tab ", StringComparison.OrdinalIgnoreCase))
+                tab = FindTabIndentation(text, known ? (int)e.Start.Line : builder.LastPosition.Line, exact: false);
             if (tab is not null)
-                diagnostics.Error("tab-indentation", tab.Value, "YAML syntax error: a tab is used for indentation; YAML allows only spaces");
+                diagnostics.Error("tab-indentation", tab.Value,
+                    "YAML syntax error: a tab is used for indentation; YAML allows only spaces (replace the tab with spaces)");
             else
-                diagnostics.Error("yaml-syntax", ToPosition(e.Start), DescribeSyntaxError(e));
+                diagnostics.Error("yaml-syntax", known ? ToPosition(e.Start) : builder.LastPosition, DescribeSyntaxError(e) + builder.UnclosedHint());
             return null;
         }
         catch (LimitExceeded)
@@ -82,7 +87,11 @@ public static class YamlDocumentReader
         catch (InvalidOperationException)
         {
             // YamlDotNet's scanner throws this (not a YamlException) for some unclosed flow collections.
-            diagnostics.Error("yaml-syntax", builder.LastPosition, "YAML syntax error: a '[' or '{' opened before this point is never closed");
+            if (builder.InnermostFlow is { } open)
+                diagnostics.Error("yaml-syntax", open.At,
+                    $"YAML syntax error: the '{open.Bracket}' opened here is never closed; add the matching '{(open.Bracket == '[' ? ']' : '}')}'");
+            else
+                diagnostics.Error("yaml-syntax", builder.LastPosition, "YAML syntax error: a '[' or '{' opened before this point is never closed");
             return null;
         }
     }
@@ -101,17 +110,32 @@ public static class YamlDocumentReader
         return new SourcePosition(line, column);
     }
 
-    /// <summary>YamlDotNet reports a tab where the scanner trips, often the line before; look around it.</summary>
-    private static SourcePosition? FindTabIndentation(string text, int errorLine)
+    /// <summary>
+    /// The tab YAML refused. YamlDotNet reports it where the scanner trips (often the line before), or with no
+    /// line at all: look around the reported line, else at and after the last line read, else anywhere. A tab on
+    /// an otherwise blank line (inside a block scalar, say) counts: YAML refuses it there too.
+    /// </summary>
+    private static SourcePosition? FindTabIndentation(string text, int errorLine, bool exact)
     {
         var lines = text.Split('\n');
-        for (var line = Math.Max(1, errorLine - 1); line <= Math.Min(lines.Length, errorLine + 1); line++)
+        SourcePosition? TabIn(int line)
         {
-            var content = lines[line - 1];
+            var content = lines[line - 1].TrimEnd('\r');
             var indent = content[..(content.Length - content.TrimStart(' ', '\t').Length)];
             var tab = indent.IndexOf('\t');
-            if (tab >= 0) return new SourcePosition(line, tab + 1);
+            return tab >= 0 ? new SourcePosition(line, tab + 1) : null;
         }
+        var from = Math.Max(1, errorLine - 1);
+        if (exact)
+        {
+            for (var line = from; line <= Math.Min(lines.Length, errorLine + 1); line++)
+                if (TabIn(line) is { } near) return near;
+            return null;
+        }
+        for (var line = from; line <= lines.Length; line++)
+            if (TabIn(line) is { } after) return after;
+        for (var line = 1; line < from && line <= lines.Length; line++)
+            if (TabIn(line) is { } before) return before;
         return null;
     }
 
@@ -133,7 +157,15 @@ public static class YamlDocumentReader
         private long _expandedNodes;
         private bool _sawAlias;
 
+        private readonly Stack<(char Bracket, SourcePosition At)> _flows = new();
+
         public SourcePosition LastPosition { get; private set; } = SourcePosition.Start;
+
+        /// <summary>The innermost '[' or '{' still open when the parser stopped, if any.</summary>
+        public (char Bracket, SourcePosition At)? InnermostFlow => _flows.Count > 0 ? _flows.Peek() : null;
+
+        public string UnclosedHint() =>
+            InnermostFlow is { } open ? $" (the '{open.Bracket}' at line {open.At.Line}, column {open.At.Column} is not closed)" : "";
 
         public YamlNode? ReadSingleDocument()
         {
@@ -195,12 +227,14 @@ public static class YamlDocumentReader
                 var items = new List<YamlNode>();
                 long size = 1;
                 Count(1, sequenceStart.Start, path);
+                if (sequenceStart.Style == SequenceStyle.Flow) _flows.Push(('[', ToPosition(sequenceStart.Start)));
                 while (!parser.TryConsume<SequenceEnd>(out _))
                 {
                     var (item, itemSize) = ReadNode($"{path}[{items.Count}]", depth + 1);
                     items.Add(item);
                     size += itemSize;
                 }
+                if (sequenceStart.Style == SequenceStyle.Flow) _flows.Pop();
                 return Remember(sequenceStart.Anchor, (new YamlSequence(ToPosition(sequenceStart.Start), path, items), size));
             }
 
@@ -210,6 +244,8 @@ public static class YamlDocumentReader
             var seen = new Dictionary<string, YamlEntry>(StringComparer.Ordinal);
             long mappingSize = 1;
             Count(1, mappingStart.Start, path);
+            var flow = mappingStart.Style == MappingStyle.Flow;
+            if (flow) _flows.Push(('{', ToPosition(mappingStart.Start)));
             while (!parser.TryConsume<MappingEnd>(out _))
             {
                 var keyEvent = parser.Current!;
@@ -234,6 +270,7 @@ public static class YamlDocumentReader
                 seen[key.Value] = entry;
                 mappingSize += keySize + valueSize;
             }
+            if (flow) _flows.Pop();
             return Remember(mappingStart.Anchor, (new YamlMapping(ToPosition(mappingStart.Start), path, entries), mappingSize));
         }
 

@@ -198,4 +198,29 @@ public sealed class HostileInputTests
 
         AssertDiagnostic(SingleDiagnostic(Utf8(text)), "too-deep", 65, 65, "YAML is nested deeper than 64 levels");
     }
+
+    [Theory]
+    [InlineData("      timeout: 999999999999999999999d", 14, 16, "bad-duration",
+        "'timeout' in action 'df' is '999999999999999999999d', longer than the longest allowed (24d)")]
+    [InlineData("      timeout: 1000000d", 14, 16, "bad-duration", "'timeout' in action 'df' is '1000000d', longer than the longest allowed (24d)")]
+    [InlineData("      timeout: 99999999999999999999999999999999999999999999ms", 14, 16, "bad-duration",
+        "'timeout' in action 'df' is '9999999999999999999999999999999999999999…', longer than the longest allowed (24d)")]
+    public void A_huge_duration_is_a_diagnostic_at_its_line_not_an_overflow(string line, int at, int column, string code, string message)
+    {
+        AssertDiagnostic(SingleDiagnostic(Utf8(Skill.TrimEnd() + "\n" + line + "\n")), code, at, column, message);
+    }
+
+    [Fact]
+    public void A_number_too_large_for_any_integer_is_out_of_range_at_its_line()
+    {
+        var text = Skill.Replace("spec:\n", "spec:\n  inputs:\n    count: {type: int, min: 99999999999999999999999}\n" +
+                                             "  preconditions:\n    - {name: p, run: df -h, expect: {exit_code: 99999999999999999999}}\n",
+            StringComparison.Ordinal);
+
+        var document = DocumentLoader.Load("numbers.yaml", Utf8(text));
+
+        Assert.Collection(document.Diagnostics.Where(d => d.IsError),
+            d => Assert.Equal(("out-of-range", 10), (d.Code, d.Position.Line)),
+            d => Assert.Equal(("out-of-range", 12), (d.Code, d.Position.Line)));
+    }
 }

@@ -28,6 +28,23 @@ public sealed class DurationAndSuggestionTests
     public void Non_durations_are_rejected(string text) => Assert.False(DurationText.TryParse(text, out _));
 
     [Theory]
+    [InlineData("999999999999999999999d")]
+    [InlineData("99999999999999999999999999999999999999999ms")]
+    [InlineData("1000000d")]
+    [InlineData("36500d1ms")]
+    [InlineData("9223372036854775807ms")]
+    [InlineData("36499d36499d")]
+    public void Durations_too_long_to_mean_anything_are_a_problem_and_never_an_overflow(string text)
+    {
+        Assert.Equal(DurationProblem.TooLong, DurationText.Parse(text, out _));
+        Assert.False(DurationText.TryParse(text, out _));
+    }
+
+    [Fact]
+    public void The_longest_duration_itself_parses() =>
+        Assert.Equal(DurationProblem.None, DurationText.Parse("36500d", out _));
+
+    [Theory]
     [InlineData("acions", "actions")]
     [InlineData("sucess_criteria", "success_criteria")]
     [InlineData("rollbak", "rollback")]

@@ -403,6 +403,84 @@ public sealed class BenchSuiteReaderTests
         }
     }
 
+    /// <summary>
+    /// A few thousand suites broken the way files break (fixed seed, so a failure reproduces): every problem is a
+    /// diagnostic naming the file and a real line, never an exception; a hang fails through a generous timeout.
+    /// </summary>
+    [Fact]
+    public async Task Mutated_suites_give_diagnostics_with_a_file_and_a_real_line_and_never_an_exception()
+    {
+        var seeds = new[] { FullSuite, File.ReadAllText(Path.Combine(RepositoryRoot(), SuiteFile)) };
+        var random = new Random(20261130);
+        var inputs = Enumerable.Range(0, 3000).Select(i => SuiteMutations.Mutate(seeds[i % seeds.Length], random)).ToList();
+        var current = -1;
+        var failures = new List<string>();
+
+        var work = Task.Run(() =>
+        {
+            for (var i = 0; i < inputs.Count; i++)
+            {
+                current = i;
+                var lines = inputs[i].Split('\n').Length;
+                try
+                {
+                    var (suite, diagnostics) = Read(inputs[i]);
+                    failures.AddRange(diagnostics.Items
+                        .Where(d => d.File != SuiteFile || d.Position.Line < 1 || d.Position.Column < 1 || d.Position.Line > lines + 1)
+                        .Select(d => $"input {i}: diagnostic outside the file: {d.ToLine()}"));
+                    if (suite is null && !diagnostics.HasErrors) failures.Add($"input {i}: no suite and no error");
+                }
+                catch (Exception e)
+                {
+                    failures.Add($"input {i}: {e.GetType().Name}: {e.Message}\n{inputs[i][..Math.Min(400, inputs[i].Length)]}");
+                }
+            }
+        });
+        var finished = await Task.WhenAny(work, Task.Delay(TimeSpan.FromMinutes(3)));
+
+        Assert.True(finished == work, $"reading did not end; stuck on input {current}:\n{inputs[Math.Max(0, current)]}");
+        await work;
+        Assert.True(failures.Count == 0, $"{failures.Count} failures, the first ones:\n{string.Join('\n', failures.Take(10))}");
+    }
+
+    /// <summary>Text mutations of a suite: huge numbers and durations, truncation, odd characters, tabs, nesting, aliases.</summary>
+    private static class SuiteMutations
+    {
+        private static readonly string[] Pieces =
+        [
+            "999999999999999999999s", "99999999999999999999m", "1e999", "-1", "0", ".nan", "\uFEFF", "\u202E", "\U0001F525", "\t", "\0",
+            "&a ", "*a", "*nope", "<<: *a", "{", "[", "}", "]", "- ", ": ", "? ", "|", "'", "\"", "#", "---\n", "\n\t\n",
+            "[" + new string('[', 150), "{{ target.x }}", "none", "service-crash", "mitigation", "detection", "node1",
+        ];
+
+        public static string Mutate(string text, Random random)
+        {
+            for (var round = 0; round < 1 + random.Next(3); round++)
+            {
+                var lines = text.Split('\n').ToList();
+                var line = random.Next(lines.Count);
+                var piece = Pieces[random.Next(Pieces.Length)];
+                switch (random.Next(7))
+                {
+                    case 0: text = text[..random.Next(text.Length + 1)]; continue;
+                    case 1:
+                        var colon = lines[line].IndexOf(": ", StringComparison.Ordinal);
+                        lines[line] = colon >= 0 ? lines[line][..(colon + 2)] + piece : lines[line] + piece;
+                        break;
+                    case 2: lines.Insert(line, lines[line]); break;
+                    case 3: lines[line] = new string(' ', random.Next(10)) + lines[line].TrimStart(); break;
+                    case 4: lines[line] = "\t" + lines[line]; break;
+                    default:
+                        var at = random.Next(lines[line].Length + 1);
+                        lines[line] = lines[line][..at] + piece + lines[line][at..];
+                        break;
+                }
+                text = string.Join('\n', lines);
+            }
+            return text;
+        }
+    }
+
     private static (BenchSuite? Suite, DiagnosticBag Diagnostics) Read(string yaml)
     {
         var diagnostics = new DiagnosticBag(SuiteFile);
