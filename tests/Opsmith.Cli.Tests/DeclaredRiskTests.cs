@@ -42,7 +42,7 @@ public sealed class DeclaredRiskTests
         var with = await CliProcess.RunAsync("validate", declared);
 
         Assert.Equal(1, without.ExitCode);
-        Assert.Contains("reads as service-mutation (unknown-program", without.Stdout);
+        Assert.Contains("reads as destructive (unknown-program", without.Stdout);
         Assert.Contains("if acme-status only reads, list it under read_only_programs with the reason", without.Stdout);
         Assert.True(with.ExitCode == 0, with.All);
     }

@@ -17,7 +17,8 @@ public sealed class UnsafePolicyEnvironmentTests
         var result = await CliProcess.RunAsync(["approvals", "list"], new Dictionary<string, string> { ["OPSMITH_HOME"] = home.Path, [name] = value });
 
         Assert.Equal(2, result.ExitCode);
-        Assert.Contains($"Error: {name} must be", result.Stderr);
+        Assert.Contains("Error: the configuration is not valid:", result.Stderr);
+        Assert.Contains($"environment variable {name}: ", result.Stderr);
         Assert.Contains(why, result.Stderr);
     }
 }

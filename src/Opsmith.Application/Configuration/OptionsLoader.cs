@@ -106,7 +106,7 @@ public static class OptionsLoader
     {
         if (text == "none") return (true, null);
         if (PolicySettings.TryParseRunLimit(text, out var runs, out var why)) return (true, runs);
-        problem($"{why} (or none for no limit)");
+        problem($"{why}; write none for no limit");
         return (false, null);
     }
 
