@@ -68,7 +68,8 @@ public static class OptionsLoader
                     if (Limit(value, Problem) is var (ok2, perSkill) && ok2) policy = policy with { MaxRunsPerHourPerSkill = perSkill };
                     break;
                 case "policy.run_budget":
-                    if (PolicySettings.TryParseRunBudget(value, out var budget, out var budgetProblem)) policy = policy with { RunBudget = budget };
+                    if (value == "none") policy = policy with { RunBudget = null };
+                    else if (PolicySettings.TryParseRunBudget(value, out var budget, out var budgetProblem)) policy = policy with { RunBudget = budget };
                     else Problem(budgetProblem);
                     break;
                 case "policy.approval_expiry":
