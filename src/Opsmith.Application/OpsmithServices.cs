@@ -65,6 +65,29 @@ public sealed class OpsmithServices : IAsyncDisposable
     public async Task<IApprovalStore> ApprovalsAsync(CancellationToken ct) =>
         ApprovalStores.For(await AuditAsync(ct), Options.Policy, Time);
 
+    /// <summary>
+    /// Switches the kill switch on or off, and records who did it and why in the audit trail. Turning it on never
+    /// waits for the record (stopping comes first; a trail that cannot be written is reported after); turning it
+    /// off needs the record first: an unrecorded "go" is refused.
+    /// </summary>
+    public async Task<OpsmithError?> SetKillSwitchAsync(bool on, string reason, CancellationToken ct)
+    {
+        if (on) KillSwitch.TurnOn(new KillSwitchState(Actor.ToString(), Time.GetUtcNow(), reason));
+        try
+        {
+            var audit = await AuditAsync(ct);
+            await audit.AppendAsync(AuditEntry.ForKillSwitch(Actor.ToString(), on, reason), CancellationToken.None);
+        }
+        catch (Exception e) when (e is not OperationCanceledException and not OutOfMemoryException)
+        {
+            return OpsmithError.Unavailable(on
+                ? $"the kill switch is on, but switching it on could not be recorded in the audit trail: {e.Message}"
+                : $"the kill switch stays on: switching it off could not be recorded in the audit trail ({e.Message})");
+        }
+        if (!on) KillSwitch.TurnOff();
+        return null;
+    }
+
     public async ValueTask DisposeAsync()
     {
         if (_audit is not null) await _audit.DisposeAsync();

@@ -59,6 +59,25 @@ public sealed class KillSwitchCommandTests
     }
 
     [Fact]
+    public async Task Every_toggle_is_in_the_audit_trail_with_who_and_why()
+    {
+        var (home, environment, _, _, _) = Setup();
+        using var _ = home;
+        environment["OPSMITH_ACTOR"] = "carol";
+
+        await CliProcess.RunAsync(["kill-switch", "on", "--reason", "incident 4711"], environment);
+        await CliProcess.RunAsync(["kill-switch", "off"], environment);
+        var audit = await CliProcess.RunAsync(["audit", "list", "--output", "json"], environment);
+
+        using var json = System.Text.Json.JsonDocument.Parse(audit.Stdout);
+        var toggles = json.RootElement.GetProperty("records").EnumerateArray()
+            .Where(r => r.GetProperty("kind").GetString() == "kill-switch")
+            .Select(r => (r.GetProperty("actor").GetString(), r.GetProperty("outcome").GetString(), r.GetProperty("detail").GetString())).ToList();
+        Assert.Equal([("user:carol", "on", "incident 4711"), ("user:carol", "off", "")], toggles);
+        Assert.Equal(0, (await CliProcess.RunAsync(["audit", "verify"], environment)).ExitCode);
+    }
+
+    [Fact]
     public async Task Switching_on_stops_the_next_mutating_step_of_a_run_in_another_process()
     {
         var (home, environment, inventory, skill, marker) = Setup();

@@ -14,8 +14,6 @@ public sealed class KillSwitchVerb(CliContext context) : IVerb
         "opsmith kill-switch off",
     ];
 
-    public static KillSwitch Current() => new(CliServices.Options().Paths.DataDirectory);
-
     public Command Build()
     {
         var state = new Argument<string>("STATE") { Description = "on, off or status." };
@@ -23,23 +21,20 @@ public sealed class KillSwitchVerb(CliContext context) : IVerb
         var reason = new Option<string?>("--reason") { Description = "Why (shown to everyone whose steps are stopped)." };
         var output = CliContext.OutputOption();
         var command = new Command("kill-switch", "Stop (on) or allow again (off) every new step that can change a host; reads go on.") { state, reason, output };
-        command.SetAction(p => Run(p.GetValue(state)!, p.GetValue(reason), p.GetValue(output)));
+        command.SetAction((p, ct) => RunAsync(p.GetValue(state)!, p.GetValue(reason), p.GetValue(output), ct));
         return command;
     }
 
-    private int Run(string state, string? reason, OutputFormat format)
+    private async Task<int> RunAsync(string state, string? reason, OutputFormat format, CancellationToken ct)
     {
-        var killSwitch = Current();
-        switch (state)
+        await using var services = CliServices.Open();
+        // Every toggle is in the audit trail: who, when, why.
+        if (state != "status" && await services.SetKillSwitchAsync(state == "on", reason ?? "", ct) is { } error)
         {
-            case "on":
-                killSwitch.TurnOn(new KillSwitchState(CliServices.CurrentActor().ToString(), DateTimeOffset.UtcNow, reason ?? ""));
-                break;
-            case "off":
-                killSwitch.TurnOff();
-                break;
+            CliServices.Fail(context, error);
+            if (state == "off") return ExitCodes.Invalid;
         }
-        var current = killSwitch.Read();
+        var current = services.KillSwitch.Read();
         if (format == OutputFormat.Json)
             JsonOutput.Write(context.Stdout, new { on = current is not null, by = current?.By, since = current?.Since, reason = current?.Reason });
         else if (current is null)

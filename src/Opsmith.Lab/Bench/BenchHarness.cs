@@ -72,7 +72,7 @@ public sealed class BenchHarness(LabLayout lab, IReadOnlyList<string> opsmithCom
         await using var services = new OpsmithServices(OpsmithOptions.Defaults(paths) with
         {
             Policy = PolicySettings.Default with { Autonomy = autonomy },
-        }, new Actor($"bench-{agent.Name}", ActorKind.Agent));
+        }, new Actor("bench-agent", ActorKind.Agent));
         var actions = new AgentActions(services);
         var clock = Stopwatch.StartNew();
         try

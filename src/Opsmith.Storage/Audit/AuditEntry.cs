@@ -32,6 +32,10 @@ public sealed record AuditEntry(
         AuditDecision decision, string maskedDetail) =>
         new(runId, AuditKind.Decision, actor, host, skill, skillHash, decision, maskedDetail);
 
+    /// <summary>A kill-switch toggle: its own run id, outcome <c>on</c> or <c>off</c>, the reason as detail (masked by the caller).</summary>
+    public static AuditEntry ForKillSwitch(string actor, bool on, string maskedReason) =>
+        new($"kill-switch-{Guid.NewGuid():N}", AuditKind.KillSwitch, actor, "", "", "", null, maskedReason) { Facts = new AuditFacts(Outcome: on ? "on" : "off") };
+
     public static AuditEntry ForCommand(string runId, string actor, string host, string skill, string skillHash, string maskedDetail) =>
         new(runId, AuditKind.Command, actor, host, skill, skillHash, null, maskedDetail);
 

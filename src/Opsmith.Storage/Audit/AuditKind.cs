@@ -8,6 +8,8 @@ public enum AuditKind
     RunInterrupted,
     Decision,
     Command,
+    /// <summary>A person switched the kill switch on or off; <see cref="AuditFacts.Outcome"/> says which, the detail why.</summary>
+    KillSwitch,
 }
 
 /// <summary>The outcome of a policy decision, recorded on <see cref="AuditKind.Decision"/> records only.</summary>
@@ -35,6 +37,7 @@ public static class AuditNames
         AuditKind.RunInterrupted => "run-interrupted",
         AuditKind.Decision => "decision",
         AuditKind.Command => "command",
+        AuditKind.KillSwitch => "kill-switch",
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "unknown audit kind"),
     };
 
