@@ -64,6 +64,13 @@ public static class OpsmithCli
             stderr.WriteLine($"Error: {e.Message}");
             return ExitCodes.Usage;
         }
+        catch (System.Data.Common.DbException e)
+        {
+            // The audit database (SQLite file or PostgreSQL) cannot be used: not a bug, and nothing may run without it.
+            stderr.WriteLine($"Error: the audit trail cannot be used: {TerminalText.OneLine(e.Message)}");
+            stderr.WriteLine("Nothing was run. 'opsmith audit verify' says whether the trail is damaged; docs/audit.md says where it lives.");
+            return ExitCodes.Invalid;
+        }
         catch (ConfigurationException e)
         {
             stderr.WriteLine($"Error: {e.Message}");

@@ -134,4 +134,28 @@ public sealed class AuditCommandTests
         Assert.StartsWith("Error: ID must be a record number such as 42 (the first column of 'opsmith audit list'), not 'abc'", result.Stderr);
         Assert.DoesNotContain("System.", result.All);
     }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task A_truncated_or_overwritten_trail_is_reported_as_damaged_not_as_a_bug(bool truncate)
+    {
+        using var home = new TempFolder();
+        var environment = new Dictionary<string, string> { ["OPSMITH_HOME"] = home.Path };
+        await CliProcess.RunAsync(["kill-switch", "on", "--reason", "fill the trail"], environment);
+        await CliProcess.RunAsync(["kill-switch", "off"], environment);
+        var database = Path.Combine(home.Path, "data", "audit.db");
+        var bytes = File.ReadAllBytes(database);
+        File.WriteAllBytes(database, truncate ? bytes[..3000] : "not a database at all"u8.ToArray());
+        foreach (var side in new[] { "-wal", "-shm" }) File.Delete(database + side);
+
+        var verify = await CliProcess.RunAsync(["audit", "verify"], environment);
+        var list = await CliProcess.RunAsync(["audit", "list"], environment);
+
+        Assert.Equal(1, verify.ExitCode);
+        Assert.Contains("The audit trail is DAMAGED", verify.Stdout);
+        Assert.Equal(1, list.ExitCode);
+        Assert.Contains("Error: the audit trail cannot be used", list.Stderr);
+        Assert.DoesNotContain("internal error", verify.All + list.All);
+    }
 }

@@ -107,8 +107,21 @@ public sealed class AuditVerb(CliContext context) : IVerb
 
     private async Task<int> VerifyAsync(OutputFormat format, CancellationToken ct)
     {
-        await using var store = await OpenAsync(ct);
-        var result = await store.VerifyAsync(ct);
+        AuditVerification result;
+        try
+        {
+            await using var store = await OpenAsync(ct);
+            result = await store.VerifyAsync(ct);
+        }
+        catch (System.Data.Common.DbException e)
+        {
+            // A trail the database itself cannot read (truncated, overwritten, not a database) is damaged: that is the answer.
+            var reason = $"the database cannot be read ({e.Message}); it was truncated, overwritten or is not an Opsmith audit trail";
+            if (format == OutputFormat.Json)
+                JsonOutput.Write(context.Stdout, new { valid = false, records_checked = 0, last_sequence = 0, first_break = new { sequence = 1, kind = "unreadable", reason } });
+            else context.Stdout.WriteLine(context.Out.Red($"The audit trail is DAMAGED: {TerminalText.Sanitize(reason)}"));
+            return ExitCodes.Invalid;
+        }
         if (format == OutputFormat.Json)
             JsonOutput.Write(context.Stdout, new
             {
