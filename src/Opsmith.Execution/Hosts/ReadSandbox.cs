@@ -36,7 +36,8 @@ internal static class ReadSandboxScript
 
     /// <summary>
     /// Runs inside the new mount namespace, before the command: every mount point read-only (remounting one mount
-    /// leaves its children as they are, so each is remounted), then /tmp and /var/tmp as overlays whose upper layer
+    /// leaves its children as they are, so each is remounted; a mount hidden under another, whose path does not
+    /// exist any more, cannot be reached and is skipped — the lab's hosts hide /run/netns under their own /run), then /tmp and /var/tmp as overlays whose upper layer
     /// is a private tmpfs. <c>mount -n</c>: there is no writable /etc/mtab or utab any more. No single quote: the
     /// driver holds this text in single quotes.
     /// </summary>
@@ -44,6 +45,7 @@ internal static class ReadSandboxScript
         __o_fail() { printf "%s (%s); nothing ran\n" "opsmith: the read-only sandbox could not be set up" "$1" >&2; exit 125; }
         while read -r _ _ _ _ __o_mp _; do
           case $__o_mp in *\\*) __o_mp=$(printf "%b" "$__o_mp");; esac
+          [ -e "$__o_mp" ] || [ -L "$__o_mp" ] || continue
           mount -n -o remount,bind,ro "$__o_mp" 2>/dev/null || __o_fail "$__o_mp stays writable"
         done </proc/self/mountinfo
         for __o_d in /tmp /var/tmp; do
