@@ -1,3 +1,4 @@
+using Opsmith.Policy.Classification;
 using Opsmith.Policy.Decisions;
 
 namespace Opsmith.Application.Configuration;
@@ -12,15 +13,28 @@ namespace Opsmith.Application.Configuration;
 /// <param name="Policy">Autonomy, rate limits, run budget and approval expiry.</param>
 /// <param name="ReadOnlyPrograms">Programs the classifier does not know that this environment declares read-only, each with its reason.</param>
 /// <param name="ConfigFile">The configuration file that was read, or null when there is none.</param>
+/// <param name="DataInventory">
+/// Where this environment keeps data that cannot be recreated (<c>data_inventory:</c>): a write that names it is
+/// <c>data-mutation</c> whatever the program.
+/// </param>
 public sealed record OpsmithOptions(
     OpsmithPaths Paths,
     string? AuditPostgres,
     PolicySettings Policy,
     IReadOnlyDictionary<string, string> ReadOnlyPrograms,
-    string? ConfigFile)
+    string? ConfigFile,
+    DataInventory? DataInventory = null)
 {
     public static OpsmithOptions Defaults(OpsmithPaths paths) =>
         new(paths, null, PolicySettings.Default, new Dictionary<string, string>(), null);
+
+    /// <summary>What the classifier is told for a skill: its read_only_programs, this environment's, and the data inventory.</summary>
+    public ClassifierOptions ClassifierFor(IReadOnlyDictionary<string, string> skillReadPrograms) =>
+        new(skillReadPrograms)
+        {
+            ExtraReadOnlyPrograms = ReadOnlyPrograms,
+            Inventory = DataInventory ?? DataInventory.Empty,
+        };
 }
 
 /// <summary>One configuration problem, where it is (a file and line, or an environment variable or flag) and what is wrong.</summary>

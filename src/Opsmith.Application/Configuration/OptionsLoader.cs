@@ -39,14 +39,20 @@ public static class OptionsLoader
         var issues = new List<ConfigurationIssue>();
         var values = new Dictionary<string, (string Value, string Source, int? Line)>();
         var readOnly = new Dictionary<string, string>();
+        var inventory = new DataInventoryText();
 
         var file = environment("OPSMITH_CONFIG") is { Length: > 0 } named ? Path.GetFullPath(named) : paths.ConfigFile;
-        var fileRead = ReadFile(file, explicitlyNamed: environment("OPSMITH_CONFIG") is { Length: > 0 }, values, readOnly, issues);
+        var fileRead = ReadFile(file, explicitlyNamed: environment("OPSMITH_CONFIG") is { Length: > 0 }, values, readOnly, inventory, issues);
 
         foreach (var (variable, key) in Variables)
             if (environment(variable) is { Length: > 0 } value) values[key] = (value, $"environment variable {variable}", null);
 
-        var options = OpsmithOptions.Defaults(paths) with { ConfigFile = fileRead ? file : null, ReadOnlyPrograms = readOnly };
+        var options = OpsmithOptions.Defaults(paths) with
+        {
+            ConfigFile = fileRead ? file : null,
+            ReadOnlyPrograms = readOnly,
+            DataInventory = inventory.ToInventory(),
+        };
         var policy = options.Policy;
         string? postgres = null;
         foreach (var (key, (value, source, line)) in values)
@@ -112,7 +118,7 @@ public static class OptionsLoader
     }
 
     private static bool ReadFile(string file, bool explicitlyNamed, Dictionary<string, (string, string, int?)> values,
-        Dictionary<string, string> readOnly, List<ConfigurationIssue> issues)
+        Dictionary<string, string> readOnly, DataInventoryText inventory, List<ConfigurationIssue> issues)
     {
         string text;
         try
@@ -142,22 +148,22 @@ public static class OptionsLoader
         }
 
         var diagnostics = new DiagnosticBag(file);
-        Read(text, diagnostics, values, readOnly, file);
+        Read(text, diagnostics, values, readOnly, inventory, file);
         foreach (var d in diagnostics.Items.Where(d => d.IsError))
-            issues.Add(new ConfigurationIssue(file, d.Position.Line, d.Path ?? "", d.Message + (d.Suggestion is { } s ? $" (did you mean '{s}'?)" : "")));
+            issues.Add(new ConfigurationIssue(file, d.Position.Line, d.Path ?? "", d.Message + (d.Suggestion is { } s && !d.Message.Contains("did you mean", StringComparison.Ordinal) ? $"; did you mean '{s}'?" : "")));
         return true;
     }
 
     /// <summary>The file's keys (docs/configuration.md), each remembered with its line.</summary>
     internal static void Read(string text, DiagnosticBag diagnostics, Dictionary<string, (string, string, int?)> values,
-        Dictionary<string, string> readOnly, string source)
+        Dictionary<string, string> readOnly, DataInventoryText inventory, string source)
     {
         var root = YamlDocumentReader.Read(text, diagnostics);
         if (root is null) return;
         var read = new NodeReader(diagnostics);
         var top = read.Mapping(root, "the configuration");
         if (top is null) return;
-        read.AllowOnly(top, "the configuration", "apiVersion", "kind", "audit", "policy", "classifier");
+        read.AllowOnly(top, "the configuration", "apiVersion", "kind", "audit", "policy", "classifier", "data_inventory");
         if (read.String(top, "apiVersion", "the configuration", required: true) is { } api && api != SkillReader.ApiVersion)
             diagnostics.Error("bad-api-version", top["apiVersion"]!.Position, $"apiVersion is '{api}'; this Opsmith reads '{SkillReader.ApiVersion}'", "apiVersion");
         if (read.String(top, "kind", "the configuration", required: true) is { } kind && kind != Kind)
@@ -189,5 +195,65 @@ public static class OptionsLoader
                     else readOnly[entry.Key.Value] = reason;
                 }
         }
+        if (read.Mapping(top["data_inventory"], "'data_inventory'") is { } data) ReadDataInventory(read, diagnostics, data, inventory);
+    }
+
+    /// <summary>
+    /// <c>data_inventory:</c> — where this environment keeps data that cannot be recreated (docs/policy.md). Each
+    /// entry is checked here, with its line, so the classifier only ever sees absolute directories, plain names and ports.
+    /// </summary>
+    private static void ReadDataInventory(NodeReader read, DiagnosticBag diagnostics, YamlMapping data, DataInventoryText inventory)
+    {
+        const string context = "'data_inventory'";
+        read.AllowOnly(data, context, "data_directories", "databases", "buckets", "volumes", "kubernetes_kinds", "datastore_ports");
+        void Names(string key, List<string> into, Func<string, string?> problem)
+        {
+            if (data[key] is not { } node || read.Sequence(node, $"'data_inventory.{key}'") is not { } items) return;
+            foreach (var item in items.Items)
+            {
+                if (read.String(item, $"an item of 'data_inventory.{key}'") is not { } text) continue;
+                if (problem(text.Trim()) is { } why) diagnostics.Error("bad-value", item.Position, $"'{text}' in data_inventory.{key} {why}", item.Path);
+                else into.Add(text.Trim().TrimEnd('/') is { Length: > 0 } trimmed ? trimmed : text.Trim());
+            }
+        }
+        static string? Name(string text) =>
+            text.Length == 0 ? "is empty"
+            : text.Any(c => char.IsWhiteSpace(c) || char.IsControl(c) || c is '/' or '*' or '?') ? "must be a plain name (no spaces, slashes or wildcards)"
+            : null;
+        Names("data_directories", inventory.Directories, text =>
+            !text.StartsWith('/') ? "must be an absolute directory (it starts with /)"
+            : text.TrimEnd('/').Length == 0 ? "is /, the whole filesystem; list the directories that hold data"
+            : text.Any(c => char.IsControl(c) || c is '*' or '?' or '$') ? "must be a plain path (no wildcards or variables)"
+            : null);
+        Names("databases", inventory.Databases, Name);
+        Names("buckets", inventory.Buckets, text => Name(text.Contains("://", StringComparison.Ordinal) ? "/" : text) is { } why
+            ? text.Contains("://", StringComparison.Ordinal) ? "must be the bucket's name without s3:// or gs://" : why
+            : null);
+        Names("volumes", inventory.Volumes, Name);
+        Names("kubernetes_kinds", inventory.KubernetesKinds, Name);
+        if (data["datastore_ports"] is { } ports && read.Sequence(ports, "'data_inventory.datastore_ports'") is { } portItems)
+            foreach (var item in portItems.Items)
+            {
+                if (item is YamlScalar { IsNull: false } scalar && int.TryParse(scalar.Value, NumberStyles.None, CultureInfo.InvariantCulture, out var port) &&
+                    port is >= 1 and <= 65535)
+                    inventory.Ports.Add(port);
+                else
+                    diagnostics.Error("bad-value", item.Position, "a datastore port is a whole number from 1 to 65535", item.Path);
+            }
+    }
+
+    /// <summary>The data inventory as it is read, before it becomes the classifier's record.</summary>
+    internal sealed class DataInventoryText
+    {
+        public List<string> Directories { get; } = [];
+        public List<string> Databases { get; } = [];
+        public List<string> Buckets { get; } = [];
+        public List<string> Volumes { get; } = [];
+        public List<string> KubernetesKinds { get; } = [];
+        public List<int> Ports { get; } = [];
+
+        public Opsmith.Policy.Classification.DataInventory ToInventory() =>
+            new(Directories.Distinct().ToList(), Databases.Distinct().ToList(), Buckets.Distinct().ToList(), Volumes.Distinct().ToList(),
+                KubernetesKinds.Distinct().ToList(), Ports.Distinct().ToList());
     }
 }

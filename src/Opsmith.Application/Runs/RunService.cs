@@ -228,10 +228,8 @@ public sealed class RunService(OpsmithServices services)
         {
             return OpsmithError.Unavailable($"the audit trail cannot be opened, so nothing may run: {e.Message}");
         }
-        var readOnly = new Dictionary<string, string>(services.Options.ReadOnlyPrograms);
-        foreach (var (program, reason) in skill.Spec.DeclaredReadPrograms) readOnly[program] = reason;
         var settings = services.Options.Policy with { Autonomy = autonomy };
-        var guard = new StepGuard(new CommandClassifier(new ClassifierOptions(readOnly)), settings, services.Actor, approvals, services.KillSwitch,
+        var guard = new StepGuard(new CommandClassifier(services.Options.ClassifierFor(skill.Spec.DeclaredReadPrograms)), settings, services.Actor, approvals, services.KillSwitch,
             services.Time, services.ApprovalPoll);
         var runId = RunAudit.NewRunId();
         var audit = new RunAudit(store, runId, services.Actor.ToString(), skill.ContentHash, mode, new SecretMasker(),

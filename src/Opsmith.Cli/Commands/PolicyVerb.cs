@@ -44,7 +44,8 @@ public sealed class PolicyVerb(CliContext context) : IVerb
         }
         if (lines.Count == 0) throw new UsageException("give a command after --, or --file FILE");
 
-        var classifier = new CommandClassifier();
+        // As a run would: with the environment's read-only programs and data inventory (opsmith.yaml).
+        var classifier = new CommandClassifier(CliServices.Options().ClassifierFor(new Dictionary<string, string>()));
         var results = lines.Select(classifier.Classify).ToList();
         if (format == OutputFormat.Json)
         {

@@ -35,8 +35,26 @@ public sealed record CommandResult(
     /// <summary>The effective tier the executor decided for this command (declared risk raised by the classifier).</summary>
     public Opsmith.Core.Skills.RiskTier Tier { get; init; }
 
+    /// <summary>For a read-tier command: whether it ran in the read-only sandbox or, where the host has none, without it.</summary>
+    public ReadIsolation? Isolation { get; init; }
+
+    /// <summary>A sandboxed read tried to write to disk and the read-only filesystem stopped it: the classifier misjudged the command.</summary>
+    public bool ClassifierMiss { get; init; }
+
+    /// <summary>The command prints secret values (the classifier's <c>SensitiveRead</c>): a model layer must not be shown its output.</summary>
+    public bool Sensitive { get; init; }
+
     public static CommandResult NotStarted(CommandStatus status, string error) =>
         new(status, -1, "", "", TimeSpan.Zero, error) { Started = false };
+}
+
+/// <summary>How a read-tier command ran (wire names <c>read-only</c>, <c>unsandboxed</c>).</summary>
+public enum ReadIsolation
+{
+    /// <summary>In a private mount namespace with every mount read-only and a private /tmp and /var/tmp.</summary>
+    ReadOnly,
+    /// <summary>The host has no working sandbox (not Linux, no unshare, neither root nor user namespaces): it ran as it is.</summary>
+    Unsandboxed,
 }
 
 /// <summary>Limits applied to every command.</summary>

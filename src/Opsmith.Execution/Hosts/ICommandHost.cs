@@ -14,6 +14,14 @@ internal interface ICommandHost : IAsyncDisposable
 
     /// <summary>Runs a <c>/bin/sh</c> command. Never throws for a failing command or a lost host: that is a result.</summary>
     Task<CommandResult> RunAsync(string command, CommandLimits limits, CancellationToken cancellationToken);
+
+    /// <summary>Runs a command in a read sandbox (<see cref="ReadSandboxAsync"/> says which one works here).</summary>
+    Task<CommandResult> RunAsync(string command, CommandLimits limits, ReadSandbox sandbox, CancellationToken cancellationToken) =>
+        sandbox == ReadSandbox.None ? RunAsync(command, limits, cancellationToken)
+            : Task.FromResult(CommandResult.NotStarted(CommandStatus.Refused, "this host has no read sandbox"));
+
+    /// <summary>Which read sandbox works on this host, found once per connection; <see cref="ReadSandbox.None"/> where none does.</summary>
+    Task<ReadSandbox> ReadSandboxAsync(CancellationToken cancellationToken) => Task.FromResult(ReadSandbox.None);
 }
 
 /// <summary>

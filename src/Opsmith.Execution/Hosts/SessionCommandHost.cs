@@ -10,5 +10,10 @@ internal sealed class SessionCommandHost(string name, ShellSession session) : IC
     public Task<CommandResult> RunAsync(string command, CommandLimits limits, CancellationToken cancellationToken) =>
         session.RunAsync(command, limits, cancellationToken);
 
+    public Task<CommandResult> RunAsync(string command, CommandLimits limits, ReadSandbox sandbox, CancellationToken cancellationToken) =>
+        session.RunAsync(command, limits, sandbox, cancellationToken);
+
+    public Task<ReadSandbox> ReadSandboxAsync(CancellationToken cancellationToken) => session.ReadSandboxAsync(cancellationToken);
+
     public ValueTask DisposeAsync() => session.DisposeAsync();
 }

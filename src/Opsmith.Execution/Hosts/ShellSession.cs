@@ -19,11 +19,17 @@ namespace Opsmith.Execution.Hosts;
 /// </summary>
 internal sealed class ShellSession : IAsyncDisposable
 {
-    private const string Driver = """
+    private static readonly string Driver = $$"""
+        __o_sandbox='{{ReadSandboxScript.Setup}}'
         __opsmith_run() {
           __o_id=$1
           printf '\n__OPSMITH_START_%s\n' "$__o_id"
-          timeout -k 2 "$2" sh -c 'printf "\n__OPSMITH_PID_%s %s\n" "$1" "$PPID" >&2; exec </dev/null; . /dev/fd/3' opsmith-step "$__o_id" &
+          case $3 in
+            ro) __o_with='unshare --mount --propagation private' __o_setup=$__o_sandbox ;;
+            ro-user) __o_with='unshare --mount --propagation private --map-root-user' __o_setup=$__o_sandbox ;;
+            *) __o_with= __o_setup= ;;
+          esac
+          timeout -k 2 "$2" $__o_with sh -c 'printf "\n__OPSMITH_PID_%s %s\n" "$1" "$PPID" >&2; exec </dev/null; eval "$2"; . /dev/fd/3' opsmith-step "$__o_id" "$__o_setup" &
           __o_pid=$!
           exec 3<&-
           wait "$__o_pid"
@@ -122,7 +128,34 @@ internal sealed class ShellSession : IAsyncDisposable
         return (null, string.Join("\n", session._startupErrors));
     }
 
-    public async Task<CommandResult> RunAsync(string command, CommandLimits limits, CancellationToken ct)
+    private Task<ReadSandbox>? _sandbox;
+
+    /// <summary>
+    /// Which read sandbox works on this host, probed once per session: a plain mount namespace, else one inside a
+    /// user namespace, else none. The probe writes nothing.
+    /// </summary>
+    public Task<ReadSandbox> ReadSandboxAsync(CancellationToken ct) => _sandbox ??= ProbeAsync(ct);
+
+    private async Task<ReadSandbox> ProbeAsync(CancellationToken ct)
+    {
+        foreach (var sandbox in new[] { ReadSandbox.MountNamespace, ReadSandbox.UserNamespace })
+        {
+            var result = await RunAsync(ReadSandboxScript.Probe, new CommandLimits(TimeSpan.FromSeconds(10), 4096), sandbox, ct);
+            if (result.Succeeded && result.Stdout.Contains("__OPSMITH_SANDBOX_OK", StringComparison.Ordinal)) return sandbox;
+            if (result.Status != CommandStatus.Completed)
+            {
+                // A lost or cancelled probe says nothing about the host: ask again next time.
+                _sandbox = null;
+                return ReadSandbox.None;
+            }
+        }
+        return ReadSandbox.None;
+    }
+
+    public Task<CommandResult> RunAsync(string command, CommandLimits limits, CancellationToken ct) => RunAsync(command, limits, ReadSandbox.None, ct);
+
+    /// <summary>Runs one command; with <paramref name="sandbox"/> it runs in the read-only view of the host's filesystem.</summary>
+    public async Task<CommandResult> RunAsync(string command, CommandLimits limits, ReadSandbox sandbox, CancellationToken ct)
     {
         await _oneAtATime.WaitAsync(CancellationToken.None);
         var watch = Stopwatch.StartNew();
@@ -135,7 +168,7 @@ internal sealed class ShellSession : IAsyncDisposable
             // The command travels as a quoted here-document (nothing in it is expanded) whose end line holds the
             // random id, so no command text can end it early; the step's shell reads it from fd 3.
             var text = command.EndsWith('\n') ? command : command + "\n";
-            if (!await WriteAsync($"__opsmith_run {id} {timeoutSeconds} 3<<'__OPSMITH_CMD_{id}'\n{text}__OPSMITH_CMD_{id}\n"))
+            if (!await WriteAsync($"__opsmith_run {id} {timeoutSeconds} {ReadSandboxScript.Prefix(sandbox)} 3<<'__OPSMITH_CMD_{id}'\n{text}__OPSMITH_CMD_{id}\n"))
             {
                 _broken = true;
                 return CommandResult.NotStarted(CommandStatus.Unreachable, "the shell on the host is gone");

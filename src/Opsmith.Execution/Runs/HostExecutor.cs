@@ -4,6 +4,7 @@ using Opsmith.Core.Runs;
 using Opsmith.Core.Skills;
 using Opsmith.Execution.Hosts;
 using Opsmith.Execution.Hosts.Ssh;
+using Opsmith.Policy.Classification;
 using Opsmith.Storage.Audit;
 
 namespace Opsmith.Execution.Runs;
@@ -90,12 +91,36 @@ public sealed class HostExecutor : IAsyncDisposable
         }
         if (target is null) return CommandResult.NotStarted(CommandStatus.Unreachable, error ?? $"cannot reach {host.Name}") with { Tier = clearance.Tier };
 
+        // A read runs where a misjudged write cannot land: in the host's read-only view, when the host has one.
+        var sandbox = ReadSandbox.None;
+        if (clearance.Tier == RiskTier.Read)
+        {
+            try
+            {
+                sandbox = await target.ReadSandboxAsync(cancellationToken);
+            }
+            catch (OperationCanceledException)
+            {
+                return CommandResult.NotStarted(CommandStatus.Canceled, "cancelled while probing the read sandbox; nothing ran") with { Tier = clearance.Tier };
+            }
+            if (sandbox == ReadSandbox.None && clearance.Flags.HasFlag(ClassificationFlags.NeedsPrivateTmp))
+            {
+                // Its read tier held only with a private /tmp; without one it changes the host's /tmp, so the policy decides again.
+                var raised = await ClearAgainAsync(host, step, command, cancellationToken,
+                    (RiskTier.ServiceMutation, $"it writes under /tmp and {host.Name} has no read sandbox (private /tmp)"));
+                if (raised.Result is { } refused) return refused;
+                clearance = raised.Clearance!;
+            }
+        }
+        var isolation = clearance.Tier != RiskTier.Read ? (ReadIsolation?)null
+            : sandbox == ReadSandbox.None ? ReadIsolation.Unsandboxed : ReadIsolation.ReadOnly;
+
         try
         {
             await Audit.Store.AppendAsync(AuditEntry.ForCommand(Audit.RunId, Audit.Actor, host.Name, step.Skill ?? "", Audit.SkillHash,
                 Masker.Apply($"{step.Section.Wire()}/{step.Step}: {command}")) with
             {
-                Facts = new AuditFacts(step.Section, step.Step, clearance.Tier, Audit.Mode),
+                Facts = new AuditFacts(step.Section, step.Step, clearance.Tier, Audit.Mode, isolation is { } i ? IsolationOutcome(i) : ""),
             }, CancellationToken.None);
         }
         catch (Exception e) when (e is not OutOfMemoryException)
@@ -105,7 +130,73 @@ public sealed class HostExecutor : IAsyncDisposable
                 Tier = clearance.Tier,
             };
         }
-        return await target.RunAsync(command, limits, cancellationToken) with { Tier = clearance.Tier };
+        var result = await target.RunAsync(command, limits, sandbox, cancellationToken) with
+        {
+            Tier = clearance.Tier,
+            Isolation = isolation,
+            Sensitive = clearance.Flags.HasFlag(ClassificationFlags.SensitiveRead),
+        };
+        if (sandbox != ReadSandbox.None && IsClassifierMiss(result)) result = await RecordClassifierMissAsync(host, step, result);
+        return result;
+    }
+
+    /// <summary>Wire names of how a read ran, in the command record's outcome.</summary>
+    public static string IsolationOutcome(ReadIsolation isolation) => isolation == ReadIsolation.ReadOnly ? "sandboxed" : "unsandboxed";
+
+    /// <summary>The outcome of the decision record written when the sandbox stopped a read that wrote.</summary>
+    public const string ClassifierMissOutcome = "classifier-miss";
+
+    /// <summary>A sandboxed read failed and said why: the filesystem refused a write. Output that merely mentions it does not count when the command succeeded.</summary>
+    private static bool IsClassifierMiss(CommandResult result) =>
+        result is { Status: CommandStatus.Completed, ExitCode: not 0 } &&
+        result.Stderr.Contains(ReadSandboxScript.ReadOnlyFileSystem, StringComparison.Ordinal) &&
+        !result.Stderr.Contains(ReadSandboxScript.SetupFailedText, StringComparison.Ordinal);
+
+    /// <summary>
+    /// The trail records that a command the classifier called a read tried to write, as a decision the sandbox made
+    /// (blocked, rule classifier-miss), so a reviewer can find it and teach the classifier or fix the skill.
+    /// </summary>
+    private async Task<CommandResult> RecordClassifierMissAsync(InventoryHost host, StepIdentity step, CommandResult result)
+    {
+        var reason = $"'{step.Step}' was classified read but tried to write to disk; the read-only sandbox stopped it (Read-only file system). " +
+                     "The classifier misjudged it: declare the step's real risk or fix the skill's read_only_programs";
+        try
+        {
+            await Audit.Store.AppendAsync(AuditEntry.ForDecision(Audit.RunId, Audit.Actor, host.Name, step.Skill ?? "", Audit.SkillHash,
+                AuditDecision.Blocked, Masker.Apply($"{step.Section.Wire()}/{step.Step} [read, sandboxed] — {ClassifierMissOutcome}: {reason}")) with
+            {
+                Facts = new AuditFacts(step.Section, step.Step, RiskTier.Read, Audit.Mode, ClassifierMissOutcome),
+            }, CancellationToken.None);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            reason += $" (the audit trail could not record this: {Masker.Apply(e.Message)})";
+        }
+        Audit.Events.Publish(new DecisionEvent(host.Name, step.Section, step.Step, RiskTier.Read, Policy.Decisions.DecisionOutcome.Block,
+            ClassifierMissOutcome, Masker.Apply(reason)));
+        return result with { ClassifierMiss = true, Error = result.Error ?? Masker.Apply(reason) };
+    }
+
+    private async Task<(Clearance? Clearance, CommandResult? Result)> ClearAgainAsync(InventoryHost host, StepIdentity step, string command,
+        CancellationToken cancellationToken, (RiskTier, string) floor)
+    {
+        try
+        {
+            var clearance = await Guard.ClearAsync(Audit, host.Name, step, command, Masker.Apply(command), cancellationToken, floor);
+            return clearance.Run ? (clearance, null)
+                : (null, CommandResult.NotStarted(CommandStatus.Refused, $"not run: {Masker.Apply(clearance.Reason)}") with { Tier = clearance.Tier });
+        }
+        catch (OperationCanceledException)
+        {
+            return (null, CommandResult.NotStarted(CommandStatus.Canceled, "cancelled while waiting for a decision; nothing ran") with { Tier = RiskTier.ServiceMutation });
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            return (null, CommandResult.NotStarted(CommandStatus.Refused, $"not run: the policy decision could not be recorded ({Masker.Apply(e.Message)})") with
+            {
+                Tier = RiskTier.ServiceMutation,
+            });
+        }
     }
 
     public ValueTask DisposeAsync() => _connector.DisposeAsync();

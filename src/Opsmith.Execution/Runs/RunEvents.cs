@@ -22,9 +22,13 @@ public sealed record StepStartedEvent(string Host, RunSection Section, string St
 
 /// <summary>
 /// What a command printed (masked, capped like the report's excerpts). It is published when the command
-/// ends, one event per stream that printed something.
+/// ends, one event per stream that printed something. <see cref="Sensitive"/>: the command prints secret values, so a
+/// model layer must withhold the text (people may see it).
 /// </summary>
-public sealed record StepOutputEvent(string Host, RunSection Section, string Step, string Stream, string Text) : RunEvent;
+public sealed record StepOutputEvent(string Host, RunSection Section, string Step, string Stream, string Text) : RunEvent
+{
+    public bool Sensitive { get; init; }
+}
 
 public sealed record StepFinishedEvent(string Host, StepReport Report) : RunEvent;
 

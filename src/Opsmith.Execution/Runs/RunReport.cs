@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using Opsmith.Core.Runs;
 using Opsmith.Core.Skills;
 
@@ -66,7 +67,20 @@ public sealed record StepReport(
     StepVerdict Verdict,
     string? Detail,
     int Attempts,
-    RiskTier? Tier = null);
+    RiskTier? Tier = null)
+{
+    /// <summary>For a read-tier shell command: <c>read-only</c> (it ran in the read sandbox) or <c>unsandboxed</c> (the host has none).</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public Hosts.ReadIsolation? Isolation { get; init; }
+
+    /// <summary>A read that tried to write: the sandbox stopped it, and the audit trail holds a classifier-miss decision.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public bool ClassifierMiss { get; init; }
+
+    /// <summary>The command prints secret values; its output is for people, and a model layer must withhold it.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public bool Sensitive { get; init; }
+}
 
 /// <summary>What --execute would run, on which host (dry run), with its effective tier.</summary>
 public sealed record PlannedCommand(RunSection Section, string Name, RiskTier Risk, string Command);

@@ -8,9 +8,14 @@ using Opsmith.Storage.Audit;
 
 namespace Opsmith.Execution.Runs;
 
-/// <summary>Whether a step may run, why, and at which effective tier; written to the audit trail before the answer is acted on.</summary>
+/// <summary>
+/// Whether a step may run, why, and at which effective tier; written to the audit trail before the answer is acted on.
+/// <see cref="Flags"/> are the classifier's flags for the command (the executor needs <c>NeedsPrivateTmp</c> and <c>SensitiveRead</c>).
+/// </summary>
 public sealed record Clearance(bool Run, string Reason, RiskTier Tier)
 {
+    public ClassificationFlags Flags { get; init; }
+
     public static Clearance Go(string reason, RiskTier tier) => new(true, reason, tier);
     public static Clearance Stop(string reason, RiskTier tier) => new(false, reason, tier);
 }
@@ -37,16 +42,35 @@ public sealed class StepGuard(CommandClassifier classifier, PolicySettings setti
         return classified > declared ? classified : declared;
     }
 
-    public async Task<Clearance> ClearAsync(RunAudit audit, string host, StepIdentity step, string command, string maskedCommand, CancellationToken ct)
+    /// <param name="floor">
+    /// A tier the step is at least, with the reason: the executor asks again with <c>service-mutation</c> when a read
+    /// that needs a private /tmp cannot have one on the host.
+    /// </param>
+    public async Task<Clearance> ClearAsync(RunAudit audit, string host, StepIdentity step, string command, string maskedCommand, CancellationToken ct,
+        (RiskTier Tier, string Reason)? floor = null)
     {
         var classification = classifier.Classify(command);
+        var flags = classification.Flags;
         var tier = classification.Tier > step.Declared ? classification.Tier : step.Declared;
         var why = classification.Tier > step.Declared
             ? $"declared {YamlNames.Of(step.Declared)}, but the command reads as {YamlNames.Of(classification.Tier)} ({classification.DecidingRule})"
             : YamlNames.Of(tier);
+        if (floor is { } raised && raised.Tier > tier)
+        {
+            tier = raised.Tier;
+            why = $"{why}, raised to {YamlNames.Of(tier)}: {raised.Reason}";
+        }
+        var cleared = await DecideAsync(audit, host, step, command, maskedCommand, tier, why, flags, ct);
+        return cleared with { Flags = flags };
+    }
+
+    private async Task<Clearance> DecideAsync(RunAudit audit, string host, StepIdentity step, string command, string maskedCommand, RiskTier tier,
+        string why, ClassificationFlags flags, CancellationToken ct)
+    {
         // Read only when it matters, and on every step: switching it on stops runs in other processes too.
         var engaged = tier > RiskTier.Read ? killSwitch.Read() : null;
-        var decision = PolicyEngine.DecideStep(new StepProposal(actor, step.Skill, host, step.Step, command, tier), settings,
+        var decision = PolicyEngine.DecideStep(new StepProposal(actor, step.Skill, host, step.Step, command, tier,
+                Uncertain: flags.HasFlag(ClassificationFlags.Uncertain), SensitiveRead: flags.HasFlag(ClassificationFlags.SensitiveRead)), settings,
             killSwitchOn: engaged is not null, killSwitchDetail: engaged?.ToString());
         var subject = $"{step.Section.Wire()}/{step.Step} [{why}]: {maskedCommand}";
         var facts = new AuditFacts(step.Section, step.Step, tier, audit.Mode, decision.Rule);

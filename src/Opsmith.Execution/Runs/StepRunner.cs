@@ -48,8 +48,8 @@ internal sealed class StepRunner(
     private StepOutcome Finished(StepOutcome outcome)
     {
         var report = outcome.Report;
-        if (report.Stdout is { Length: > 0 } stdout) events.Publish(new StepOutputEvent(host.Name, report.Section, report.Name, "stdout", stdout));
-        if (report.Stderr is { Length: > 0 } stderr) events.Publish(new StepOutputEvent(host.Name, report.Section, report.Name, "stderr", stderr));
+        if (report.Stdout is { Length: > 0 } stdout) events.Publish(new StepOutputEvent(host.Name, report.Section, report.Name, "stdout", stdout) { Sensitive = report.Sensitive });
+        if (report.Stderr is { Length: > 0 } stderr) events.Publish(new StepOutputEvent(host.Name, report.Section, report.Name, "stderr", stderr) { Sensitive = report.Sensitive });
         events.Publish(new StepFinishedEvent(host.Name, report));
         return outcome;
     }
@@ -185,7 +185,12 @@ internal sealed class StepRunner(
     private StepReport Report(RunSection section, string name, string kind, string? command, CommandResult result, StepVerdict verdict, string? detail, int attempts) =>
         new(section, name, kind, command is null ? null : masker.Apply(command), result.Started && result.Status != CommandStatus.Unreachable ? result.ExitCode : null,
             (long)result.Duration.TotalMilliseconds, Excerpt(result.Stdout), Excerpt(result.Stderr), verdict,
-            detail is null ? null : masker.Apply(detail), attempts, result.Tier);
+            detail is null ? null : masker.Apply(detail), attempts, result.Tier)
+        {
+            Isolation = result.Isolation,
+            ClassifierMiss = result.ClassifierMiss,
+            Sensitive = result.Sensitive,
+        };
 
     private string? Excerpt(string text)
     {

@@ -6,7 +6,8 @@ namespace Opsmith.Policy.Decisions;
 /// Decides, before anything reaches a host, whether a step runs, waits for a person, or is blocked. Pure: the
 /// caller supplies the kill-switch state and the history, and records the decision in the audit trail.
 /// Checks run in a fixed order so the reason given is the most important one:
-/// kill switch → hard data protection → allowlist → autonomy level.
+/// kill switch → hard data protection → allowlist → autonomy level → what an agent may not do alone (a command the
+/// classifier could not read with confidence, a read that prints secrets).
 /// </summary>
 public static class PolicyEngine
 {
@@ -31,7 +32,7 @@ public static class PolicyEngine
                     ? "an agent may run only the steps of known, validated skills"
                     : "an ad-hoc command runs only when a person allows it explicitly (--allow-ad-hoc)");
 
-        return (settings.Autonomy, step.Tier) switch
+        var autonomy = (settings.Autonomy, step.Tier) switch
         {
             (_, RiskTier.Read) => PolicyDecision.Allow("autonomy", "read-only steps run at every autonomy level"),
             (AutonomyLevel.Observe, _) => PolicyDecision.Block("autonomy", $"autonomy is observe: {tier} steps do not run"),
@@ -40,6 +41,15 @@ public static class PolicyEngine
             (AutonomyLevel.AutomateSafe, _) => PolicyDecision.Approval("autonomy", $"automate-safe: a {tier} step needs a person's approval"),
             _ => PolicyDecision.Allow("autonomy", $"automate-destructive runs {tier} steps"),
         };
+        // A person reads what they run; an agent's guesses about what a command does, and secrets shown to a model, need a person first.
+        if (autonomy.Outcome != DecisionOutcome.Allow || step.Actor.Kind != ActorKind.Agent) return autonomy;
+        if (step.Uncertain)
+            return PolicyDecision.Approval("uncertain",
+                $"the classifier cannot tell with confidence what '{step.Step}' does on {step.Host}; a person must approve it before an agent runs it");
+        if (step.SensitiveRead)
+            return PolicyDecision.Approval("sensitive-read",
+                $"'{step.Step}' prints secret values on {step.Host}; a person must approve showing them to an agent");
+        return autonomy;
     }
 
     /// <summary>Cooldown, rate limits and budget, checked once per skill and host before a run that can change it.</summary>

@@ -5,7 +5,9 @@ namespace Opsmith.Policy.Decisions;
 /// <summary>
 /// One step someone wants to run on one host. <see cref="Tier"/> is the higher of the step's declared risk
 /// and what the classifier reads in its rendered command. <see cref="Skill"/> is null for an ad-hoc command;
-/// <see cref="AdHocAllowedByHuman"/> says a person explicitly allowed it.
+/// <see cref="AdHocAllowedByHuman"/> says a person explicitly allowed it. <see cref="Uncertain"/> and
+/// <see cref="SensitiveRead"/> are the classifier's flags for the command: an agent needs a person's approval for
+/// either, a person may run both.
 /// </summary>
 public sealed record StepProposal(
     Actor Actor,
@@ -14,7 +16,9 @@ public sealed record StepProposal(
     string Step,
     string Command,
     RiskTier Tier,
-    bool AdHocAllowedByHuman = false);
+    bool AdHocAllowedByHuman = false,
+    bool Uncertain = false,
+    bool SensitiveRead = false);
 
 /// <summary>One run of a skill on one host, before any step: what cooldowns, rate limits and the budget look at.</summary>
 public sealed record RunProposal(Actor Actor, string Skill, string Host, RiskTier Tier, TimeSpan? Cooldown);

@@ -76,6 +76,24 @@ public sealed class ShellSessionTests(SshClusterFixture fixture) : IClassFixture
     }
 
     [Fact]
+    public async Task A_sandboxed_command_that_times_out_is_killed_with_everything_it_started()
+    {
+        await using var connector = Connect.Connector(fixture.Cluster);
+        var host = await Connect.HostAsync(connector, "node1");
+        var sandbox = await host.ReadSandboxAsync(CancellationToken.None);
+
+        // The sandbox's /tmp is private, so the child's pid comes back on stdout.
+        var result = await host.RunAsync("sleep 300 & echo $!; wait", new CommandLimits(TimeSpan.FromSeconds(1)), sandbox, CancellationToken.None);
+
+        Assert.Equal(ReadSandbox.MountNamespace, sandbox); // sshd runs as root here
+        Assert.Equal(CommandStatus.TimedOut, result.Status);
+        var pid = int.Parse(result.Stdout.Trim());
+        await WaitUntil(() => !Directory.Exists($"/proc/{pid}"));
+        Assert.False(Directory.Exists($"/proc/{pid}"), $"background child {pid} survived the timeout");
+        Assert.Equal("still works\n", (await host.RunAsync("echo still works", CommandLimits.Default, sandbox, CancellationToken.None)).Stdout);
+    }
+
+    [Fact]
     public async Task Cancellation_kills_the_remote_command()
     {
         await using var connector = Connect.Connector(fixture.Cluster);

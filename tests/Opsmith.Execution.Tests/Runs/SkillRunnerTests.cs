@@ -163,7 +163,8 @@ public sealed class SkillRunnerTests(SshClusterFixture fixture) : IClassFixture<
     [Fact]
     public async Task Success_criteria_are_retried_until_they_pass()
     {
-        var counter = TestRuns.TempPath("count");
+        // Outside /tmp: a check that writes to /tmp is a read with a private /tmp, and its count would not survive it.
+        var counter = $"/run/opsmith-count-{Guid.NewGuid():N}";
         var skill = TestRuns.Skill($$$"""
             apiVersion: opsmith/v1
             kind: Skill
@@ -206,7 +207,8 @@ public sealed class SkillRunnerTests(SshClusterFixture fixture) : IClassFixture<
     public async Task Input_values_can_never_run_as_commands(string attack)
     {
         var pwned = TestRuns.TempPath("pwned");
-        var echoed = TestRuns.TempPath("echoed");
+        // Outside /tmp, so the step is a write and runs unsandboxed: an injected touch would reach the host.
+        var echoed = $"/run/opsmith-echoed-{Guid.NewGuid():N}";
         var value = attack.Replace("PWNED", pwned);
         var skill = TestRuns.Skill($$$"""
             apiVersion: opsmith/v1
@@ -262,7 +264,6 @@ public sealed class SkillRunnerTests(SshClusterFixture fixture) : IClassFixture<
     [Fact]
     public async Task A_group_target_fans_out_to_every_host_in_parallel()
     {
-        var log = TestRuns.TempPath("fanout");
         var skill = TestRuns.Skill($$$"""
             apiVersion: opsmith/v1
             kind: Skill
@@ -272,20 +273,22 @@ public sealed class SkillRunnerTests(SshClusterFixture fixture) : IClassFixture<
               risk: read
               actions:
                 - name: overlap
-                  run: echo start {{ target.name }} >> {{{log}}}; sleep 1; echo end {{ target.name }} >> {{{log}}}
+                  run: date +%s%N; sleep 1; date +%s%N
             """);
 
+        // A read leaves no trace on the host (it runs in the read sandbox), so each host reports when it started and ended.
+        static (long Start, long End)[] Spans(RunReport report) => report.Hosts
+            .Select(h => h.Steps.Single().Stdout!.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(long.Parse).ToArray())
+            .Select(t => (t[0], t[1])).ToArray();
         var parallel = await TestRuns.RunAsync(fixture.Cluster, skill, RunMode.Execute, parallel: 2);
-        var parallelLines = File.ReadAllLines(log);
-        File.Delete(log);
         var serial = await TestRuns.RunAsync(fixture.Cluster, skill, RunMode.Execute, parallel: 1);
-        var serialLines = File.ReadAllLines(log);
-        File.Delete(log);
 
         Assert.Equal(["node1", "node2"], parallel.Hosts.Select(h => h.Host));
         Assert.All(parallel.Hosts, h => Assert.Equal(RunVerdict.Succeeded, h.Verdict));
-        Assert.StartsWith("start", parallelLines[1]); // both started before either ended
-        Assert.StartsWith("end", serialLines[1]);     // one at a time
+        var both = Spans(parallel);
+        Assert.True(both.Max(s => s.Start) < both.Min(s => s.End), "both should start before either ends");
+        var oneByOne = Spans(serial).OrderBy(s => s.Start).ToArray();
+        Assert.True(oneByOne[0].End <= oneByOne[1].Start, "one host at a time");
     }
 
     [Fact]

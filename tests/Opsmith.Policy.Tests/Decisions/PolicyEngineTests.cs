@@ -111,4 +111,44 @@ public sealed class PolicyEngineTests
     public void Read_only_runs_have_no_cooldown_or_limits() =>
         Assert.Equal(DecisionOutcome.Allow,
             PolicyEngine.DecideRun(Restart with { Tier = RiskTier.Read }, new PolicyHistory(Now, 99, 99, 99), PolicySettings.Default with { RunBudget = 1 }, Now).Outcome);
+
+    [Theory]
+    [InlineData(AutonomyLevel.Observe, RiskTier.Read)]
+    [InlineData(AutonomyLevel.AutomateSafe, RiskTier.ServiceMutation)]
+    [InlineData(AutonomyLevel.AutomateDestructive, RiskTier.Destructive)]
+    public void An_agent_needs_approval_for_an_uncertain_command_the_tier_alone_would_run(AutonomyLevel level, RiskTier tier)
+    {
+        var decision = PolicyEngine.DecideStep(Step(tier) with { Uncertain = true }, At(level), killSwitchOn: false);
+
+        Assert.Equal(DecisionOutcome.RequireApproval, decision.Outcome);
+        Assert.Equal("uncertain", decision.Rule);
+    }
+
+    [Fact]
+    public void An_agent_needs_approval_for_a_read_that_prints_secrets()
+    {
+        var decision = PolicyEngine.DecideStep(Step(RiskTier.Read) with { SensitiveRead = true }, At(AutonomyLevel.AutomateDestructive), false);
+
+        Assert.Equal(DecisionOutcome.RequireApproval, decision.Outcome);
+        Assert.Equal("sensitive-read", decision.Rule);
+    }
+
+    [Fact]
+    public void A_person_runs_uncertain_commands_and_sensitive_reads_as_the_tier_allows()
+    {
+        var uncertain = PolicyEngine.DecideStep(Step(RiskTier.Destructive, Alice) with { Uncertain = true }, At(AutonomyLevel.AutomateDestructive), false);
+        var sensitive = PolicyEngine.DecideStep(Step(RiskTier.Read, Alice) with { SensitiveRead = true }, At(AutonomyLevel.Observe), false);
+
+        Assert.Equal(DecisionOutcome.Allow, uncertain.Outcome);
+        Assert.Equal(DecisionOutcome.Allow, sensitive.Outcome);
+    }
+
+    [Fact]
+    public void The_flags_never_soften_a_block_into_an_approval()
+    {
+        var decision = PolicyEngine.DecideStep(Step(RiskTier.Destructive) with { Uncertain = true }, At(AutonomyLevel.Observe), false);
+
+        Assert.Equal(DecisionOutcome.Block, decision.Outcome);
+        Assert.Equal("autonomy", decision.Rule);
+    }
 }
