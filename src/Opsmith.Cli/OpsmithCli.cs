@@ -35,7 +35,7 @@ public static class OpsmithCli
                 var verb = parsed.CommandResult.Command;
                 if (UnknownVerb(parsed, verb) is { } unknown) stderr.WriteLine($"Error: {unknown}");
                 else foreach (var error in parsed.Errors) stderr.WriteLine($"Error: {error.Message}");
-                stderr.WriteLine($"Run 'opsmith {(verb == root ? "" : verb.Name + " ")}--help' for usage.");
+                stderr.WriteLine($"Run '{CommandPath(parsed.CommandResult)} --help' for usage.");
                 return ExitCodes.Usage;
             }
             return await parsed.InvokeAsync(new InvocationConfiguration
@@ -72,6 +72,15 @@ public static class OpsmithCli
             if (Environment.GetEnvironmentVariable("OPSMITH_DEBUG") == "1") stderr.WriteLine(e);
             return ExitCodes.InternalError;
         }
+    }
+
+    /// <summary>"opsmith audit show": the words that lead to a command, so a hint names the help that fits.</summary>
+    private static string CommandPath(System.CommandLine.Parsing.CommandResult result)
+    {
+        var names = new List<string>();
+        for (var r = result; r is not null; r = r.Parent as System.CommandLine.Parsing.CommandResult)
+            if (r.Command is not RootCommand) names.Insert(0, r.Command.Name);
+        return string.Join(' ', names.Prepend("opsmith"));
     }
 
     /// <summary>A cancellation, however wrapped: an interruption, never an internal error.</summary>

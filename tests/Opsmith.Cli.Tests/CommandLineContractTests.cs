@@ -1,0 +1,49 @@
+using Opsmith.Cli.Tests.Support;
+
+namespace Opsmith.Cli.Tests;
+
+/// <summary>Small promises of the command line: hints that name the right help, reports usable from any folder.</summary>
+public sealed class CommandLineContractTests
+{
+    [Fact]
+    public async Task A_parse_error_in_a_sub_command_names_its_full_help_command()
+    {
+        var result = await CliProcess.RunAsync("audit", "show", "x");
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("Run 'opsmith audit show --help' for usage.", result.Stderr);
+    }
+
+    [Fact]
+    public async Task A_report_written_with_relative_paths_can_be_rolled_back_from_another_folder()
+    {
+        // Given a run started with paths relative to its folder, whose success check fails, so it rolls back
+        using var temp = new TempFolder();
+        var marker = Path.Combine(temp.Path, "marker");
+        temp.Write("inventory.yaml", "apiVersion: opsmith/v1\nkind: Inventory\nhosts:\n  self: {connection: local}\n");
+        temp.Write("skill.yaml", $$"""
+            apiVersion: opsmith/v1
+            kind: Skill
+            metadata: {name: break-then-check, title: Break then check, description: Creates a marker that makes the host unhealthy., stage: recovery}
+            spec:
+              targets: self
+              risk: destructive
+              actions:
+                - {name: create-marker, run: "echo broken > {{marker}}", risk: destructive, on_failure: rollback}
+              success_criteria:
+                - {name: no-marker, run: "test ! -e {{marker}}"}
+              rollback:
+                - {name: remove-marker, run: "rm -f -- {{marker}}"}
+            """);
+        var run = await CliProcess.RunAsync(["run", "skill.yaml", "-i", "inventory.yaml", "--execute", "--report-out", "report.json"], null, temp.Path);
+        Assert.True(run.ExitCode == 3, run.All);
+        File.WriteAllText(marker, "broken again");
+
+        // When its rollback is run from another folder
+        var rollback = await CliProcess.RunAsync(["rollback", Path.Combine(temp.Path, "report.json"), "--execute"], null);
+
+        // Then it finds the skill and inventory and undoes the change
+        Assert.True(rollback.ExitCode == 0, rollback.All);
+        Assert.False(File.Exists(marker));
+    }
+}
