@@ -46,4 +46,32 @@ public sealed class CommandLineContractTests
         Assert.True(rollback.ExitCode == 0, rollback.All);
         Assert.False(File.Exists(marker));
     }
+
+    [Fact]
+    public async Task Text_output_shows_each_steps_output_under_it_capped()
+    {
+        // Given a diagnosis step that prints its evidence and then many more lines
+        using var temp = new TempFolder();
+        var inventory = temp.Write("inventory.yaml", "apiVersion: opsmith/v1\nkind: Inventory\nhosts:\n  self: {connection: local}\n");
+        var skill = temp.Write("skill.yaml", """
+            apiVersion: opsmith/v1
+            kind: Skill
+            metadata: {name: look, title: Look, description: Prints evidence., stage: diagnosis}
+            spec:
+              targets: self
+              risk: read
+              actions:
+                - {name: gather, run: "echo evidence-42; seq 1 20", risk: read}
+            """);
+
+        // When it runs in text mode
+        var result = await CliProcess.RunAsync("run", skill, "-i", inventory, "--execute");
+
+        // Then the evidence is shown under the step, and the rest is counted
+        Assert.True(result.ExitCode == 0, result.All);
+        Assert.Contains("       evidence-42\n", result.Stdout);
+        Assert.Contains("       9\n", result.Stdout);
+        Assert.DoesNotContain("       10\n", result.Stdout);
+        Assert.Contains("… 11 more lines", result.Stdout);
+    }
 }
