@@ -74,4 +74,30 @@ public sealed class CommandLineContractTests
         Assert.DoesNotContain("       10\n", result.Stdout);
         Assert.Contains("… 11 more lines", result.Stdout);
     }
+
+    [Fact]
+    public async Task A_dry_run_on_a_host_that_cannot_be_reached_says_unreachable()
+    {
+        // Given a skill without preconditions and a host on a closed loopback port
+        using var temp = new TempFolder();
+        var inventory = temp.Write("inventory.yaml",
+            "apiVersion: opsmith/v1\nkind: Inventory\nhosts:\n  gone: {address: 127.0.0.1, port: 1, user: nobody}\n");
+        var skill = temp.Write("skill.yaml", """
+            apiVersion: opsmith/v1
+            kind: Skill
+            metadata: {name: look, title: Look, description: Looks., stage: diagnosis}
+            spec:
+              targets: gone
+              risk: read
+              actions:
+                - {name: gather, run: "uptime", risk: read}
+            """);
+
+        // When it is dry-run
+        var result = await CliProcess.RunAsync("run", skill, "-i", inventory);
+
+        // Then the host is unreachable, not planned
+        Assert.NotEqual(0, result.ExitCode);
+        Assert.Contains("gone (127.0.0.1): unreachable", result.Stdout);
+    }
 }

@@ -102,6 +102,10 @@ public sealed class SkillRunner(HostExecutor executor, RunChecks checks, TimePro
         HostReport Done(RunVerdict verdict, string? error = null, IReadOnlyList<PlannedCommand>? plan = null, RollbackReport? rollback = null) =>
             report.Done(verdict, error, plan, rollback, Recorded(request, context), HostReportBuilder.Outputs(request.Skill, context, masker));
 
+        // A dry run that never touched the host would say "planned" for a host that cannot be reached.
+        if (request.Mode == RunMode.DryRun && await executor.ReachAsync(host, ct) is { } unreachable)
+            return Done(RunVerdict.Unreachable, unreachable);
+
         foreach (var check in spec.Preconditions)
         {
             var outcome = report.Add(await steps.CheckAsync(RunSection.Preconditions, check, ct));
