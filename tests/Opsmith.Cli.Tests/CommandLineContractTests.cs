@@ -100,4 +100,18 @@ public sealed class CommandLineContractTests
         Assert.NotEqual(0, result.ExitCode);
         Assert.Contains("gone (127.0.0.1): unreachable", result.Stdout);
     }
+
+    [Theory]
+    [InlineData("run", "missing-skill.yaml", "-i", "missing-inventory.yaml")]
+    [InlineData("rollback", "missing-report.json")]
+    public async Task With_json_output_a_failure_prints_one_json_error_document_and_keeps_its_exit_code(params string[] args)
+    {
+        var result = await CliProcess.RunAsync([.. args, "--output", "json"]);
+
+        Assert.Equal(2, result.ExitCode);
+        using var json = System.Text.Json.JsonDocument.Parse(result.Stdout);
+        var error = json.RootElement.GetProperty("error");
+        Assert.Equal("not-found", error.GetProperty("kind").GetString());
+        Assert.Contains("does not exist", error.GetProperty("message").GetString());
+    }
 }
