@@ -12,28 +12,19 @@ namespace Opsmith.Cli;
 /// </summary>
 public static class OpsmithCli
 {
+    /// <summary>Runs one command with its own signal handling (removed when it ends).</summary>
     public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr)
     {
-        using var interrupt = new CancellationTokenSource();
-        ConsoleCancelEventHandler onCancel = (_, e) =>
-        {
-            // The first Ctrl-C lets the verb stop cleanly and roll back what it should; a second one ends the process.
-            if (interrupt.IsCancellationRequested) return;
-            e.Cancel = true;
-            stderr.WriteLine("Stopping (rolling back what needs it); press Ctrl-C again to quit at once.");
-            interrupt.Cancel();
-        };
-        Console.CancelKeyPress += onCancel;
-        // SIGTERM (a CI job cancelled) and SIGHUP (the terminal closed) stop as cleanly as a first Ctrl-C.
-        using var onTerm = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGTERM, Stop);
-        using var onHangUp = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGHUP, Stop);
-        void Stop(System.Runtime.InteropServices.PosixSignalContext signal)
-        {
-            if (interrupt.IsCancellationRequested) return;
-            signal.Cancel = true;
-            stderr.WriteLine($"Stopping on {signal.Signal} (rolling back what needs it).");
-            interrupt.Cancel();
-        }
+        using var signals = InterruptSignals.Install(stderr);
+        return await RunAsync(args, stdout, stderr, signals.Token);
+    }
+
+    /// <summary>
+    /// Runs one command; <paramref name="interrupted"/> is cancelled by SIGINT, SIGTERM or SIGHUP (see
+    /// <see cref="InterruptSignals"/>), and any cancellation that ends the command exits 130.
+    /// </summary>
+    public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr, CancellationToken interrupted)
+    {
         try
         {
             var context = new CliContext(stdout, stderr);
@@ -44,7 +35,7 @@ public static class OpsmithCli
                 var verb = parsed.CommandResult.Command;
                 if (UnknownVerb(parsed, verb) is { } unknown) stderr.WriteLine($"Error: {unknown}");
                 else foreach (var error in parsed.Errors) stderr.WriteLine($"Error: {error.Message}");
-                stderr.WriteLine($"Run 'opsmith {(verb == root ? "" : verb.Name + " ")}--help' for usage.");
+                stderr.WriteLine($"Run '{CommandPath(parsed.CommandResult)} --help' for usage.");
                 return ExitCodes.Usage;
             }
             return await parsed.InvokeAsync(new InvocationConfiguration
@@ -52,9 +43,12 @@ public static class OpsmithCli
                 Output = stdout,
                 Error = stderr,
                 EnableDefaultExceptionHandler = false,
-            }, interrupt.Token);
+                // Opsmith handles the signals itself: System.CommandLine's handler returns 143 two seconds after a
+                // SIGTERM, whether or not the rollback finished, and cancels the verb before Opsmith knows it was interrupted.
+                ProcessTerminationTimeout = null,
+            }, interrupted);
         }
-        catch (OperationCanceledException) when (interrupt.IsCancellationRequested)
+        catch (Exception e) when (IsCancellation(e))
         {
             stderr.WriteLine("Interrupted.");
             return ExitCodes.Interrupted;
@@ -85,11 +79,24 @@ public static class OpsmithCli
             if (Environment.GetEnvironmentVariable("OPSMITH_DEBUG") == "1") stderr.WriteLine(e);
             return ExitCodes.InternalError;
         }
-        finally
-        {
-            Console.CancelKeyPress -= onCancel;
-        }
     }
+
+    /// <summary>"opsmith audit show": the words that lead to a command, so a hint names the help that fits.</summary>
+    private static string CommandPath(System.CommandLine.Parsing.CommandResult result)
+    {
+        var names = new List<string>();
+        for (var r = result; r is not null; r = r.Parent as System.CommandLine.Parsing.CommandResult)
+            if (r.Command is not RootCommand) names.Insert(0, r.Command.Name);
+        return string.Join(' ', names.Prepend("opsmith"));
+    }
+
+    /// <summary>A cancellation, however wrapped: an interruption, never an internal error.</summary>
+    private static bool IsCancellation(Exception e) => e switch
+    {
+        OperationCanceledException => true,
+        AggregateException aggregate => aggregate.InnerExceptions.Count > 0 && aggregate.InnerExceptions.All(IsCancellation),
+        _ => false,
+    };
 
     /// <summary>
     /// "unknown command 'valdate'; did you mean 'validate'?" when the first word the parser could not place is

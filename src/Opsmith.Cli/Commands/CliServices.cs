@@ -45,6 +45,33 @@ public static class CliServices
             : new OptionOverrides(OptionsLoader.ParseAutonomy(autonomy)
                                   ?? throw new UsageException($"--autonomy must be observe, recommend, automate-safe or automate-destructive, not '{autonomy}'"));
 
+    /// <summary>
+    /// With --output json: the error as one JSON document on stdout (docs/cli.md), so a program reading stdout
+    /// always gets JSON; the exit code is the same as in text.
+    /// </summary>
+    public static int Fail(CliContext context, OpsmithError error, OutputFormat format)
+    {
+        if (format == OutputFormat.Text) return Fail(context, error);
+        JsonOutput.Write(context.Stdout, new
+        {
+            error = new
+            {
+                kind = error.Kind switch
+                {
+                    ErrorKind.NotFound => "not-found",
+                    ErrorKind.BadRequest => "bad-request",
+                    _ => error.Kind.ToString().ToLowerInvariant(),
+                },
+                message = error.Message,
+                diagnostics = error.Diagnostics.Select(d => new
+                {
+                    file = d.File, line = d.Position.Line, column = d.Position.Column, code = d.Code, message = d.Message, path = d.Path,
+                }),
+            },
+        });
+        return ExitCode(error);
+    }
+
     /// <summary>Prints an error value the way a person at 3 a.m. needs it and returns its exit code.</summary>
     public static int Fail(CliContext context, OpsmithError error)
     {
@@ -58,12 +85,14 @@ public static class CliServices
         {
             context.Stderr.WriteLine($"Error: {error.Message.Replace("\n", "\n       ", StringComparison.Ordinal)}");
         }
-        return error.Kind switch
-        {
-            ErrorKind.NotFound or ErrorKind.BadRequest => ExitCodes.Usage,
-            _ => ExitCodes.Invalid,
-        };
+        return ExitCode(error);
     }
+
+    private static int ExitCode(OpsmithError error) => error.Kind switch
+    {
+        ErrorKind.NotFound or ErrorKind.BadRequest => ExitCodes.Usage,
+        _ => ExitCodes.Invalid,
+    };
 
     public static int ExitCode(RunVerdict verdict) => verdict switch
     {

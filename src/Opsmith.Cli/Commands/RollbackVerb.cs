@@ -35,7 +35,7 @@ public sealed class RollbackVerb(CliContext context) : IVerb
         await using var services = CliServices.Open(CliServices.Overrides(autonomy));
         var runs = services.Runs;
         var prepared = await runs.PrepareRollbackAsync(reportPath, InputOptions.Parse(inputPairs), CliServices.SecretFromEnvironment, ct);
-        if (prepared.Error is { } error) return CliServices.Fail(context, error);
+        if (prepared.Error is { } error) return CliServices.Fail(context, error, format);
         var rollback = prepared.Value!;
         if (rollback.Targets.Count == 0)
         {
@@ -46,7 +46,7 @@ public sealed class RollbackVerb(CliContext context) : IVerb
         if (!execute)
         {
             var plan = await runs.PlanRollbackAsync(rollback, ct);
-            if (plan.Error is { } planError) return CliServices.Fail(context, planError);
+            if (plan.Error is { } planError) return CliServices.Fail(context, planError, format);
             if (format == OutputFormat.Json)
             {
                 JsonOutput.Write(context.Stdout, new { hosts = plan.Value!.Select(h => new { host = h.Host, steps = h.Steps }), changed = false });
@@ -61,7 +61,7 @@ public sealed class RollbackVerb(CliContext context) : IVerb
             return ExitCodes.Ok;
         }
         var result = await runs.RollbackAsync(rollback, ct);
-        if (result.Error is { } runError) return CliServices.Fail(context, runError);
+        if (result.Error is { } runError) return CliServices.Fail(context, runError, format);
         var summary = result.Value!;
         if (format == OutputFormat.Json) JsonOutput.Write(context.Stdout, summary);
         else ReportPrinter.Print(context.Out, summary);

@@ -47,12 +47,12 @@ public sealed class RunVerb(CliContext context) : IVerb
         var runs = services.Runs;
         var prepared = await runs.PrepareAsync(new RunSpec(skillPath, inventoryPath, InputOptions.Parse(inputPairs),
             execute ? RunMode.Execute : RunMode.DryRun, parallel, Secrets: CliServices.SecretFromEnvironment), ct);
-        if (prepared.Error is { } error) return CliServices.Fail(context, error);
+        if (prepared.Error is { } error) return CliServices.Fail(context, error, format);
         var run = prepared.Value!;
         foreach (var note in run.Notes) context.Stderr.WriteLine($"note: {note}");
 
         var started = await runs.StartAsync(run, ct);
-        if (started.Error is { } startError) return CliServices.Fail(context, startError);
+        if (started.Error is { } startError) return CliServices.Fail(context, startError, format);
         var progress = new RunProgressView(context, format == OutputFormat.Json);
         var report = await progress.ShowWhileAsync(run.Hosts.Select(h => h.Name).ToList(), started.Value!);
 

@@ -56,6 +56,22 @@ public static class ReportPrinter
         if (step.Attempts > 1) facts.Add($"{step.Attempts} attempts");
         t.Writer.WriteLine($"{indent}{mark} {step.Section.Wire()} {S(step.Name)} ({string.Join(", ", facts)})");
         if (step.Verdict != StepVerdict.Passed && step.Detail is not null) t.Writer.WriteLine($"{indent}     {S(step.Detail)}");
+        PrintOutput(t, step.Stdout, indent + "     ");
+    }
+
+    /// <summary>Lines of a step's output shown under it: enough to read a diagnosis, not a whole log.</summary>
+    public const int MaxOutputLines = 10;
+
+    /// <summary>
+    /// A step's stdout (masked when the report was made) under the step, so a diagnosis shows its evidence in text
+    /// mode too; the full output is in the JSON report.
+    /// </summary>
+    private static void PrintOutput(Terminal t, string? stdout, string indent)
+    {
+        if (string.IsNullOrWhiteSpace(stdout)) return;
+        var lines = stdout.TrimEnd('\n').Split('\n');
+        foreach (var line in lines.Take(MaxOutputLines)) t.Writer.WriteLine($"{indent}{S(line.TrimEnd('\r'))}");
+        if (lines.Length > MaxOutputLines) t.Writer.WriteLine($"{indent}{t.Dim($"… {lines.Length - MaxOutputLines} more lines")}");
     }
 
     private static string Paint(Terminal t, RunVerdict verdict) =>

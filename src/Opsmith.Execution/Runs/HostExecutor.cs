@@ -199,5 +199,16 @@ public sealed class HostExecutor : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Connects to a host without running anything: null when it answers, else why not (a value, never an
+    /// exception). A dry run uses it so that "planned" means the host could be reached.
+    /// </summary>
+    public async Task<string?> ReachAsync(InventoryHost host, CancellationToken cancellationToken)
+    {
+        var (target, error) = await _connector.ConnectAsync(host, cancellationToken);
+        if (target is { IsUsable: false } broken) (target, error) = await _connector.ReconnectAsync(host, broken, cancellationToken);
+        return target is null ? error ?? $"cannot reach {host.Name}" : null;
+    }
+
     public ValueTask DisposeAsync() => _connector.DisposeAsync();
 }

@@ -46,7 +46,9 @@ public sealed class SkillRunner(HostExecutor executor, RunChecks checks, TimePro
         var inputs = request.Inputs.Values.ToDictionary(p => p.Key, p => request.Inputs.SecretNames.Contains(p.Key) ? SecretMasker.Mask : masker.Apply(p.Value));
         var verdict = RunReport.Overall(reports);
         await FinishAsync(request.Skill, verdict, string.Join(", ", reports.Select(r => $"{r.Host} {r.Verdict.Wire()}")));
-        return new RunReport(RunReport.CurrentFormat, Audit.RunId, request.Skill.Name, skillFile, request.Skill.ContentHash, request.Inventory.SourceFile,
+        return new RunReport(RunReport.CurrentFormat, Audit.RunId, request.Skill.Name, skillFile, request.Skill.ContentHash,
+            // Absolute, as the skill file is: `opsmith rollback REPORT` may run from another folder.
+            Path.GetFullPath(request.Inventory.SourceFile),
             request.Inventory.ContentHash, request.Mode, started, time.GetUtcNow(), inputs, verdict, reports);
     }
 
@@ -99,6 +101,10 @@ public sealed class SkillRunner(HostExecutor executor, RunChecks checks, TimePro
         var steps = new StepRunner(executor, checks, time, request.Skill, host, context);
         HostReport Done(RunVerdict verdict, string? error = null, IReadOnlyList<PlannedCommand>? plan = null, RollbackReport? rollback = null) =>
             report.Done(verdict, error, plan, rollback, Recorded(request, context), HostReportBuilder.Outputs(request.Skill, context, masker));
+
+        // A dry run that never touched the host would say "planned" for a host that cannot be reached.
+        if (request.Mode == RunMode.DryRun && await executor.ReachAsync(host, ct) is { } unreachable)
+            return Done(RunVerdict.Unreachable, unreachable);
 
         foreach (var check in spec.Preconditions)
         {
