@@ -25,8 +25,6 @@ internal sealed class HostReportBuilder(InventoryHost host, RunAudit audit)
         return outcome;
     }
 
-    public void Touched() => Changed = true;
-
     public HostReport Done(RunVerdict verdict, string? error = null, IReadOnlyList<PlannedCommand>? plan = null, RollbackReport? rollback = null,
         RecordedRollback? recorded = null, IReadOnlyDictionary<string, string>? outputs = null)
     {

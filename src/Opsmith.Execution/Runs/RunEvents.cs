@@ -82,12 +82,6 @@ public sealed class RunEventStream(string runId, TimeProvider time)
         return channel.Reader.ReadAllAsync(cancellationToken);
     }
 
-    /// <summary>The events published so far.</summary>
-    public IReadOnlyList<RunEvent> History
-    {
-        get { lock (_gate) return _history.ToList(); }
-    }
-
     /// <summary>Ends every subscription once its queue is drained. Called by the runner when the run has finished.</summary>
     public void Complete()
     {

@@ -33,8 +33,6 @@ public sealed class StepGuard(CommandClassifier classifier, PolicySettings setti
 {
     private readonly ConcurrentDictionary<string, Lazy<Task<Clearance>>> _runClearances = new();
 
-    public Actor Actor => actor;
-
     /// <summary>The higher of the declared risk and what the classifier reads in <paramref name="command"/>.</summary>
     public RiskTier EffectiveTier(string command, RiskTier declared)
     {
