@@ -116,10 +116,18 @@ public sealed class ResilientChatClient : DelegatingChatClient
                 throw new TransientModelFailure(code, Reason(status, e), e);
             if (status.Status is { } other && (int)other >= 400)
                 throw new ModelCallException(_model, other, Reason(status, e), e);
-            if (status.Status is null && e is HttpRequestException or IOException)
-                throw new TransientModelFailure(null, $"cannot be reached: {e.Message}", e);
+            if (status.Status is null && Unreachable(e) is { } network)
+                throw new TransientModelFailure(null, $"cannot be reached: {network.Message}", e);
             throw new ModelCallException(_model, status.Status, $"answered something that is not a valid {ModelSettings.ProviderName(_model.Provider)} response: {e.Message}", e);
         }
+    }
+
+    /// <summary>The network failure under an SDK's own exception types (a refused or dropped connection), if that is what it was.</summary>
+    private static Exception? Unreachable(Exception e)
+    {
+        for (Exception? inner = e; inner is not null; inner = inner.InnerException)
+            if (inner is HttpRequestException or System.Net.Sockets.SocketException or IOException) return inner;
+        return null;
     }
 
     private static string Reason(CallStatus status, Exception e) =>
