@@ -120,12 +120,20 @@ public sealed class InvestigationService(OpsmithServices services, Action<string
 
     private void Say(string line) => progress?.Invoke(line);
 
+    private static object? MaskedValue(object? value, SecretMasker masker)
+    {
+        if (value is null) return null;
+        var text = value is JsonElement { ValueKind: JsonValueKind.String } s ? s.GetString()! : value.ToString()!;
+        var masked = masker.Apply(text);
+        return value is JsonElement { ValueKind: not JsonValueKind.String } && masked == text ? value : masked;
+    }
+
     /// <summary>The model's own message as it goes back into the conversation: its text and call arguments masked too.</summary>
     private static ChatMessage Masked(ChatMessage message, SecretMasker masker) => new(message.Role, message.Contents.Select(c => c switch
     {
         TextContent text => new TextContent(masker.Apply(text.Text)),
         FunctionCallContent call => new FunctionCallContent(call.CallId, call.Name,
-            call.Arguments?.ToDictionary(a => a.Key, a => (object?)(a.Value is null ? null : masker.Apply(a.Value is JsonElement { ValueKind: JsonValueKind.String } s ? s.GetString() : a.Value.ToString())))),
+            call.Arguments?.ToDictionary(a => a.Key, a => MaskedValue(a.Value, masker))),
         _ => c,
     }).ToList());
 
