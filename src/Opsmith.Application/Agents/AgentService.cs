@@ -122,7 +122,8 @@ public sealed class AgentService(OpsmithServices services, Action<AgentProgress>
         foreach (var host in suspects)
             foreach (var entry in agent.SkillsOf(Stage.Diagnosis))
             {
-                if (entry.Skill.Spec.FindInput("host") is not { Type: InputType.Host }) continue;
+                // A diagnosis without findings gives the planner nothing to weigh: people read those, the agent skips them.
+                if (entry.Skill.Spec.Findings.Count == 0 || entry.Skill.Spec.FindInput("host") is not { Type: InputType.Host }) continue;
                 if (Bind(entry.Skill, KnownValues(agent, null, host)) is not { } inputs) continue;
                 runs.Add(RunSkillAsync(s, entry, host, inputs, AgentStage.Diagnose, null, ct));
             }
@@ -326,11 +327,9 @@ public sealed class AgentService(OpsmithServices services, Action<AgentProgress>
 
     private static IReadOnlyList<RecoveryCandidate> RecoveryCandidates(LoadedAgent agent) =>
         agent.SkillsOf(Stage.Recovery).Where(e => e.Skill.Spec.FindInput("host") is { Type: InputType.Host })
-            .Select(e => new RecoveryCandidate(e.Name, Remedies(e.Skill), (int)e.Skill.Spec.Risk,
+            .Select(e => new RecoveryCandidate(e.Name, e.Skill.Spec.Remedies, (int)e.Skill.Spec.Risk,
                 e.Skill.Spec.Inputs.Where(i => i.Name != "host" && i.Required && i.Default is null).Select(i => i.Name).ToList()))
             .Where(c => c.Remedies.Count > 0).ToList();
-
-    private static IReadOnlyList<string> Remedies(Skill skill) => [];
 
     private void Say(AgentStage stage, string text) => progress?.Invoke(new AgentProgress(stage, text));
 
