@@ -53,4 +53,8 @@ public sealed record InvestigationRequest(
     InvestigationBudget Budget,
     IReadOnlyList<string> AllowedSkills,
     Uri? Prometheus = null,
-    Func<string, string?>? Secrets = null);
+    Func<string, string?>? Secrets = null)
+{
+    /// <summary>The skills the model may use, already chosen (an agent's allowlist applied); null: load <see cref="SkillsFolder"/> and filter.</summary>
+    public IReadOnlyList<Catalog.CatalogEntry>? Skills { get; init; }
+}

@@ -22,9 +22,10 @@ public sealed class InvestigationService(OpsmithServices services, Action<string
     public async Task<InvestigationResult> RunAsync(InvestigationRequest request, ModelChoice model, CancellationToken ct)
     {
         if (model.Client is not { } client) return Fallback(model.FallbackReason, 0, 0, 0, []);
-        var catalog = await SkillCatalog.LoadAsync(request.SkillsFolder, services.Linter, ct);
+        var skills = request.Skills ?? (await SkillCatalog.LoadAsync(request.SkillsFolder, services.Linter, ct)).Skills
+            .Where(s => InvestigationTools.IsAllowed(request.AllowedSkills, s.Name)).ToList();
         var masker = services.NewMasker();
-        var tools = new InvestigationTools(services, catalog, request, masker);
+        var tools = new InvestigationTools(services, skills, request, masker);
         var budget = request.Budget;
         var reducer = new SlidingWindowReducer(budget.KeepMessages);
         var messages = new List<ChatMessage>

@@ -17,7 +17,7 @@ namespace Opsmith.Application.Llm;
 /// before the model sees it. Secret inputs of a skill come from the tool layer only: whatever the model writes for
 /// them is dropped.
 /// </summary>
-internal sealed class InvestigationTools(OpsmithServices services, SkillCatalog catalog, InvestigationRequest request, SecretMasker masker)
+internal sealed class InvestigationTools(OpsmithServices services, IReadOnlyList<CatalogEntry> skills, InvestigationRequest request, SecretMasker masker)
 {
     public const string Report = "report";
 
@@ -68,10 +68,13 @@ internal sealed class InvestigationTools(OpsmithServices services, SkillCatalog 
     private static int Lines(IDictionary<string, object?> arguments) =>
         int.TryParse(Arg(arguments, "lines"), out var n) ? Math.Clamp(n, 1, 500) : 100;
 
-    private IEnumerable<CatalogEntry> Allowed => catalog.Skills.Where(s => IsAllowed(s.Name));
+    private IEnumerable<CatalogEntry> Allowed => skills;
 
-    private bool IsAllowed(string name) =>
-        request.AllowedSkills.Count == 0 || request.AllowedSkills.Any(pattern => System.IO.Enumeration.FileSystemName.MatchesSimpleExpression(pattern, name, ignoreCase: false));
+    private CatalogEntry? Find(string? name) => skills.FirstOrDefault(s => s.Name == name);
+
+    /// <summary>Whether an allowlist (names or globs) lets a skill run; an empty one lets every skill.</summary>
+    public static bool IsAllowed(IReadOnlyList<string> allowlist, string name) =>
+        allowlist.Count == 0 || allowlist.Any(pattern => System.IO.Enumeration.FileSystemName.MatchesSimpleExpression(pattern, name, ignoreCase: false));
 
     private string ListSkills(string? stage)
     {
@@ -84,7 +87,7 @@ internal sealed class InvestigationTools(OpsmithServices services, SkillCatalog 
 
     private string Describe(string? name)
     {
-        if (name is null || catalog.Find(name) is not { } entry || !IsAllowed(name)) return $"there is no skill '{name}' you may run; list_skills shows them";
+        if (Find(name) is not { } entry) return $"there is no skill '{name}' you may run; list_skills shows them";
         var skill = entry.Skill;
         var text = new StringBuilder();
         text.AppendLine($"{skill.Name}: {skill.Metadata.Title} — {skill.Metadata.Description}");
@@ -99,8 +102,7 @@ internal sealed class InvestigationTools(OpsmithServices services, SkillCatalog 
 
     private async Task<(string, bool)> RunSkillAsync(string? name, object? inputs, CancellationToken ct)
     {
-        if (name is null || catalog.Find(name) is not { } entry || !IsAllowed(name))
-            return ($"there is no skill '{name}' you may run; list_skills shows them", true);
+        if (Find(name) is not { } entry) return ($"there is no skill '{name}' you may run; list_skills shows them", true);
         var given = new Dictionary<string, string>();
         var dropped = new List<string>();
         if (inputs is JsonElement { ValueKind: JsonValueKind.Object } map)

@@ -220,15 +220,17 @@ public sealed partial class SkillReader
             var node = _read.Mapping(sequence.Items[i], context);
             if (node is null) continue;
             var name = ReadStepName(node, "action", ref context);
-            _read.AllowOnly(node, context, "name", "description", "run", "risk", "timeout", "on_failure", "check");
+            _read.AllowOnly(node, context, "name", "description", "run", "risk", "timeout", "on_failure", "check", "when");
             var risk = _read.Enum<RiskTier>(node, "risk", context);
             var run = ReadCommand(node, "run", context, required: true, declared: risk ?? skillRisk);
             var timeout = _read.Duration(node, "timeout", context);
             var onFailure = _read.Enum<FailurePolicy>(node, "on_failure", context) ?? FailurePolicy.Abort;
             var check = ReadCommand(node, "check", context, required: false, declared: RiskTier.Read);
+            // Read before the step is registered: a condition looks only at steps that ran before it.
+            var when = node["when"] is { } whenNode ? ReadCondition(whenNode, context, forAction: true, new HashSet<string>()) : null;
             RegisterStep(node, name, "actions", RunProbe.Fields);
             if (name is not null && run is not null)
-                actions.Add(new ActionStep(name, run, risk ?? skillRisk, risk is not null, timeout, onFailure, check, node.Position));
+                actions.Add(new ActionStep(name, run, risk ?? skillRisk, risk is not null, timeout, onFailure, check, node.Position) { When = when });
         }
         return actions;
     }

@@ -39,6 +39,14 @@ public static class SkillYamlWriter
             if (s.Outputs.Count > 0)
                 x.Section("outputs", o => { foreach (var output in s.Outputs) o.Section(output.Name, f => f.Field("from", output.From)); });
             if (s.Cooldown is { } cooldown) x.Field("cooldown", DurationText.Format(cooldown));
+            if (s.Findings.Count > 0)
+                x.List("findings", s.Findings, (f, finding) =>
+                {
+                    f.Field("name", finding.Name).Field("summary", finding.Summary);
+                    f.Section("when", c => WriteCondition(c, finding.When));
+                    f.FlowList("hypotheses", finding.Hypotheses).Field("severity", YamlNames.Of(finding.Severity));
+                });
+            if (s.Remedies.Count > 0) x.FlowList("remedies", s.Remedies);
         });
         return w.ToString();
     }
@@ -64,6 +72,16 @@ public static class SkillYamlWriter
         if (action.Timeout is { } t) w.Field("timeout", DurationText.Format(t));
         if (action.OnFailure != FailurePolicy.Abort) w.Field("on_failure", YamlNames.Of(action.OnFailure));
         w.Field("check", action.Check);
+        if (action.When is { } when) w.Section("when", c => WriteCondition(c, when));
+    }
+
+    private static void WriteCondition(YamlWriter w, Condition condition)
+    {
+        if (condition.Subject is { } subject) w.Field(YamlNames.Of(subject.Kind), subject.Name);
+        if (condition.Outcome is { } outcome) w.Field("outcome", YamlNames.Of(outcome));
+        w.Field("exit_code", condition.ExitCode).Field("stdout_contains", condition.StdoutContains)
+         .Field("stdout_not_contains", condition.StdoutNotContains).Field("stdout_matches", condition.StdoutMatches);
+        if (condition.Any.Count > 0) w.List("any", condition.Any, WriteCondition);
     }
 
     private static void WriteCheck(YamlWriter w, CheckStep check)

@@ -42,6 +42,14 @@ internal sealed class StepRunner(
             result.Started && result.Tier > RiskTier.Read));
     }
 
+    /// <summary>An action whose <c>when:</c> did not hold: reported as skipped, with the reason; nothing ran.</summary>
+    public StepOutcome Skipped(RunSection section, string name, string reason)
+    {
+        events.Publish(new StepStartedEvent(host.Name, section, name));
+        var report = new StepReport(section, name, "run", null, null, 0, null, null, StepVerdict.Skipped, masker.Apply(reason), 0);
+        return Finished(new StepOutcome(report, true, false, false, new Dictionary<string, string>(), false));
+    }
+
     private StepIdentity Identity(RunSection section, string name, RiskTier declared) => new(skill.Name, section, name, declared, skill.Spec.Cooldown);
 
     /// <summary>Publishes what the step printed and how it ended.</summary>
