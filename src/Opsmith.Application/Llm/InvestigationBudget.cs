@@ -40,6 +40,9 @@ public sealed record InvestigationResult(
     string? FallbackReason)
 {
     public long Tokens => InputTokens + OutputTokens;
+
+    /// <summary>The hypothesis the model's report named, if any (masked).</summary>
+    public string? Hypothesis { get; init; }
 }
 
 /// <summary>What to investigate, where, and within which limits.</summary>

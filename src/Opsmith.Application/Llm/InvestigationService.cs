@@ -86,7 +86,8 @@ public sealed class InvestigationService(OpsmithServices services, Action<string
                     var hypothesis = InvestigationTools.Arg(arguments, "hypothesis");
                     Say($"report: {conclusion}");
                     return Concluded(forceReport ? InvestigationOutcome.ForcedReport : InvestigationOutcome.Reported,
-                        hypothesis is { Length: > 0 } ? $"{conclusion} (hypothesis: {masker.Apply(hypothesis)})" : conclusion, calls, input, output, iteration, model);
+                        hypothesis is { Length: > 0 } ? $"{conclusion} (hypothesis: {masker.Apply(hypothesis)})" : conclusion, calls, input, output, iteration, model)
+                        with { Hypothesis = hypothesis is { Length: > 0 } ? masker.Apply(hypothesis) : null };
                 }
                 var signature = call.Name + " " + JsonSerializer.Serialize(arguments);
                 string text;
