@@ -117,13 +117,14 @@ public sealed class LlmStageTests : IAsyncLifetime
         Assert.Contains("after 2 repair rounds", drafted.Notes.Single());
     }
 
-    private async Task<RunReport> RunTwoChecksAsync()
+    /// <summary>Runs a read-only verification skill on this machine with the given success criteria (YAML list items, indented for spec).</summary>
+    private async Task<(RunReport Report, string Skill)> RunVerificationAsync(string name, string criteria)
     {
-        var skill = Path.Combine(_home, "two-checks.yaml");
-        File.WriteAllText(skill, """
+        var skill = Path.Combine(_home, $"{name}.yaml");
+        File.WriteAllText(skill, $$"""
             apiVersion: opsmith/v1
             kind: Skill
-            metadata: {name: two-checks, title: Two checks, description: One check passes and one fails., stage: verification, category: demo, tags: [demo]}
+            metadata: {name: {{name}}, title: A test skill, description: Checks things for the model stages., stage: verification, category: demo, tags: [demo]}
             spec:
               targets: self
               risk: read
@@ -131,14 +132,18 @@ public sealed class LlmStageTests : IAsyncLifetime
                 - name: look
                   run: echo looking
               success_criteria:
-                - name: green
-                  run: echo all good
-                - name: red
-                  run: echo broken; exit 1
+            {{criteria}}
             """);
         var report = await _services.Runs.RunAsync(new RunSpec(skill, Inventory, new Dictionary<string, string>(), RunMode.Execute), null, default);
-        return report.Value!;
+        return (report.Value!, skill);
     }
+
+    private async Task<RunReport> RunTwoChecksAsync() => (await RunVerificationAsync("two-checks", """
+            - name: green
+              run: echo all good
+            - name: red
+              run: echo broken; exit 1
+        """)).Report;
 
     [Theory]
     [InlineData(FakeProtocol.OpenAI)]
@@ -180,24 +185,12 @@ public sealed class LlmStageTests : IAsyncLifetime
 
     private async Task<(string Report, string Skill)> FailedRunAsync()
     {
-        var skill = Path.Combine(_home, "wait-for-marker.yaml");
-        File.WriteAllText(skill, """
-            apiVersion: opsmith/v1
-            kind: Skill
-            metadata: {name: wait-for-marker, title: Wait for a marker, description: Checks a marker file that appears late., stage: verification, category: demo, tags: [demo]}
-            spec:
-              targets: self
-              risk: read
-              actions:
-                - name: look
-                  run: echo looking
-              success_criteria:
+        var (report, skill) = await RunVerificationAsync("wait-for-marker", """
                 - name: marker-there
                   run: test -e /nonexistent/opsmith-marker
             """);
-        var report = await _services.Runs.RunAsync(new RunSpec(skill, Inventory, new Dictionary<string, string>(), RunMode.Execute), null, default);
         var file = Path.Combine(_home, "report.json");
-        File.WriteAllText(file, System.Text.Json.JsonSerializer.Serialize(report.Value!, ReportJson.Options));
+        File.WriteAllText(file, System.Text.Json.JsonSerializer.Serialize(report, ReportJson.Options));
         return (file, skill);
     }
 

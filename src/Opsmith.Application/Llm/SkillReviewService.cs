@@ -42,21 +42,13 @@ public sealed class SkillReviewService(OpsmithServices services)
 {
     public async Task<Result<SkillReview>> ReviewAsync(string reportFile, bool useModel, ModelChoice model, CancellationToken ct)
     {
-        if (!File.Exists(reportFile)) return OpsmithError.NotFound($"report '{reportFile}' does not exist");
-        RunReport? report;
-        try
-        {
-            report = JsonSerializer.Deserialize<RunReport>(await File.ReadAllTextAsync(reportFile, ct), ReportJson.Options);
-        }
-        catch (Exception e) when (e is JsonException or IOException or UnauthorizedAccessException or NotSupportedException)
-        {
-            return OpsmithError.BadRequest($"{reportFile} is not an Opsmith run report: {e.Message}");
-        }
-        if (report?.SkillFile is null) return OpsmithError.BadRequest($"{reportFile} is not an Opsmith run report");
+        var read = await ReportJson.ReadAsync(reportFile, ct);
+        if (read.Error is { } readError) return readError;
+        var report = read.Value!;
         var loaded = await services.Runs.LoadSkillAsync(report.SkillFile, ct);
         if (loaded.Error is { } error) return error;
         var skill = loaded.Value!.Skill;
-        var text = await File.ReadAllTextAsync(report.SkillFile, ct);
+        var text = await File.ReadAllTextAsync(report.SkillFile!, ct);
         var signatures = Signatures(report, skill);
         var notes = new List<string>();
         long tokens = 0;

@@ -90,24 +90,14 @@ public sealed class RunService(OpsmithServices services)
     public async Task<Result<PreparedRollback>> PrepareRollbackAsync(string reportFile, IReadOnlyDictionary<string, string> secretInputs,
         Func<string, string?>? secrets, CancellationToken ct)
     {
-        if (Directory.Exists(reportFile)) return OpsmithError.BadRequest($"report '{reportFile}' is a folder, not a file");
-        if (!File.Exists(reportFile)) return OpsmithError.NotFound($"report '{reportFile}' does not exist");
-        RunReport? report;
-        try
-        {
-            report = JsonSerializer.Deserialize<RunReport>(await File.ReadAllTextAsync(reportFile, ct), ReportJson.Options);
-        }
-        catch (Exception e) when (e is JsonException or IOException or UnauthorizedAccessException or NotSupportedException)
-        {
-            return OpsmithError.BadRequest($"{reportFile} is not an Opsmith run report: {e.Message}");
-        }
-        if (report is null || report.FormatVersion != RunReport.CurrentFormat || report.Inventory is null || report.SkillFile is null)
-            return OpsmithError.BadRequest($"{reportFile} is not an Opsmith run report of format {RunReport.CurrentFormat}");
+        var read = await ReportJson.ReadAsync(reportFile, ct);
+        if (read.Error is { } readError) return readError;
+        var report = read.Value!;
 
         var skillResult = await LoadSkillAsync(report.SkillFile, ct);
         if (skillResult.Error is { } skillError) return skillError;
         var skill = skillResult.Value!.Skill;
-        var inventoryResult = await LoadInventoryAsync(report.Inventory, ct);
+        var inventoryResult = await LoadInventoryAsync(report.Inventory!, ct);
         if (inventoryResult.Error is { } inventoryError) return inventoryError;
         var inventory = inventoryResult.Value!;
         if (skill.ContentHash != report.SkillHash || inventory.ContentHash != report.InventoryHash)
