@@ -196,4 +196,18 @@ public sealed class InvestigationServiceTests : IAsyncLifetime
         Assert.Equal(InvestigationOutcome.Fallback, result.Outcome);
         Assert.Equal("no model is configured", result.FallbackReason);
     }
+
+    [Fact]
+    public async Task An_agent_session_is_summarized_from_its_record_when_no_model_is_configured()
+    {
+        var sessions = await _services.SessionsAsync(default);
+        var session = await sessions.StartAsync("lab-sre", "agent:lab-sre", "description", "the database is down", null, default);
+        await sessions.FinishAsync(session, Storage.Sessions.SessionStatus.Diagnosed, "postgres on db is out of disk", "{}", 1234, default);
+
+        var summary = (await new AuditSummaryService(_services).SummarizeAsync(session.Id, ModelAccess.For(_services, ModelTier.Fast, null, _ => null), default)).Value!;
+
+        Assert.Equal("extractive", summary.Method);
+        Assert.Contains("postgres on db is out of disk", summary.Summary);
+        Assert.Contains("1234 model tokens", summary.Summary);
+    }
 }

@@ -2,10 +2,11 @@ using System.Text;
 using Microsoft.Extensions.AI;
 using Opsmith.Llm.Providers;
 using Opsmith.Storage.Audit;
+using Opsmith.Storage.Sessions;
 
 namespace Opsmith.Application.Llm;
 
-/// <summary>A short account of one run: who, what, where, what was decided; by a model or extracted from the records.</summary>
+/// <summary>A short account of one run or agent session: who, what, where, what was decided; by a model or extracted from the records.</summary>
 /// <param name="Method"><c>llm</c> or <c>extractive</c>.</param>
 public sealed record AuditSummary(string RunId, string Method, string Summary, int Records, IReadOnlyList<string> Notes, long Tokens);
 
@@ -18,34 +19,52 @@ public sealed class AuditSummaryService(OpsmithServices services)
 {
     private const int MaxRecordsSent = 200;
 
-    public async Task<Result<AuditSummary>> SummarizeAsync(string runId, ModelChoice model, CancellationToken ct)
+    /// <summary>A run (by its run id) or an agent session (by its session id): the session's own record and trajectory, or the run's audit records.</summary>
+    public async Task<Result<AuditSummary>> SummarizeAsync(string id, ModelChoice model, CancellationToken ct)
     {
         var store = await services.AuditAsync(ct);
-        var records = await store.ListAsync(new AuditQuery(RunId: runId, Limit: AuditQuery.MaxLimit), ct);
-        if (records.Count == 0) return OpsmithError.NotFound($"the audit trail has no records of run '{runId}' (opsmith audit list shows run ids)");
-        var extractive = Extract(runId, records);
-        if (model.Client is not { } client)
-            return new AuditSummary(runId, "extractive", extractive, records.Count, [ModelAccess.FallbackNote("summarize", model.FallbackReason, "an extractive summary")], 0);
         var masker = services.NewMasker();
-        var lines = string.Join("\n", records.Take(MaxRecordsSent).Select(r =>
-            masker.Apply($"{r.Time:u} {r.Kind} {r.Actor} host={r.Host} skill={r.Skill} {(r.Decision is { } d ? $"decision={d} " : "")}{r.Detail}")));
+        string extractive, lines;
+        int count;
+        // A session's own records carry its id too: the session, with its trajectory, says more.
+        var session = await (await services.SessionsAsync(ct)).GetAsync(id, ct);
+        var records = session is null ? await store.ListAsync(new AuditQuery(RunId: id, Limit: AuditQuery.MaxLimit), ct) : [];
+        if (records.Count > 0)
+        {
+            (extractive, count) = (Extract(id, records), records.Count);
+            lines = $"Records of run {id}:\n" + string.Join("\n", records.Take(MaxRecordsSent).Select(r =>
+                masker.Apply($"{r.Time:u} {r.Kind} {r.Actor} host={r.Host} skill={r.Skill} {(r.Decision is { } d ? $"decision={d} " : "")}{r.Detail}")));
+        }
+        else if (session is not null)
+        {
+            extractive = $"Agent session {session.Id} of {session.Agent} ({session.TriggerKind}: {session.TriggerText}) started {session.StartedAt:u} " +
+                         $"and ended {session.Status.ToWireName()}{(session.FinishedAt is { } end ? $" at {end:u}" : "")}: {session.Summary}" +
+                         (session.Tokens > 0 ? $" ({session.Tokens} model tokens)" : "");
+            count = 1;
+            var trajectory = session.Trajectory.Length > 12_000 ? session.Trajectory[..12_000] + "…" : session.Trajectory;
+            lines = masker.Apply($"Agent session {session.Id}: {extractive}\nTrajectory (JSON):\n{trajectory}");
+        }
+        else return OpsmithError.NotFound($"'{id}' is neither a run in the audit trail nor an agent session (opsmith audit list and opsmith agent sessions list show them)");
+        var runId = id;
+        if (model.Client is not { } client)
+            return new AuditSummary(runId, "extractive", extractive, count, [ModelAccess.FallbackNote("summarize", model.FallbackReason, "an extractive summary")], 0);
         try
         {
             var response = await client.GetResponseAsync(
             [
                 new ChatMessage(ChatRole.System, "You summarize an Opsmith audit trail for an on-call engineer: three to five plain sentences — " +
                     "who ran what where, what was blocked or waited for approval, how it ended. Do not invent anything not in the records."),
-                new ChatMessage(ChatRole.User, $"Records of run {runId}:\n{lines}"),
+                new ChatMessage(ChatRole.User, lines),
             ], cancellationToken: ct);
             if (ModelAnswers.IsRefusal(response) || string.IsNullOrWhiteSpace(response.Text))
-                return new AuditSummary(runId, "extractive", extractive, records.Count,
+                return new AuditSummary(runId, "extractive", extractive, count,
                     [ModelAccess.FallbackNote("summarize", "the model gave no summary", "an extractive summary")], response.Usage?.TotalTokenCount ?? 0);
-            return new AuditSummary(runId, "llm", masker.Apply(response.Text.Trim()), records.Count, [$"summarized by {model.Endpoint}"],
+            return new AuditSummary(runId, "llm", masker.Apply(response.Text.Trim()), count, [$"summarized by {model.Endpoint}"],
                 response.Usage?.TotalTokenCount ?? 0);
         }
         catch (ModelCallException e)
         {
-            return new AuditSummary(runId, "extractive", extractive, records.Count, [ModelAccess.FallbackNote("summarize", masker.Apply(e.Message), "an extractive summary")], 0);
+            return new AuditSummary(runId, "extractive", extractive, count, [ModelAccess.FallbackNote("summarize", masker.Apply(e.Message), "an extractive summary")], 0);
         }
     }
 

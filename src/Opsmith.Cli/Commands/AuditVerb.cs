@@ -55,9 +55,9 @@ public sealed class AuditVerb(CliContext context) : IVerb
         audit.Subcommands.Add(list);
         audit.Subcommands.Add(show);
         audit.Subcommands.Add(verify);
-        var runId = new Argument<string>("RUN") { Description = "The run id (from audit list or a run report)." };
+        var runId = new Argument<string>("RUN_OR_SESSION") { Description = "A run id (from audit list or a run report) or an agent session id (from agent sessions list)." };
         var summarizeOutput = CliContext.OutputOption();
-        var summarize = new Command("summarize", "A short summary of one run: by the fast model tier (docs/llm.md), or extracted from its records when no model is configured.")
+        var summarize = new Command("summarize", "A short summary of one run or agent session: by the fast model tier (docs/llm.md), or extracted from its records when no model is configured.")
         {
             runId, summarizeOutput,
         };
