@@ -255,4 +255,43 @@ public sealed class LlmStageTests : IAsyncLifetime
         Assert.Contains("user:alice", down.Summary);
         Assert.Contains("falling back to an extractive summary", down.Notes.Single());
     }
+
+    private static readonly Opsmith.Core.Agents.RankedHypothesis DiskFull = new("disk-full", "db", 3,
+        [new Opsmith.Core.Agents.ObservedFinding("check-disk-usage", "db", "disk-nearly-full", "/var/log is 99% full", ["disk-full"], 3, new Dictionary<string, string>())]);
+
+    private static readonly IReadOnlyList<Opsmith.Core.Agents.RecoveryCandidate> Recoveries =
+    [
+        new("cleanup-logs", ["disk-full"], 1, []),
+        new("rotate-logs", ["disk-full"], 1, []),
+        new("restart-nginx", ["nginx-down"], 1, []),
+    ];
+
+    [Theory]
+    [InlineData(FakeProtocol.OpenAI, "rotate-logs", "rotate-logs")]
+    [InlineData(FakeProtocol.Anthropic, "rotate-logs", "rotate-logs")]
+    [InlineData(FakeProtocol.OpenAI, "restart-nginx", "cleanup-logs")]
+    public async Task The_llm_planner_picks_among_eligible_recoveries_only(FakeProtocol protocol, string named, string expected)
+    {
+        await using var server = await FakeModelServer.StartAsync(protocol);
+        server.Script(ScriptedAnswer.Text($$"""{"skill": "{{named}}", "why": "rotation keeps recent logs"}"""));
+        var notes = new List<string>();
+
+        var choice = await new LlmRecoveryPlanner(_services, Model(server), notes.Add).ChooseAsync(DiskFull, Recoveries, new Dictionary<string, string>(), [], default);
+
+        Assert.Equal(expected, choice!.Skill.Skill);
+        Assert.DoesNotContain("restart-nginx", server.Requests.Single().ToJsonString());
+        Assert.Equal(named != expected, notes.Any(n => n.Contains("falling back to the heuristic planner's choice")));
+    }
+
+    [Fact]
+    public async Task The_llm_planner_takes_the_heuristic_choice_when_the_server_is_down()
+    {
+        var notes = new List<string>();
+
+        var choice = await new LlmRecoveryPlanner(_services, await DownAsync(Model, FakeProtocol.Anthropic), notes.Add)
+            .ChooseAsync(DiskFull, Recoveries, new Dictionary<string, string>(), [], default);
+
+        Assert.Equal("cleanup-logs", choice!.Skill.Skill);
+        Assert.Contains("cannot be reached", Assert.Single(notes));
+    }
 }

@@ -20,6 +20,9 @@ public sealed record AgentRequest(LoadedAgent Agent, AgentTrigger Trigger, IRead
 
     /// <summary>How long verify waits before checking everything a second time, so a fix that does not last is a failure.</summary>
     public TimeSpan SettleDelay { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Who chooses the recovery for a hypothesis; null: the heuristic planner.</summary>
+    public IRecoveryPlanner? Planner { get; init; }
 }
 
 /// <summary>How a session ended, with its trajectory.</summary>

@@ -146,7 +146,10 @@ public sealed class AgentService(OpsmithServices services, Action<AgentProgress>
             while (true)
             {
                 if (attempts >= budget) return Escalate(s, before, $"the iteration budget ({budget}) is spent", ranked[0]);
-                var choice = HeuristicPlanner.ChooseRecovery(hypothesis, candidates, KnownValues(agent, before, hypothesis.Host), tried);
+                var known = KnownValues(agent, before, hypothesis.Host);
+                var choice = s.Request.Planner is { } planner
+                    ? await planner.ChooseAsync(hypothesis, candidates, known, tried, ct)
+                    : HeuristicPlanner.ChooseRecovery(hypothesis, candidates, known, tried);
                 if (choice is null)
                 {
                     hypothesis = hypothesis with

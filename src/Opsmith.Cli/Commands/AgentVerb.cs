@@ -60,11 +60,12 @@ public sealed class AgentVerb(CliContext context) : IVerb
         var allow = new Option<bool>("--allow-mutation") { Description = "Let the recover stage change hosts (read-only stages run without it)." };
         var planner = new Option<string>("--planner")
         {
-            Description = "The planner: heuristic, or llm-tools (a model investigates with tools — skills, reads, Prometheus — within the agent's allowlist, " +
-                          "autonomy and budgets; the heuristic planner takes over when the model cannot be used). See docs/llm.md.",
+            Description = "The planner: heuristic; llm (the staged agent, with a model choosing among the eligible recovery skills; the heuristic choice when it cannot); " +
+                          "or llm-tools (a model investigates with tools — skills, reads, Prometheus — within the agent's allowlist, autonomy and budgets; " +
+                          "the heuristic planner takes over when the model cannot be used). See docs/llm.md.",
             DefaultValueFactory = _ => "heuristic",
         };
-        planner.AcceptOnlyFromAmong("heuristic", "llm-tools");
+        planner.AcceptOnlyFromAmong("heuristic", "llm", "llm-tools");
         var reportOut = new Option<string?>("--report-out") { Description = "Also write the session (JSON) to this file." };
         var catalog = new Option<string?>("--catalog") { Description = "Skill catalog folder (default: skills/ above the working folder)." };
         var settle = new Option<string?>("--settle") { Description = "How long verify waits before checking a second time (default 5s)." };
@@ -112,21 +113,25 @@ public sealed class AgentVerb(CliContext context) : IVerb
         // The agent acts as itself: its runs, decisions and session are recorded as agent:NAME.
         await using var services = new OpsmithServices(CliServices.Options(), new Actor(agent.Name, ActorKind.Agent));
         var text = a.Output == OutputFormat.Text;
+        var tier = agent.Definition.ModelTier switch
+        {
+            Core.Agents.ModelTier.Fast => Opsmith.Llm.Tiers.ModelTier.Fast,
+            Core.Agents.ModelTier.Standard => Opsmith.Llm.Tiers.ModelTier.Standard,
+            _ => Opsmith.Llm.Tiers.ModelTier.Reasoning,
+        };
         if (a.Planner == "llm-tools")
         {
-            var tier = agent.Definition.ModelTier switch
-            {
-                Core.Agents.ModelTier.Fast => Opsmith.Llm.Tiers.ModelTier.Fast,
-                Core.Agents.ModelTier.Standard => Opsmith.Llm.Tiers.ModelTier.Standard,
-                _ => Opsmith.Llm.Tiers.ModelTier.Reasoning,
-            };
             var loop = await new Application.Llm.ToolLoopAgent(services, text ? line => context.Stderr.WriteLine(context.Out.Dim($"[llm-tools] {TerminalText.Sanitize(line)}")) : null)
                 .RunAsync(agent, trigger, a.AllowMutation, ModelFlags.Choose(services, tier, a.Models), ct);
             if (!loop.FellBack) return Print(loop, agent.Name, a);
             context.Stderr.WriteLine($"note: {Application.Llm.ModelAccess.FallbackNote("agent", loop.Investigation.FallbackReason ?? loop.Summary, "the heuristic planner")}");
         }
         var service = new AgentService(services, text ? p => context.Stderr.WriteLine(context.Out.Dim($"[{p.Stage.ToString().ToLowerInvariant()}] {TerminalText.Sanitize(p.Text)}")) : null);
-        var result = await service.RunAsync(new AgentRequest(agent, trigger, stages, a.AllowMutation) { SettleDelay = settle }, ct);
+        var planner = a.Planner == "llm"
+            ? new Application.Llm.LlmRecoveryPlanner(services, ModelFlags.Choose(services, tier, a.Models),
+                line => context.Stderr.WriteLine($"note: {TerminalText.Sanitize(line)}"))
+            : null;
+        var result = await service.RunAsync(new AgentRequest(agent, trigger, stages, a.AllowMutation) { SettleDelay = settle, Planner = planner }, ct);
         var document = Json(result.SessionId, agent.Name, result.Status, result.Summary, result.Trajectory);
         if (a.ReportOut is not null) await File.WriteAllTextAsync(a.ReportOut, JsonSerializer.Serialize(document, JsonOutput.Options) + "\n", CancellationToken.None);
         if (text) SessionPrinter.Print(context, result.SessionId, result.Status, result.Summary, result.Trajectory);
