@@ -12,6 +12,7 @@ namespace Opsmith.Cli.Tests.Lab;
 public sealed class AgentLabTests(LabFixture lab) : IDisposable
 {
     private const string Folder = "/run/opsmith-agent-test";
+    private const string Target = "{{ inputs.host }}";
     private readonly TempFolder _home = new();
 
     public void Dispose() => _home.Dispose();
@@ -27,7 +28,7 @@ public sealed class AgentLabTests(LabFixture lab) : IDisposable
             spec:
               inputs:
                 host: {type: host, required: true, description: Where.}
-              targets: "{{ inputs.host }}"
+              targets: "{{Target}}"
               risk: read
               actions:
                 - {name: look, run: "ls {{Folder}} 2>/dev/null || true", risk: read}
@@ -48,7 +49,7 @@ public sealed class AgentLabTests(LabFixture lab) : IDisposable
             spec:
               inputs:
                 host: {type: host, required: true, description: Where.}
-              targets: "{{ inputs.host }}"
+              targets: "{{Target}}"
               risk: destructive
               remedies: [marker-left-behind]
               actions:
@@ -65,7 +66,7 @@ public sealed class AgentLabTests(LabFixture lab) : IDisposable
             spec:
               inputs:
                 host: {type: host, required: true, description: Where.}
-              targets: "{{ inputs.host }}"
+              targets: "{{Target}}"
               risk: destructive
               remedies: [marker-left-behind]
               actions:
