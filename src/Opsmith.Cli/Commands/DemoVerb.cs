@@ -135,7 +135,7 @@ public sealed class DemoVerb(CliContext context) : IVerb
             if (!shown) continue;
             var what = r.Kind switch
             {
-                AuditKind.Decision => $"{r.Decision?.ToWireName()} {r.Facts.Tier?.ToString().ToLowerInvariant()} {r.Skill}/{r.Facts.Step}",
+                AuditKind.Decision => $"{r.Decision?.ToWireName()} {(r.Facts.Tier is { } t ? YamlNames.Of(t) : "")} {r.Skill}/{r.Facts.Step}",
                 AuditKind.Command => $"ran {r.Skill}/{r.Facts.Step}: {r.Detail.Split('\n')[0]}",
                 _ => r.Detail.Split('\n')[0],
             };
