@@ -29,9 +29,9 @@ public sealed class IncidentsCommandTests : IDisposable
               autonomy: observe
               skills: [check-*, diagnose-*]
               invariants:
-                - name: tmp-has-room
+                - name: root-has-room
                   skill: check-disk-usage
-                  inputs: {"{"}path: /tmp, max_use_percent: "{maxUsePercent}"{"}"}
+                  inputs: {"{"}path: /, max_use_percent: "{maxUsePercent}"{"}"}
                   hosts: self
             """);
     }
@@ -81,7 +81,7 @@ public sealed class IncidentsCommandTests : IDisposable
         Assert.Equal("resolved", show.GetProperty("status").GetString());
         Assert.Equal("agent:local-sre", show.GetProperty("changed_by").GetString());
         Assert.Equal(1, resolveAgain.ExitCode);
-        Assert.Contains("cannot become resolved", resolveAgain.Stderr);
+        Assert.Contains($"incident {id} is already resolved", resolveAgain.Stderr);
         var changes = trail.GetProperty("records").EnumerateArray().Where(r => r.GetProperty("kind").GetString() == "incident")
             .Select(r => r.GetProperty("actor").GetString()).ToList();
         Assert.Equal(["agent:local-sre", "user:alice", "user:bob", "agent:local-sre"], changes);
@@ -108,7 +108,7 @@ public sealed class IncidentsCommandTests : IDisposable
         var observation = Assert.Single(showJson.GetProperty("trajectory").GetProperty("observations").EnumerateArray());
         Assert.False(observation.GetProperty("green").GetBoolean());
         Assert.Equal(["self"], showJson.GetProperty("trajectory").GetProperty("suspect_hosts").EnumerateArray().Select(h => h.GetString()));
-        Assert.Contains("tmp-has-room on self", show.Stdout);
+        Assert.Contains("root-has-room on self", show.Stdout);
         Assert.Equal(1, missing.ExitCode);
         Assert.Contains("there is no agent session as-zzzzz", missing.Stderr);
     }

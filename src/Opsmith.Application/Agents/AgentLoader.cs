@@ -73,6 +73,9 @@ public sealed class AgentLoader(OpsmithServices services)
                     return OpsmithError.BadRequest($"{where}: inputs: skill '{entry.Name}' has no input '{unknown}'" +
                         (Core.Text.Suggestions.Closest(unknown, entry.Skill.Spec.Inputs.Select(i => i.Name)) is { } input ? $"; did you mean '{input}'?" : ""));
             }
+            if (invariant.Kind is InvariantKind.Http or InvariantKind.Tcp && invariant.Hosts is not null)
+                return OpsmithError.BadRequest($"{where}: hosts: an {(invariant.Kind == InvariantKind.Http ? "http" : "tcp")} invariant is one check from this machine; " +
+                    "to check from each host (behind a bastion too), make it a detection skill whose check runs from the target, and name that skill");
             if (invariant.Kind == InvariantKind.Promql && (prometheus ?? environment?.Prometheus) is null)
                 return OpsmithError.BadRequest($"{where}: promql: the environment names no prometheus URL to ask");
         }

@@ -182,9 +182,15 @@ public sealed class AgentService(OpsmithServices services, Action<AgentProgress>
                     {
                         var broke = string.Join(", ", regressions.Select(r => r.Invariant + On(r.Host)));
                         Say(AgentStage.Verify, $"{entry.Name} turned {broke} red: rolling it back");
-                        await RollBackAsync(s, entry, report, hypothesis.Id, ct);
-                        hypothesis = hypothesis with { State = HypothesisState.Refuted, Note = $"{entry.Name} made {broke} red; rolled back" };
+                        var undone = await RollBackAsync(s, entry, report, hypothesis.Id, ct);
+                        hypothesis = hypothesis with
+                        {
+                            State = HypothesisState.Refuted,
+                            Note = $"{entry.Name} made {broke} red; " + (undone is null ? "rolled back" : $"the rollback did not restore it ({undone})"),
+                        };
                         t.Update(hypothesis);
+                        // A change that could not be undone leaves the system worse than it was: stop and hand over, never pile on.
+                        if (undone is not null) return Escalate(s, before, $"{entry.Name} made {broke} red and its rollback did not restore it ({undone})", hypothesis);
                         continue;
                     }
                     var problem = await VerifyAsync(s, after, hypothesis, ct);
@@ -230,24 +236,28 @@ public sealed class AgentService(OpsmithServices services, Action<AgentProgress>
         return null;
     }
 
-    private async Task RollBackAsync(SessionContext s, CatalogEntry entry, RunReport report, string hypothesis, CancellationToken ct)
+    /// <summary>Runs the recorded rollback of a run through the run service, with the agent's autonomy. Null when it restored the steady state, else why not.</summary>
+    private async Task<string?> RollBackAsync(SessionContext s, CatalogEntry entry, RunReport report, string hypothesis, CancellationToken ct)
     {
         var folder = Path.Combine(services.Options.Paths.DataDirectory, "agent", s.SessionId);
         Directory.CreateDirectory(folder);
         var file = Path.Combine(folder, $"{report.RunId}.json");
         await File.WriteAllTextAsync(file, JsonSerializer.Serialize(report, ReportJson.Options), CancellationToken.None);
         var started = services.Time.GetUtcNow();
+        var host = report.Hosts.FirstOrDefault()?.Host ?? "";
         var prepared = await services.Runs.PrepareRollbackAsync(file, new Dictionary<string, string>(), null, ct);
         if (prepared.Error is { } error)
         {
-            s.Trajectory.Act(new AgentAction(AgentStage.Verify, entry.Name, report.Hosts.FirstOrDefault()?.Host ?? "", report.Inputs, "rollback", null, "error", hypothesis,
-                started, 0, $"the rollback could not be prepared: {error.Message}"));
-            return;
+            s.Trajectory.Act(new AgentAction(AgentStage.Verify, entry.Name, host, report.Inputs, "rollback", null, "error", hypothesis, started, 0,
+                $"the rollback could not be prepared: {error.Message}", RolledBack: true));
+            return error.Message;
         }
-        var rolled = await services.Runs.RollbackAsync(prepared.Value!, ct);
+        var rolled = await services.Runs.RollbackAsync(prepared.Value! with { Autonomy = s.Agent.Autonomy }, ct);
         var verdict = rolled.Value?.Verdict.Wire() ?? "error";
-        s.Trajectory.Act(new AgentAction(AgentStage.Verify, entry.Name, report.Hosts.FirstOrDefault()?.Host ?? "", report.Inputs, "rollback", rolled.Value?.RunId, verdict, hypothesis,
-            started, (long)(services.Time.GetUtcNow() - started).TotalMilliseconds, rolled.Error?.Message ?? $"rolled back ({verdict})", RolledBack: true));
+        var restored = rolled.Value is { } r && r.Hosts.Count > 0 && r.Hosts.All(h => h.Rollback?.Restored == true);
+        s.Trajectory.Act(new AgentAction(AgentStage.Verify, entry.Name, host, report.Inputs, "rollback", rolled.Value?.RunId, verdict, hypothesis,
+            started, (long)(services.Time.GetUtcNow() - started).TotalMilliseconds, rolled.Error?.Message ?? $"rollback {verdict}", RolledBack: true));
+        return restored ? null : rolled.Error?.Message ?? $"the rollback {verdict}";
     }
 
     /// <summary>Runs one skill on one host through the run service and records it; findings go into the trajectory.</summary>

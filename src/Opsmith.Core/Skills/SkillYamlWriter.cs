@@ -75,6 +75,8 @@ public static class SkillYamlWriter
         if (action.When is { } when) w.Section("when", c => WriteCondition(c, when));
     }
 
+    private static YamlWriter WriteFrom(YamlWriter w, Probe probe) => w.Field("from", probe.From is { } from ? YamlNames.Of(from) : null);
+
     private static void WriteCondition(YamlWriter w, Condition condition)
     {
         if (condition.Subject is { } subject) w.Field(YamlNames.Of(subject.Kind), subject.Name);
@@ -108,14 +110,15 @@ public static class SkillYamlWriter
                     x.Field("url", http.Url);
                     if (http.Method != "GET") x.Field("method", http.Method);
                     x.Field("expect_status", (long)http.ExpectStatus).Field("body_contains", http.BodyContains);
+                    WriteFrom(x, http);
                 });
                 break;
             case TcpProbe tcp:
-                w.Section("tcp", x => x.Field("host", tcp.Host).Raw("port", YamlWriter.Scalar(tcp.Port)).Field("expect", YamlNames.Of(tcp.Expect)));
+                w.Section("tcp", x => WriteFrom(x.Field("host", tcp.Host).Raw("port", YamlWriter.Scalar(tcp.Port)).Field("expect", YamlNames.Of(tcp.Expect)), tcp));
                 break;
             case PrometheusProbe prom:
                 w.Section("prometheus", x => x.Field("url", prom.Url).Field("query", prom.Query)
-                    .Section("expect", ex => ex.Number(YamlNames.Of(prom.Comparison), prom.Value)));
+                    .Section("expect", ex => ex.Number(YamlNames.Of(prom.Comparison), prom.Value)).Field("from", prom.From is { } f ? YamlNames.Of(f) : null));
                 break;
         }
         if (check.Retry is { } retry)

@@ -6,7 +6,10 @@ namespace Opsmith.Lab.Bench;
 /// </summary>
 public static class DiagnosisKey
 {
-    private static readonly IReadOnlyDictionary<string, string> Faults = new Dictionary<string, string>();
+    private static readonly IReadOnlyDictionary<string, string> Faults = new Dictionary<string, string>
+    {
+        ["service-down"] = "service-crash",
+    };
 
     public static string? FaultOf(string hypothesis) => Faults.GetValueOrDefault(hypothesis, hypothesis);
 }

@@ -70,7 +70,7 @@ public sealed class AgentReaderTests
             kind: Agent
             metadata: {name: Lab_SRE}
             spec:
-              autonomy: automate-everything
+              autonomy: automate-saf
               skills: [check-*]
               interval: soon
               invariants:
