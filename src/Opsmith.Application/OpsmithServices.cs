@@ -1,6 +1,7 @@
 using Opsmith.Application.Configuration;
 using Opsmith.Application.Runs;
 using Opsmith.Core.Linting;
+using Opsmith.Core.Rendering;
 using Opsmith.Execution.Hosts.Ssh;
 using Opsmith.Execution.Linting;
 using Opsmith.Execution.Runs;
@@ -38,10 +39,32 @@ public sealed class OpsmithServices : IAsyncDisposable
     /// <summary>ssh's own options for runs (tests shorten ControlPersist).</summary>
     public SshOptions Ssh { get; init; } = SshOptions.Default;
 
+    /// <summary>How model calls are retried (tests retry without waiting).</summary>
+    public Opsmith.Llm.Providers.RetrySettings ModelRetry { get; init; } = Opsmith.Llm.Providers.RetrySettings.Default;
+
     /// <summary>How often a run waiting for an approval looks for the decision.</summary>
     public TimeSpan ApprovalPoll { get; init; } = TimeSpan.FromSeconds(1);
 
     public RunService Runs => new(this);
+
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, byte> _secrets = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// A secret this process holds that no output may show (a model's API key): every masker made after this,
+    /// for runs, tool results and anything sent to a model, masks it.
+    /// </summary>
+    public void RegisterSecret(string secret)
+    {
+        if (SecretMasker.Problem(secret) is null && secret.Length > 0) _secrets.TryAdd(secret, 0);
+    }
+
+    /// <summary>A masker that already knows every registered secret.</summary>
+    public SecretMasker NewMasker()
+    {
+        var masker = new SecretMasker();
+        foreach (var secret in _secrets.Keys) masker.Add(secret);
+        return masker;
+    }
 
     /// <summary>The audit trail, opened on first use: PostgreSQL when configured, else SQLite in the data folder.</summary>
     public async Task<IAuditStore> AuditAsync(CancellationToken ct)
@@ -64,6 +87,14 @@ public sealed class OpsmithServices : IAsyncDisposable
     /// <summary>Approval requests, kept in the audit trail's database so a decision and its record commit together.</summary>
     public async Task<IApprovalStore> ApprovalsAsync(CancellationToken ct) =>
         ApprovalStores.For(await AuditAsync(ct), Options.Policy, Time);
+
+    /// <summary>Incidents, kept in the audit trail's database so each change commits with its audit record.</summary>
+    public async Task<Storage.Incidents.IncidentStore> IncidentsAsync(CancellationToken ct) =>
+        Storage.Incidents.IncidentStore.For(await AuditAsync(ct), Time);
+
+    /// <summary>Agent sessions and their trajectories, in the audit trail's database.</summary>
+    public async Task<Storage.Sessions.AgentSessionStore> SessionsAsync(CancellationToken ct) =>
+        Storage.Sessions.AgentSessionStore.For(await AuditAsync(ct), Time);
 
     /// <summary>
     /// Switches the kill switch on or off, and records who did it and why in the audit trail. Turning it on never

@@ -87,4 +87,32 @@ public sealed class OptionsLoaderTests : IDisposable
         Assert.Null(options);
         Assert.Contains("is a folder", Assert.Single(issues).Message);
     }
+
+    [Fact]
+    public void Model_tiers_come_inline_or_from_a_model_tiers_file_and_an_inline_key_is_refused_at_its_line()
+    {
+        var (inline, _) = Load("""
+            apiVersion: opsmith/v1
+            kind: Configuration
+            models:
+              fast: {provider: openai, model: gpt-4.1-mini, api_key_env: TEAM_KEY}
+            """);
+        File.WriteAllText(Path.Combine(_home, "tiers.yaml"), "apiVersion: opsmith/v1\nkind: ModelTiers\ntiers:\n  reasoning: {provider: anthropic, model: claude-opus-4}\n");
+        var (fromFile, _) = Load(null, new Dictionary<string, string> { ["OPSMITH_MODEL_TIERS"] = Path.Combine(_home, "tiers.yaml") });
+        var (_, issues) = Load("""
+            apiVersion: opsmith/v1
+            kind: Configuration
+            models:
+              standard:
+                provider: openai
+                model: gpt-4.1
+                api_key: sk-live-123
+            """);
+
+        Assert.Equal("TEAM_KEY", inline!.Models.For(Opsmith.Llm.Tiers.ModelTier.Fast)!.Credential!.EnvironmentVariable);
+        Assert.Equal("claude-opus-4", fromFile!.Models.For(Opsmith.Llm.Tiers.ModelTier.Reasoning)!.Model);
+        var issue = Assert.Single(issues);
+        Assert.Equal(7, issue.Line);
+        Assert.Contains("api_key_env", issue.Message);
+    }
 }

@@ -15,7 +15,7 @@ public sealed class ArchitectureTests
 
     /// <summary>Our production assemblies, from the test's output folder (the CLI references them all).</summary>
     private static readonly string[] Assemblies =
-        ["Opsmith.Core", "Opsmith.Policy", "Opsmith.Storage", "Opsmith.Execution", "Opsmith.Application", "Opsmith.Lab", "opsmith"];
+        ["Opsmith.Core", "Opsmith.Policy", "Opsmith.Storage", "Opsmith.Execution", "Opsmith.Llm", "Opsmith.Application", "Opsmith.Lab", "opsmith"];
 
     private static readonly string[] ProcessStarters =
         ["System.Diagnostics.Process", "System.Diagnostics.ProcessStartInfo", "Opsmith.Execution.Processes.LocalProcess"];
@@ -63,8 +63,9 @@ public sealed class ArchitectureTests
     [InlineData("Opsmith.Policy", new[] { "Opsmith.Core" })]
     [InlineData("Opsmith.Storage", new[] { "Opsmith.Core", "Opsmith.Policy" })]
     [InlineData("Opsmith.Execution", new[] { "Opsmith.Core", "Opsmith.Policy", "Opsmith.Storage" })]
-    [InlineData("Opsmith.Application", new[] { "Opsmith.Core", "Opsmith.Policy", "Opsmith.Storage", "Opsmith.Execution" })]
-    [InlineData("Opsmith.Lab", new[] { "Opsmith.Core", "Opsmith.Policy", "Opsmith.Storage", "Opsmith.Execution", "Opsmith.Application" })]
+    [InlineData("Opsmith.Llm", new[] { "Opsmith.Core" })]
+    [InlineData("Opsmith.Application", new[] { "Opsmith.Core", "Opsmith.Policy", "Opsmith.Storage", "Opsmith.Execution", "Opsmith.Llm" })]
+    [InlineData("Opsmith.Lab", new[] { "Opsmith.Core", "Opsmith.Policy", "Opsmith.Storage", "Opsmith.Execution", "Opsmith.Llm", "Opsmith.Application" })]
     public void Dependencies_point_down_the_layers(string assembly, string[] allowed)
     {
         using var stream = File.OpenRead(Path.Combine(Folder, assembly + ".dll"));

@@ -1,5 +1,6 @@
 using Opsmith.Policy.Classification;
 using Opsmith.Policy.Decisions;
+using Opsmith.Llm.Tiers;
 
 namespace Opsmith.Application.Configuration;
 
@@ -25,6 +26,9 @@ public sealed record OpsmithOptions(
     string? ConfigFile,
     DataInventory? DataInventory = null)
 {
+    /// <summary>The model tiers (<c>models:</c>, docs/llm.md); empty when no model is configured, and every stage then uses its deterministic path.</summary>
+    public ModelTiers Models { get; init; } = ModelTiers.None;
+
     public static OpsmithOptions Defaults(OpsmithPaths paths) =>
         new(paths, null, PolicySettings.Default, new Dictionary<string, string>(), null);
 
@@ -44,7 +48,7 @@ public sealed record ConfigurationIssue(string Source, int? Line, string Field, 
 }
 
 /// <summary>Flags that override configuration for one command (null: not given).</summary>
-public sealed record OptionOverrides(AutonomyLevel? Autonomy = null)
+public sealed record OptionOverrides(AutonomyLevel? Autonomy = null, ModelOverrides? Model = null)
 {
     public static readonly OptionOverrides None = new();
 }

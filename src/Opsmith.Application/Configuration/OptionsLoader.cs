@@ -3,6 +3,7 @@ using Opsmith.Core.Diagnostics;
 using Opsmith.Core.Skills;
 using Opsmith.Core.Text;
 using Opsmith.Core.Yaml;
+using Opsmith.Llm.Tiers;
 using Opsmith.Policy.Decisions;
 
 namespace Opsmith.Application.Configuration;
@@ -26,6 +27,7 @@ public static class OptionsLoader
         ("OPSMITH_RUN_BUDGET", "policy.run_budget"),
         ("OPSMITH_APPROVAL_EXPIRY", "policy.approval_expiry"),
         ("OPSMITH_APPROVAL_ON_EXPIRY", "policy.approval_on_expiry"),
+        ("OPSMITH_MODEL_TIERS", "models"),
     ];
 
     private const long MaxFileBytes = 256 * 1024;
@@ -40,9 +42,10 @@ public static class OptionsLoader
         var values = new Dictionary<string, (string Value, string Source, int? Line)>();
         var readOnly = new Dictionary<string, string>();
         var inventory = new DataInventoryText();
+        var models = new ModelTiersText();
 
         var file = environment("OPSMITH_CONFIG") is { Length: > 0 } named ? Path.GetFullPath(named) : paths.ConfigFile;
-        var fileRead = ReadFile(file, explicitlyNamed: environment("OPSMITH_CONFIG") is { Length: > 0 }, values, readOnly, inventory, issues);
+        var fileRead = ReadFile(file, explicitlyNamed: environment("OPSMITH_CONFIG") is { Length: > 0 }, values, readOnly, inventory, models, issues);
 
         foreach (var (variable, key) in Variables)
             if (environment(variable) is { Length: > 0 } value) values[key] = (value, $"environment variable {variable}", null);
@@ -52,6 +55,7 @@ public static class OptionsLoader
             ConfigFile = fileRead ? file : null,
             ReadOnlyPrograms = readOnly,
             DataInventory = inventory.ToInventory(),
+            Models = models.Tiers,
         };
         var policy = options.Policy;
         string? postgres = null;
@@ -62,6 +66,11 @@ public static class OptionsLoader
             {
                 case "audit.postgres":
                     postgres = value;
+                    break;
+                case "models":
+                    // A path (from the file's models: or OPSMITH_MODEL_TIERS) to a kind: ModelTiers document.
+                    var tiersFile = Path.IsPathRooted(value) || line is null || !fileRead ? Path.GetFullPath(value) : Path.Combine(Path.GetDirectoryName(file)!, value);
+                    options = options with { Models = ReadTiersFile(tiersFile, source, issues) };
                     break;
                 case "policy.autonomy":
                     if (ParseAutonomy(value) is { } autonomy) policy = policy with { Autonomy = autonomy };
@@ -117,8 +126,35 @@ public static class OptionsLoader
         return (false, null);
     }
 
+    /// <summary>A <c>kind: ModelTiers</c> file named by the configuration or <c>OPSMITH_MODEL_TIERS</c>; its problems carry its own lines.</summary>
+    private static ModelTiers ReadTiersFile(string file, string namedBy, List<ConfigurationIssue> issues)
+    {
+        string text;
+        try
+        {
+            if (FileKinds.Of(file) != Core.Inventories.FileKind.RegularFile)
+            {
+                issues.Add(new ConfigurationIssue(file, null, "", $"is not a readable model tiers file ({namedBy} names it)"));
+                return ModelTiers.None;
+            }
+            text = File.ReadAllText(file);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            issues.Add(new ConfigurationIssue(file, null, "", $"cannot be read: {e.Message}"));
+            return ModelTiers.None;
+        }
+        var diagnostics = new DiagnosticBag(file);
+        var tiers = ModelTiersReader.ReadDocument(text, diagnostics);
+        foreach (var d in diagnostics.Items.Where(d => d.IsError)) issues.Add(Issue(file, d));
+        return tiers;
+    }
+
+    private static ConfigurationIssue Issue(string file, Diagnostic d) =>
+        new(file, d.Position.Line, d.Path ?? "", d.Message + (d.Suggestion is { } s && !d.Message.Contains("did you mean", StringComparison.Ordinal) ? $"; did you mean '{s}'?" : ""));
+
     private static bool ReadFile(string file, bool explicitlyNamed, Dictionary<string, (string, string, int?)> values,
-        Dictionary<string, string> readOnly, DataInventoryText inventory, List<ConfigurationIssue> issues)
+        Dictionary<string, string> readOnly, DataInventoryText inventory, ModelTiersText models, List<ConfigurationIssue> issues)
     {
         string text;
         try
@@ -148,22 +184,21 @@ public static class OptionsLoader
         }
 
         var diagnostics = new DiagnosticBag(file);
-        Read(text, diagnostics, values, readOnly, inventory, file);
-        foreach (var d in diagnostics.Items.Where(d => d.IsError))
-            issues.Add(new ConfigurationIssue(file, d.Position.Line, d.Path ?? "", d.Message + (d.Suggestion is { } s && !d.Message.Contains("did you mean", StringComparison.Ordinal) ? $"; did you mean '{s}'?" : "")));
+        Read(text, diagnostics, values, readOnly, inventory, models, file);
+        foreach (var d in diagnostics.Items.Where(d => d.IsError)) issues.Add(Issue(file, d));
         return true;
     }
 
     /// <summary>The file's keys (docs/configuration.md), each remembered with its line.</summary>
     internal static void Read(string text, DiagnosticBag diagnostics, Dictionary<string, (string, string, int?)> values,
-        Dictionary<string, string> readOnly, DataInventoryText inventory, string source)
+        Dictionary<string, string> readOnly, DataInventoryText inventory, ModelTiersText models, string source)
     {
         var root = YamlDocumentReader.Read(text, diagnostics);
         if (root is null) return;
         var read = new NodeReader(diagnostics);
         var top = read.Mapping(root, "the configuration");
         if (top is null) return;
-        read.AllowOnly(top, "the configuration", "apiVersion", "kind", "audit", "policy", "classifier", "data_inventory");
+        read.AllowOnly(top, "the configuration", "apiVersion", "kind", "audit", "policy", "classifier", "data_inventory", "models");
         if (read.String(top, "apiVersion", "the configuration", required: true) is { } api && api != SkillReader.ApiVersion)
             diagnostics.Error("bad-api-version", top["apiVersion"]!.Position, $"apiVersion is '{api}'; this Opsmith reads '{SkillReader.ApiVersion}'", "apiVersion");
         if (read.String(top, "kind", "the configuration", required: true) is { } kind && kind != Kind)
@@ -196,6 +231,24 @@ public static class OptionsLoader
                 }
         }
         if (read.Mapping(top["data_inventory"], "'data_inventory'") is { } data) ReadDataInventory(read, diagnostics, data, inventory);
+        switch (top["models"])
+        {
+            case YamlScalar { IsNull: false } path:
+                values["models"] = (path.Value, source, path.Position.Line);
+                break;
+            case YamlMapping tiers:
+                models.Tiers = ModelTiersReader.ReadTiers(read, tiers, "models");
+                break;
+            case { } other:
+                diagnostics.Error("bad-type", other.Position, "'models' is a mapping of tiers (fast, standard, reasoning) or the path of a kind: ModelTiers file", other.Path);
+                break;
+        }
+    }
+
+    /// <summary>The <c>models:</c> tiers as they are read from the configuration file.</summary>
+    internal sealed class ModelTiersText
+    {
+        public ModelTiers Tiers { get; set; } = ModelTiers.None;
     }
 
     /// <summary>

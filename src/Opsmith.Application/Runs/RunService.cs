@@ -5,6 +5,7 @@ using Opsmith.Core.Inventories;
 using Opsmith.Core.Rendering;
 using Opsmith.Core.Runs;
 using Opsmith.Core.Skills;
+using Opsmith.Execution.Hosts;
 using Opsmith.Execution.Runs;
 using Opsmith.Policy.Classification;
 
@@ -44,7 +45,7 @@ public sealed class RunService(OpsmithServices services)
     /// <summary>Starts a prepared run; its events flow at once, its report is <see cref="RunHandle.Completion"/>.</summary>
     public async Task<Result<RunHandle>> StartAsync(PreparedRun run, CancellationToken ct)
     {
-        var built = await BuildAsync(run.Skill, run.Inventory, run.Mode, run.Autonomy, ct);
+        var built = await BuildAsync(run.Skill.Spec.DeclaredReadPrograms, run.Skill.ContentHash, run.Inventory, run.Mode, run.Autonomy, ct);
         if (built.Error is { } error) return error;
         var (executor, runner) = built.Value!;
         var cancel = CancellationTokenSource.CreateLinkedTokenSource(ct);
@@ -89,24 +90,14 @@ public sealed class RunService(OpsmithServices services)
     public async Task<Result<PreparedRollback>> PrepareRollbackAsync(string reportFile, IReadOnlyDictionary<string, string> secretInputs,
         Func<string, string?>? secrets, CancellationToken ct)
     {
-        if (Directory.Exists(reportFile)) return OpsmithError.BadRequest($"report '{reportFile}' is a folder, not a file");
-        if (!File.Exists(reportFile)) return OpsmithError.NotFound($"report '{reportFile}' does not exist");
-        RunReport? report;
-        try
-        {
-            report = JsonSerializer.Deserialize<RunReport>(await File.ReadAllTextAsync(reportFile, ct), ReportJson.Options);
-        }
-        catch (Exception e) when (e is JsonException or IOException or UnauthorizedAccessException or NotSupportedException)
-        {
-            return OpsmithError.BadRequest($"{reportFile} is not an Opsmith run report: {e.Message}");
-        }
-        if (report is null || report.FormatVersion != RunReport.CurrentFormat || report.Inventory is null || report.SkillFile is null)
-            return OpsmithError.BadRequest($"{reportFile} is not an Opsmith run report of format {RunReport.CurrentFormat}");
+        var read = await ReportJson.ReadAsync(reportFile, ct);
+        if (read.Error is { } readError) return readError;
+        var report = read.Value!;
 
         var skillResult = await LoadSkillAsync(report.SkillFile, ct);
         if (skillResult.Error is { } skillError) return skillError;
         var skill = skillResult.Value!.Skill;
-        var inventoryResult = await LoadInventoryAsync(report.Inventory, ct);
+        var inventoryResult = await LoadInventoryAsync(report.Inventory!, ct);
         if (inventoryResult.Error is { } inventoryError) return inventoryError;
         var inventory = inventoryResult.Value!;
         if (skill.ContentHash != report.SkillHash || inventory.ContentHash != report.InventoryHash)
@@ -142,7 +133,7 @@ public sealed class RunService(OpsmithServices services)
     /// <summary>What a rollback would run on each host, in order, rendered and masked, with each command's effective tier.</summary>
     public async Task<Result<IReadOnlyList<(string Host, IReadOnlyList<PlannedCommand> Steps)>>> PlanRollbackAsync(PreparedRollback rollback, CancellationToken ct)
     {
-        var built = await BuildAsync(rollback.Skill, rollback.Inventory, RunMode.DryRun, rollback.Autonomy, ct);
+        var built = await BuildAsync(rollback.Skill.Spec.DeclaredReadPrograms, rollback.Skill.ContentHash, rollback.Inventory, RunMode.DryRun, rollback.Autonomy, ct);
         if (built.Error is { } error) return error;
         var (executor, runner) = built.Value!;
         await using var _ = executor;
@@ -154,7 +145,7 @@ public sealed class RunService(OpsmithServices services)
     /// <summary>Runs the recorded rollback on every host that needs it, one after another; the report's mode is rollback.</summary>
     public async Task<Result<RunReport>> RollbackAsync(PreparedRollback rollback, CancellationToken ct)
     {
-        var built = await BuildAsync(rollback.Skill, rollback.Inventory, RunMode.Rollback, rollback.Autonomy, ct);
+        var built = await BuildAsync(rollback.Skill.Spec.DeclaredReadPrograms, rollback.Skill.ContentHash, rollback.Inventory, RunMode.Rollback, rollback.Autonomy, ct);
         if (built.Error is { } error) return error;
         var (executor, runner) = built.Value!;
         await using var _ = executor;
@@ -213,9 +204,49 @@ public sealed class RunService(OpsmithServices services)
         return new Result<IReadOnlyList<InventoryHost>>(hosts, null);
     }
 
+    /// <summary>
+    /// Runs an agent's own command while it investigates (the model's tool loop), through the same executor as every
+    /// skill step: classified, decided by the policy (an agent's own command may only read; reads the classifier is
+    /// unsure of, or that show secrets, need a person), audited under the agent's name, then run. When the policy asks
+    /// for a person's approval, the request stays for a person to see and this returns at once: a tool call never waits an hour.
+    /// </summary>
+    public async Task<Result<InvestigationCommandResult>> RunInvestigationCommandAsync(InvestigationCommand spec, CancellationToken ct)
+    {
+        var inventoryResult = await LoadInventoryAsync(spec.InventoryFile, ct);
+        if (inventoryResult.Error is { } inventoryError) return inventoryError;
+        var inventory = inventoryResult.Value!;
+        if (!inventory.Hosts.TryGetValue(spec.Host, out var host))
+            return OpsmithError.BadRequest($"host '{spec.Host}' is not in {inventory.SourceFile}; the hosts are {string.Join(", ", inventory.Hosts.Keys)}");
+        var built = await BuildAsync(new Dictionary<string, string>(), "", inventory, RunMode.Execute, spec.Autonomy, ct);
+        if (built.Error is { } error) return error;
+        var (executor, _) = built.Value!;
+        await using var _ = executor;
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        string? approval = null;
+        var watching = Task.Run(async () =>
+        {
+            await foreach (var e in executor.Audit.Events.Subscribe(stop.Token))
+                if (e is ApprovalRequestedEvent requested)
+                {
+                    approval = requested.ApprovalId;
+                    await stop.CancelAsync();
+                }
+        }, CancellationToken.None);
+        var result = await executor.RunAsync(host, new StepIdentity(null, RunSection.Actions, spec.Step, Core.Skills.RiskTier.Read, Investigation: true),
+            spec.Command, new CommandLimits(spec.Timeout, spec.MaxOutputChars), stop.Token);
+        await stop.CancelAsync();
+        try { await watching; }
+        catch (OperationCanceledException) { }
+        var masker = executor.Masker;
+        return new InvestigationCommandResult(executor.Audit.RunId, result with
+        {
+            Stdout = masker.Apply(result.Stdout), Stderr = masker.Apply(result.Stderr), Error = result.Error is { } e2 ? masker.Apply(e2) : null,
+        }, approval);
+    }
+
     /// <summary>The executor and runner for one run: its audit trail, guard (effective tiers, policy, approvals, kill switch) and hosts.</summary>
-    private async Task<Result<(HostExecutor Executor, SkillRunner Runner)>> BuildAsync(Skill skill, Inventory inventory, RunMode mode,
-        Policy.Decisions.AutonomyLevel autonomy, CancellationToken ct)
+    private async Task<Result<(HostExecutor Executor, SkillRunner Runner)>> BuildAsync(IReadOnlyDictionary<string, string> declaredReadPrograms, string skillHash,
+        Inventory inventory, RunMode mode, Policy.Decisions.AutonomyLevel autonomy, CancellationToken ct)
     {
         Storage.Audit.IAuditStore store;
         Storage.Approvals.IApprovalStore approvals;
@@ -229,10 +260,10 @@ public sealed class RunService(OpsmithServices services)
             return OpsmithError.Unavailable($"the audit trail cannot be opened, so nothing may run: {e.Message}");
         }
         var settings = services.Options.Policy with { Autonomy = autonomy };
-        var guard = new StepGuard(new CommandClassifier(services.Options.ClassifierFor(skill.Spec.DeclaredReadPrograms)), settings, services.Actor, approvals, services.KillSwitch,
+        var guard = new StepGuard(new CommandClassifier(services.Options.ClassifierFor(declaredReadPrograms)), settings, services.Actor, approvals, services.KillSwitch,
             services.Time, services.ApprovalPoll);
         var runId = RunAudit.NewRunId();
-        var audit = new RunAudit(store, runId, services.Actor.ToString(), skill.ContentHash, mode, new SecretMasker(),
+        var audit = new RunAudit(store, runId, services.Actor.ToString(), skillHash, mode, services.NewMasker(),
             new RunEventStream(runId, services.Time));
         var executor = HostExecutor.ForInventory(inventory, new SshConnection(services.Options.Paths.SshControlDirectory, services.Ssh), audit, guard);
         return (executor, new SkillRunner(executor, RunChecks.Default, services.Time));

@@ -51,3 +51,13 @@ public sealed class RunHandle(string runId, RunEventStream events, CancellationT
 
     public Task<RunReport> Completion => completion;
 }
+
+/// <summary>An agent's own command on one host while it investigates (<see cref="RunService.RunInvestigationCommandAsync"/>).</summary>
+public sealed record InvestigationCommand(string InventoryFile, string Host, string Command, AutonomyLevel Autonomy, TimeSpan Timeout,
+    int MaxOutputChars = 64 * 1024, string Step = "investigate");
+
+/// <summary>
+/// What became of it: the audit run id its records carry, the command's result (output masked), and the approval
+/// request the policy made instead of running it, if any.
+/// </summary>
+public sealed record InvestigationCommandResult(string RunId, Execution.Hosts.CommandResult Result, string? ApprovalId);

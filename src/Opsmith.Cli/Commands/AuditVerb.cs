@@ -19,6 +19,7 @@ public sealed class AuditVerb(CliContext context) : IVerb
         "opsmith audit show 42",
         "opsmith audit verify",
         "opsmith audit export --format jsonl > audit.jsonl",
+        "opsmith audit summarize 3f2a9c…            # a short account of one run (the fast model tier, or extractive)",
     ];
 
     public Command Build()
@@ -54,8 +55,32 @@ public sealed class AuditVerb(CliContext context) : IVerb
         audit.Subcommands.Add(list);
         audit.Subcommands.Add(show);
         audit.Subcommands.Add(verify);
+        var runId = new Argument<string>("RUN_OR_SESSION") { Description = "A run id (from audit list or a run report) or an agent session id (from agent sessions list)." };
+        var summarizeOutput = CliContext.OutputOption();
+        var summarize = new Command("summarize", "A short summary of one run or agent session: by the fast model tier (docs/llm.md), or extracted from its records when no model is configured.")
+        {
+            runId, summarizeOutput,
+        };
+        var models = new ModelFlags();
+        models.AddTo(summarize);
+        summarize.SetAction((p, ct) => SummarizeAsync(p.GetValue(runId)!, models.Read(p), p.GetValue(summarizeOutput), ct));
+
         audit.Subcommands.Add(export);
+        audit.Subcommands.Add(summarize);
         return audit;
+    }
+
+    private async Task<int> SummarizeAsync(string runId, Opsmith.Llm.Tiers.ModelOverrides modelFlags, OutputFormat format, CancellationToken ct)
+    {
+        await using var services = CliServices.Open();
+        var model = ModelFlags.Choose(services, Opsmith.Llm.Tiers.ModelTier.Fast, modelFlags);
+        var summary = await new Application.Llm.AuditSummaryService(services).SummarizeAsync(runId, model, ct);
+        if (summary.Error is { } error) return CliServices.Fail(context, error, format);
+        var value = summary.Value!;
+        foreach (var note in value.Notes) context.Stderr.WriteLine($"note: {note}");
+        if (format == OutputFormat.Json) JsonOutput.Write(context.Stdout, value);
+        else context.Stdout.WriteLine(TerminalText.Sanitize(value.Summary));
+        return ExitCodes.Ok;
     }
 
     public static Task<IAuditStore> OpenAsync(CancellationToken ct)

@@ -1,4 +1,7 @@
 using Opsmith.Application;
+using Opsmith.Application.Configuration;
+using Opsmith.Application.Llm;
+using Opsmith.Llm.Tiers;
 using Opsmith.Core.Inventories;
 using System.CommandLine;
 using System.Text;
@@ -24,6 +27,7 @@ public sealed class GenerateVerb(CliContext context) : IVerb
         "opsmith generate examples/task-cards/nginx-down.yaml                # print the skill",
         "opsmith generate examples/task-cards/nginx-down.yaml -o skills/     # write skills/<name>.yaml",
         "opsmith generate card.yaml -o my-skill.yaml --force                 # overwrite",
+        "opsmith generate card.yaml --generator llm --model gpt-4.1          # a model drafts it; the template generator if it cannot",
     ];
 
     public Command Build()
@@ -35,24 +39,35 @@ public sealed class GenerateVerb(CliContext context) : IVerb
         };
         var generator = new Option<string>("--generator")
         {
-            Description = "Which generator writes the skill. 'template' is deterministic and needs nothing; an LLM generator arrives with the agent.",
+            Description = "Which generator writes the skill: 'template' (deterministic, needs nothing) or 'llm' (a model drafts it from the card and catalog " +
+                          "examples and repairs it from validate --strict's diagnostics; falls back to the template generator, saying so). See docs/llm.md.",
             DefaultValueFactory = _ => "template",
         };
         var force = new Option<bool>("--force") { Description = "Overwrite an existing file." };
+        var repairs = new Option<int>("--repair-rounds")
+        {
+            Description = "With --generator llm: how many times validate --strict's diagnostics go back to the model.",
+            DefaultValueFactory = _ => SkillDraftingService.DefaultRepairRounds,
+        };
+        var examples = new Option<string?>("--examples") { Description = "With --generator llm: the catalog folder whose skills are shown as examples (default: skills/ when it exists)." };
         var output = CliContext.OutputOption();
         var command = new Command("generate", "Write a skill from a task card, and keep it only if it passes validate --strict.")
         {
-            card, outPath, generator, force, output,
+            card, outPath, generator, force, repairs, examples, output,
         };
+        var models = new ModelFlags();
+        models.AddTo(command);
         command.SetAction((parse, ct) => RunAsync(parse.GetValue(card)!, parse.GetValue(outPath), parse.GetValue(generator)!,
-            parse.GetValue(force), parse.GetValue(output), ct));
+            parse.GetValue(force), parse.GetValue(repairs), parse.GetValue(examples), models.Read(parse), parse.GetValue(output), ct));
         return command;
     }
 
-    private async Task<int> RunAsync(string cardPath, string? outPath, string generatorName, bool force, OutputFormat format, CancellationToken ct)
+    private async Task<int> RunAsync(string cardPath, string? outPath, string generatorName, bool force, int repairRounds, string? examples,
+        ModelOverrides modelFlags, OutputFormat format, CancellationToken ct)
     {
-        if (!Generators.TryGetValue(generatorName, out var generator))
-            throw new UsageException($"unknown generator '{generatorName}'; available: {string.Join(", ", Generators.Keys)}");
+        if (generatorName != "llm" && !Generators.ContainsKey(generatorName))
+            throw new UsageException($"unknown generator '{generatorName}'; available: {string.Join(", ", Generators.Keys.Append("llm"))}");
+        if (repairRounds is < 0 or > 10) throw new UsageException("--repair-rounds must be from 0 to 10");
         if (YamlFileFinder.ProblemWithFile(cardPath, "generate reads one task card file (see docs/task-cards.md)") is { } problem)
             throw new UsageException(problem);
 
@@ -67,7 +82,18 @@ public sealed class GenerateVerb(CliContext context) : IVerb
             return ExitCodes.Invalid;
         }
 
-        var generated = await generator.GenerateAsync(taskCard, ct);
+        GenerationResult generated;
+        string generatorUsed = generatorName;
+        if (generatorName == "llm")
+        {
+            await using var services = CliServices.Open(new OptionOverrides(Model: modelFlags));
+            var model = ModelFlags.Choose(services, ModelTier.Standard, modelFlags);
+            var drafted = await new SkillDraftingService(services).DraftAsync(taskCard, await File.ReadAllTextAsync(cardPath, ct), model,
+                examples ?? (Directory.Exists("skills") ? "skills" : null), repairRounds, ct);
+            foreach (var note in drafted.Notes) context.Stderr.WriteLine($"note: {note}");
+            (generated, generatorUsed) = (drafted.Result, drafted.Generator);
+        }
+        else generated = await Generators[generatorName].GenerateAsync(taskCard, ct);
         if (generated.Yaml is null)
         {
             context.Stderr.WriteLine($"Error: {generated.Error}");
@@ -81,7 +107,7 @@ public sealed class GenerateVerb(CliContext context) : IVerb
         {
             // The generated skill is not trustworthy: show why and write nothing.
             // Shown at the card's lines: the generated file was not written, the card is what to edit.
-            context.Stderr.WriteLine($"Error: the {generator.Name} generator produced a skill that fails validate --strict; nothing was written.");
+            context.Stderr.WriteLine($"Error: the {generatorUsed} generator produced a skill that fails validate --strict; nothing was written.");
             foreach (var document in check.Documents)
                 foreach (var diagnostic in CardProblemLocator.OntoCard(cardDocument, document))
                     DiagnosticPrinter.Print(new Terminal(context.Stderr, false), cardDocument, diagnostic);
@@ -99,7 +125,7 @@ public sealed class GenerateVerb(CliContext context) : IVerb
         }
 
         if (format == OutputFormat.Json)
-            JsonOutput.Write(context.Stdout, new GenerateReport(taskCard.Name, generator.Name, generated.Family!, target,
+            JsonOutput.Write(context.Stdout, new GenerateReport(taskCard.Name, generatorUsed, generated.Family, target,
                 check.Notes, target is null ? generated.Yaml : null));
         else if (target is null)
         {
@@ -115,7 +141,7 @@ public sealed class GenerateVerb(CliContext context) : IVerb
         }
         else
         {
-            terminal.Writer.WriteLine($"{terminal.Green("wrote")} {target}  (generator {generator.Name}, family {generated.Family}; passes validate --strict)");
+            terminal.Writer.WriteLine($"{terminal.Green("wrote")} {target}  (generator {generatorUsed}{(generated.Family is { } family ? $", family {family}" : "")}; passes validate --strict)");
             foreach (var note in check.Notes) terminal.Writer.WriteLine(terminal.Yellow("note: ") + note);
         }
         return ExitCodes.Ok;
@@ -150,4 +176,4 @@ public sealed class GenerateVerb(CliContext context) : IVerb
 }
 
 /// <summary>The JSON document of <c>opsmith generate --output json</c>.</summary>
-public sealed record GenerateReport(string TaskCard, string Generator, string Family, string? File, IReadOnlyList<string> Notes, string? Skill);
+public sealed record GenerateReport(string TaskCard, string Generator, string? Family, string? File, IReadOnlyList<string> Notes, string? Skill);

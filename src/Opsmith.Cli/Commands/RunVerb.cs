@@ -1,5 +1,8 @@
 using System.CommandLine;
 using Opsmith.Application.Runs;
+using Opsmith.Application.Llm;
+using Opsmith.Llm.Tiers;
+using Opsmith.Execution.Runs;
 using Opsmith.Cli.Output;
 using Opsmith.Core.Runs;
 
@@ -29,19 +32,29 @@ public sealed class RunVerb(CliContext context) : IVerb
         var reportOut = new Option<string?>("--report-out") { Description = "Also write the JSON report (docs/report-format.md) to this file." };
         var output = CliContext.OutputOption();
         var autonomy = CliServices.AutonomyOption();
+        var verifier = new Option<string>("--verifier")
+        {
+            Description = "Who judges the success criteria: 'deterministic' (their own checks) or 'llm' (a model reads each check's output and may add doubt; " +
+                          "it never turns a failed check green). See docs/llm.md.",
+            DefaultValueFactory = _ => "deterministic",
+            HelpName = "deterministic|llm",
+        };
         var command = new Command("run", "Run a skill on the hosts its targets name: dry run by default, --execute to change them.")
         {
-            skill, inventory, inputs, execute, parallel, reportOut, autonomy, output,
+            skill, inventory, inputs, execute, parallel, reportOut, autonomy, verifier, output,
         };
+        var models = new ModelFlags();
+        models.AddTo(command);
         command.SetAction((p, ct) => RunAsync(p.GetValue(skill)!, p.GetValue(inventory)!, p.GetValue(inputs) ?? [], p.GetValue(execute),
-            p.GetValue(parallel), p.GetValue(reportOut), p.GetValue(autonomy), p.GetValue(output), ct));
+            p.GetValue(parallel), p.GetValue(reportOut), p.GetValue(autonomy), p.GetValue(verifier)!, models.Read(p), p.GetValue(output), ct));
         return command;
     }
 
     private async Task<int> RunAsync(string skillPath, string inventoryPath, string[] inputPairs, bool execute, int parallel,
-        string? reportOut, string? autonomy, OutputFormat format, CancellationToken ct)
+        string? reportOut, string? autonomy, string verifier, ModelOverrides modelFlags, OutputFormat format, CancellationToken ct)
     {
         if (parallel < 1) throw new UsageException("--parallel must be at least 1");
+        if (verifier is not ("deterministic" or "llm")) throw new UsageException($"--verifier must be deterministic or llm, not '{verifier}'");
         if (reportOut is not null) ReportFile.EnsureWritable(reportOut);
         await using var services = CliServices.Open(CliServices.Overrides(autonomy));
         var runs = services.Runs;
@@ -58,11 +71,23 @@ public sealed class RunVerb(CliContext context) : IVerb
 
         if (format == OutputFormat.Json) JsonOutput.Write(context.Stdout, report);
         else ReportPrinter.Print(context.Out, report);
+        if (verifier == "llm") await VerifyAsync(services, report, modelFlags, ct);
         var written = reportOut is null || ReportFile.Write(context, reportOut, report);
         // A host left broken outranks the interruption: exit 4 says a person must look.
         if (report.Verdict == RunVerdict.RollbackFailed) return ExitCodes.RollbackFailed;
         if (ct.IsCancellationRequested) return ExitCodes.Interrupted;
         var exit = CliServices.ExitCode(report.Verdict);
         return exit == ExitCodes.Ok && !written ? ExitCodes.Invalid : exit;
+    }
+
+    /// <summary>The model's opinion of each success criterion, on stderr (the report on stdout stays the deterministic one).</summary>
+    private async Task VerifyAsync(Application.OpsmithServices services, RunReport report, ModelOverrides modelFlags, CancellationToken ct)
+    {
+        var verification = await new RunVerifierService(services).VerifyAsync(report, ModelFlags.Choose(services, ModelTier.Standard, modelFlags), ct);
+        foreach (var note in verification.Notes) context.Stderr.WriteLine($"note: {note}");
+        foreach (var check in verification.Checks)
+            context.Stderr.WriteLine($"verifier ({verification.Method}): {check.Host} {check.Check}: {check.Final.Wire()}" +
+                                     (check.Explanation.Length > 0 ? $" — {check.Explanation}" : ""));
+        if (verification.Doubt) context.Stderr.WriteLine("verifier: the model doubts a check that passed; look at its output before trusting the run.");
     }
 }

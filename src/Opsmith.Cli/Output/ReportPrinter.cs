@@ -23,6 +23,12 @@ public static class ReportPrinter
                 t.Writer.WriteLine("  outputs:");
                 foreach (var (name, value) in host.Outputs) t.Writer.WriteLine($"    {S(name)}: {S(value)}");
             }
+            foreach (var finding in host.Findings)
+            {
+                var said = $"  finding {S(finding.Name)} [{YamlNames.Of(finding.Severity)}]: {S(finding.Summary)} (hypotheses: {S(string.Join(", ", finding.Hypotheses))})";
+                t.Writer.WriteLine(finding.Severity == FindingSeverity.Info ? said : t.Yellow(said));
+                foreach (var (name, value) in finding.Facts) t.Writer.WriteLine($"    {S(name)}: {S(value)}");
+            }
             if (host.Plan.Count > 0)
             {
                 t.Writer.WriteLine("  with --execute it would run:");
@@ -49,7 +55,7 @@ public static class ReportPrinter
 
     private static void PrintStep(Terminal t, StepReport step, string indent = "  ")
     {
-        var mark = step.Verdict == StepVerdict.Passed ? t.Green("ok  ") : t.Red(step.Verdict == StepVerdict.Failed ? "FAIL" : step.Verdict.Wire().ToUpperInvariant());
+        var mark = step.Verdict == StepVerdict.Passed ? t.Green("ok  ") : step.Verdict == StepVerdict.Skipped ? t.Dim("skip") : t.Red(step.Verdict == StepVerdict.Failed ? "FAIL" : step.Verdict.Wire().ToUpperInvariant());
         var facts = new List<string>();
         if (step.ExitCode is { } code) facts.Add($"exit {code}");
         facts.Add($"{step.DurationMs} ms");

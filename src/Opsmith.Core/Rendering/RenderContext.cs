@@ -28,6 +28,15 @@ public sealed class RenderContext
         foreach (var (field, value) in fields) _values[$"{section}.{step}.{field}"] = value;
     }
 
+    /// <summary>A copy with more values, such as a finding's <c>facts.NAME</c> for rendering its summary.</summary>
+    public RenderContext With(IReadOnlyDictionary<string, string> values)
+    {
+        var copy = new RenderContext(new Dictionary<string, string>(), null, null);
+        foreach (var (key, value) in _values) copy._values[key] = value;
+        foreach (var (key, value) in values) copy._values[key] = value;
+        return copy;
+    }
+
     public bool TryGet(string reference, out string value) => _values.TryGetValue(reference, out value!);
 
     /// <summary>All values, for recording what a rollback needs so it can be re-run later.</summary>

@@ -1,8 +1,23 @@
 namespace Opsmith.Core.Skills;
 
+/// <summary>Where an http, tcp or prometheus check is made from.</summary>
+public enum CheckVantage
+{
+    /// <summary>From the machine Opsmith runs on.</summary>
+    Controller,
+    /// <summary>From the target host, as a read-tier command through the executor (so hosts behind a jump host can be checked).</summary>
+    Target,
+}
+
 /// <summary>What a check looks at. Exactly one kind per check.</summary>
 public abstract record Probe
 {
+    /// <summary>
+    /// <c>from:</c> of an http, tcp or prometheus check; null when not written: from the target when it is reached
+    /// over SSH, from this machine when it is the local host. Always null for <c>run</c> checks.
+    /// </summary>
+    public CheckVantage? From { get; init; }
+
     public abstract string Kind { get; }
 
     /// <summary>The fields a later step may read from this probe's result through a template.</summary>

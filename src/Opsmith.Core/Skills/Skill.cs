@@ -32,8 +32,16 @@ public sealed record SkillSpec(
     IReadOnlyList<OutputDefinition> Outputs,
     TimeSpan? Cooldown,
     IReadOnlyDictionary<string, string>? ReadOnlyPrograms = null,
-    IReadOnlyList<CheckStep>? SteadyState = null)
+    IReadOnlyList<CheckStep>? SteadyState = null,
+    IReadOnlyList<Finding>? FindingList = null,
+    IReadOnlyList<string>? RemedyList = null)
 {
+    /// <summary>What the skill's outcome means (<c>spec.findings</c>): evaluated by the runner after every run.</summary>
+    public IReadOnlyList<Finding> Findings => FindingList ?? [];
+
+    /// <summary>The hypothesis ids this (recovery) skill fixes (<c>spec.remedies</c>).</summary>
+    public IReadOnlyList<string> Remedies => RemedyList ?? [];
+
     /// <summary>
     /// What holds before the skill runs and must hold again after a rollback: the preconditions and the
     /// skill's <c>steady_state</c> checks. A rollback is verified against these, not the success criteria it failed to reach.
@@ -70,7 +78,11 @@ public sealed record ActionStep(
     TimeSpan? Timeout,
     FailurePolicy OnFailure,
     string? Check,
-    SourcePosition Position);
+    SourcePosition Position)
+{
+    /// <summary>Run only when this holds (<c>when:</c>); otherwise the step is reported as skipped and nothing runs.</summary>
+    public Condition? When { get; init; }
+}
 
 public sealed record RollbackStep(string Name, string Run, TimeSpan? Timeout, SourcePosition Position);
 

@@ -136,7 +136,7 @@ public sealed partial class SkillReader
     {
         if (node is null) return null;
         var where = $"'http' in {context}";
-        _read.AllowOnly(node, where, "url", "method", "expect_status", "body_contains");
+        _read.AllowOnly(node, where, "url", "method", "expect_status", "body_contains", "from");
         var url = TemplatedString(node, "url", where, required: true);
         CheckUrl(node, url, context);
         var method = _read.String(node, "method", where) ?? "GET";
@@ -151,7 +151,7 @@ public sealed partial class SkillReader
                 Suggestions.Closest(method.ToUpperInvariant(), HttpMethods));
         var status = _read.Int(node, "expect_status", where, 100, 599) ?? 200;
         var body = TemplatedString(node, "body_contains", where);
-        return url is null ? null : new HttpProbe(url, method, status, body);
+        return url is null ? null : new HttpProbe(url, method, status, body) { From = _read.Enum<CheckVantage>(node, "from", where) };
     }
 
     private void CheckUrl(YamlMapping node, string? url, string context)
@@ -165,20 +165,21 @@ public sealed partial class SkillReader
     {
         if (node is null) return null;
         var where = $"'tcp' in {context}";
-        _read.AllowOnly(node, where, "host", "port", "expect");
+        _read.AllowOnly(node, where, "host", "port", "expect", "from");
         var host = TemplatedString(node, "host", where, required: true);
         var port = TemplatedString(node, "port", where, required: true);
         if (port is not null && !port.Contains("{{") && (!int.TryParse(port, out var number) || number is < 1 or > 65535))
             _diagnostics.Error("out-of-range", node["port"]!.Position, $"port in {context} must be 1-65535 or a template, not '{port}'", node["port"]!.Path);
         var expect = _read.Enum<TcpExpectation>(node, "expect", where) ?? TcpExpectation.Open;
-        return host is null || port is null ? null : new TcpProbe(host, port, expect);
+        var from = _read.Enum<CheckVantage>(node, "from", where);
+        return host is null || port is null ? null : new TcpProbe(host, port, expect) { From = from };
     }
 
     private PrometheusProbe? ReadPrometheusProbe(YamlMapping? node, string context)
     {
         if (node is null) return null;
         var where = $"'prometheus' in {context}";
-        _read.AllowOnly(node, where, "url", "query", "expect");
+        _read.AllowOnly(node, where, "url", "query", "expect", "from");
         var url = TemplatedString(node, "url", where, required: true);
         CheckUrl(node, url, context);
         var query = TemplatedString(node, "query", where, required: true);
@@ -191,9 +192,10 @@ public sealed partial class SkillReader
             comparison = ReadComparison(expectNode, $"'expect' in {where}", out var valueNode);
             value = _read.Number(valueNode, $"the value in 'expect' of {where}");
         }
+        var from = _read.Enum<CheckVantage>(node, "from", where);
         return url is null || query is null || comparison is null || value is null
             ? null
-            : new PrometheusProbe(url, query, comparison.Value, value.Value);
+            : new PrometheusProbe(url, query, comparison.Value, value.Value) { From = from };
     }
 
     private RetryPolicy? ReadRetry(YamlMapping? node, string context)
@@ -220,15 +222,17 @@ public sealed partial class SkillReader
             var node = _read.Mapping(sequence.Items[i], context);
             if (node is null) continue;
             var name = ReadStepName(node, "action", ref context);
-            _read.AllowOnly(node, context, "name", "description", "run", "risk", "timeout", "on_failure", "check");
+            _read.AllowOnly(node, context, "name", "description", "run", "risk", "timeout", "on_failure", "check", "when");
             var risk = _read.Enum<RiskTier>(node, "risk", context);
             var run = ReadCommand(node, "run", context, required: true, declared: risk ?? skillRisk);
             var timeout = _read.Duration(node, "timeout", context);
             var onFailure = _read.Enum<FailurePolicy>(node, "on_failure", context) ?? FailurePolicy.Abort;
             var check = ReadCommand(node, "check", context, required: false, declared: RiskTier.Read);
+            // Read before the step is registered: a condition looks only at steps that ran before it.
+            var when = node["when"] is { } whenNode ? ReadCondition(whenNode, context, forAction: true, new HashSet<string>()) : null;
             RegisterStep(node, name, "actions", RunProbe.Fields);
             if (name is not null && run is not null)
-                actions.Add(new ActionStep(name, run, risk ?? skillRisk, risk is not null, timeout, onFailure, check, node.Position));
+                actions.Add(new ActionStep(name, run, risk ?? skillRisk, risk is not null, timeout, onFailure, check, node.Position) { When = when });
         }
         return actions;
     }

@@ -21,7 +21,8 @@ public sealed partial class SkillReader
     /// <summary>Every shell command in the skill (run, check, rollback), for shellcheck.</summary>
     public IReadOnlyList<CommandSource> Commands => _commands;
 
-    private void CheckTemplate(YamlScalar scalar, bool allowSteps, bool inRollback = false, bool allowTarget = true)
+    /// <param name="facts">Where a finding's summary is checked: the facts its condition captures, readable as <c>facts.NAME</c>.</param>
+    private void CheckTemplate(YamlScalar scalar, bool allowSteps, bool inRollback = false, bool allowTarget = true, ISet<string>? facts = null)
     {
         var parsed = TemplateText.Parse(scalar.Value);
         foreach (var error in parsed.Errors)
@@ -57,6 +58,14 @@ public sealed partial class SkillReader
                         _diagnostics.Error("bad-reference", at,
                             $"'{{{{ {reference.Dotted} }}}}' is not a target field; use target.name, target.address, target.port, target.user or target.vars.NAME",
                             scalar.Path, segments.Count > 1 ? Suggestions.Closest(segments[1], TargetFields) is { } f ? $"target.{f}" : null : null, reference.Length);
+                    break;
+                case "facts" when facts is not null:
+                    if (reference.Segments.Count != 2 || !facts.Contains(reference.Segments[1]))
+                        _diagnostics.Error("bad-reference", at,
+                            facts.Count == 0
+                                ? $"'{{{{ {reference.Dotted} }}}}' names a fact, but this finding's condition captures none (facts are the named groups of stdout_matches, such as (?<pid>[0-9]+))"
+                                : $"'{{{{ {reference.Dotted} }}}}' names no fact of this finding; it captures {string.Join(", ", facts.Order(StringComparer.Ordinal))}",
+                            scalar.Path, reference.Segments.Count > 1 && Suggestions.Closest(reference.Segments[1], facts) is { } fact ? $"facts.{fact}" : null, reference.Length);
                     break;
                 case "preconditions" or "actions" or "success_criteria" when allowSteps:
                     CheckStepReference(scalar, segments.ToArray(), inRollback, isOutput: false, at, reference.Length);

@@ -82,7 +82,7 @@ public sealed partial class SkillReader
             return new SkillSpec([], "", RiskTier.Read, [], [], [], RollbackPlan.Missing, [], null);
         const string context = "spec";
         _read.AllowOnly(node, context, "inputs", "targets", "risk", "preconditions", "actions", "success_criteria",
-            "rollback", "outputs", "cooldown", "read_only_programs", "steady_state");
+            "rollback", "outputs", "cooldown", "read_only_programs", "steady_state", "findings", "remedies");
 
         _inputs = ReadInputs(_read.Mapping(node["inputs"], "'inputs' in spec"));
         var targets = _read.String(node, "targets", context, required: true) ?? "";
@@ -100,9 +100,11 @@ public sealed partial class SkillReader
         var outputs = ReadOutputs(_read.Mapping(node["outputs"], "'outputs' in spec"));
         var cooldown = _read.Duration(node, "cooldown", context);
         var readOnly = ReadReadOnlyPrograms(_read.Mapping(node["read_only_programs"], "'read_only_programs' in spec"));
+        var findings = ReadFindings(node);
+        var remedies = ReadRemedies(node, metadata);
 
         var spec = new SkillSpec(_inputs, targets, risk ?? RiskTier.Read, preconditions, actions, successCriteria,
-            rollback, outputs, cooldown, readOnly, steadyState);
+            rollback, outputs, cooldown, readOnly, steadyState, findings, remedies);
         if (risk is not null) CheckRisk(node, spec, metadata);
         WarnUnusedInputs();
         return spec;

@@ -39,6 +39,14 @@ public static class SkillYamlWriter
             if (s.Outputs.Count > 0)
                 x.Section("outputs", o => { foreach (var output in s.Outputs) o.Section(output.Name, f => f.Field("from", output.From)); });
             if (s.Cooldown is { } cooldown) x.Field("cooldown", DurationText.Format(cooldown));
+            if (s.Findings.Count > 0)
+                x.List("findings", s.Findings, (f, finding) =>
+                {
+                    f.Field("name", finding.Name).Field("summary", finding.Summary);
+                    f.Section("when", c => WriteCondition(c, finding.When));
+                    f.FlowList("hypotheses", finding.Hypotheses).Field("severity", YamlNames.Of(finding.Severity));
+                });
+            if (s.Remedies.Count > 0) x.FlowList("remedies", s.Remedies);
         });
         return w.ToString();
     }
@@ -64,6 +72,18 @@ public static class SkillYamlWriter
         if (action.Timeout is { } t) w.Field("timeout", DurationText.Format(t));
         if (action.OnFailure != FailurePolicy.Abort) w.Field("on_failure", YamlNames.Of(action.OnFailure));
         w.Field("check", action.Check);
+        if (action.When is { } when) w.Section("when", c => WriteCondition(c, when));
+    }
+
+    private static YamlWriter WriteFrom(YamlWriter w, Probe probe) => w.Field("from", probe.From is { } from ? YamlNames.Of(from) : null);
+
+    private static void WriteCondition(YamlWriter w, Condition condition)
+    {
+        if (condition.Subject is { } subject) w.Field(YamlNames.Of(subject.Kind), subject.Name);
+        if (condition.Outcome is { } outcome) w.Field("outcome", YamlNames.Of(outcome));
+        w.Field("exit_code", condition.ExitCode).Field("stdout_contains", condition.StdoutContains)
+         .Field("stdout_not_contains", condition.StdoutNotContains).Field("stdout_matches", condition.StdoutMatches);
+        if (condition.Any.Count > 0) w.List("any", condition.Any, WriteCondition);
     }
 
     private static void WriteCheck(YamlWriter w, CheckStep check)
@@ -90,14 +110,15 @@ public static class SkillYamlWriter
                     x.Field("url", http.Url);
                     if (http.Method != "GET") x.Field("method", http.Method);
                     x.Field("expect_status", (long)http.ExpectStatus).Field("body_contains", http.BodyContains);
+                    WriteFrom(x, http);
                 });
                 break;
             case TcpProbe tcp:
-                w.Section("tcp", x => x.Field("host", tcp.Host).Raw("port", YamlWriter.Scalar(tcp.Port)).Field("expect", YamlNames.Of(tcp.Expect)));
+                w.Section("tcp", x => WriteFrom(x.Field("host", tcp.Host).Raw("port", YamlWriter.Scalar(tcp.Port)).Field("expect", YamlNames.Of(tcp.Expect)), tcp));
                 break;
             case PrometheusProbe prom:
                 w.Section("prometheus", x => x.Field("url", prom.Url).Field("query", prom.Query)
-                    .Section("expect", ex => ex.Number(YamlNames.Of(prom.Comparison), prom.Value)));
+                    .Section("expect", ex => ex.Number(YamlNames.Of(prom.Comparison), prom.Value)).Field("from", prom.From is { } f ? YamlNames.Of(f) : null));
                 break;
         }
         if (check.Retry is { } retry)

@@ -42,19 +42,7 @@ public sealed class HttpCheck(HttpClient client)
             fields["status"] = status.ToString(CultureInfo.InvariantCulture);
             fields["body"] = body.Length <= BodyFieldLimit ? body : body[..BodyFieldLimit];
 
-            var answered = $"{what} answered {status}{HttpExchange.Redirected(url, response)}";
-            if (status != probe.ExpectStatus)
-                return CheckOutcome.Fail($"{answered}, expected {probe.ExpectStatus}{Excerpt(body)}", fields);
-            if (probe.BodyContains is { } wanted)
-            {
-                if (!body.Contains(wanted, StringComparison.Ordinal))
-                {
-                    var scope = truncated ? $"the first {BodyReadLimit / 1024 / 1024} MiB of the body" : "the body";
-                    return CheckOutcome.Fail($"{answered} but {scope} does not contain '{wanted}'{Excerpt(body)}", fields);
-                }
-                return CheckOutcome.Pass($"{answered}, body contains '{wanted}'", fields);
-            }
-            return CheckOutcome.Pass(answered, fields);
+            return Compare(probe, $"{what} answered {status}{HttpExchange.Redirected(url, response)}", status, body, truncated, fields);
         }
         catch (OperationCanceledException) when (!ct.IsCancellationRequested)
         {
@@ -68,6 +56,23 @@ public sealed class HttpCheck(HttpClient client)
         {
             return CheckOutcome.Fail($"{what} failed while reading the answer: {HttpExchange.Describe(e)}, expected {probe.ExpectStatus}", fields);
         }
+    }
+
+    /// <summary>Compares an answer with the probe, wherever the request was made from (this machine or the target).</summary>
+    internal static CheckOutcome Compare(HttpProbe probe, string answered, int status, string body, bool truncated, Dictionary<string, string> fields)
+    {
+        if (status != probe.ExpectStatus)
+            return CheckOutcome.Fail($"{answered}, expected {probe.ExpectStatus}{Excerpt(body)}", fields);
+        if (probe.BodyContains is { } wanted)
+        {
+            if (!body.Contains(wanted, StringComparison.Ordinal))
+            {
+                var scope = truncated ? $"the first {BodyReadLimit / 1024 / 1024} MiB of the body" : "the body";
+                return CheckOutcome.Fail($"{answered} but {scope} does not contain '{wanted}'{Excerpt(body)}", fields);
+            }
+            return CheckOutcome.Pass($"{answered}, body contains '{wanted}'", fields);
+        }
+        return CheckOutcome.Pass(answered, fields);
     }
 
     private static string Excerpt(string body)

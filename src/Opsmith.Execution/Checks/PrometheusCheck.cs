@@ -47,6 +47,16 @@ public sealed class PrometheusCheck(HttpClient client)
             return CheckOutcome.Fail($"{query}: prometheus at {where} failed while answering: {HttpExchange.Describe(e)}", fields);
         }
 
+        return Compare(probe, body, status);
+    }
+
+    /// <summary>Compares an answer of the query API with the probe, wherever the query was sent from (this machine or the target).</summary>
+    internal static CheckOutcome Compare(PrometheusProbe probe, string body, int status)
+    {
+        var fields = new Dictionary<string, string>();
+        var query = $"prometheus query '{probe.Query}'";
+        var expected = $"expected {Describe(probe.Comparison)} {Number(probe.Value)}";
+        var where = probe.Url.Trim().TrimEnd('/');
         var (value, problem) = Read(body, status, where);
         if (problem is not null) return CheckOutcome.Fail($"{query} {problem}", fields);
         fields["value"] = value!;

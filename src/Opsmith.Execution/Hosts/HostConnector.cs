@@ -72,7 +72,8 @@ internal sealed class HostConnector(Inventory inventory, string controlDirectory
         Directory.CreateDirectory(controlDirectory);
         File.SetUnixFileMode(controlDirectory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         var file = Path.Combine(controlDirectory, $"config-{inventory.ContentHash[..16]}");
-        var temporary = file + $".{Environment.ProcessId}.tmp";
+        // Unique per writer: runs started together in one process (an agent checking every invariant at once) each write it.
+        var temporary = file + $".{Environment.ProcessId}.{Guid.NewGuid():N}.tmp";
         File.WriteAllText(temporary, SshConfigWriter.Write(inventory, controlDirectory, options));
         File.SetUnixFileMode(temporary, UnixFileMode.UserRead | UnixFileMode.UserWrite);
         File.Move(temporary, file, overwrite: true);

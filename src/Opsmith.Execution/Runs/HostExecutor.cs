@@ -12,8 +12,9 @@ namespace Opsmith.Execution.Runs;
 /// <summary>
 /// Which step of which skill a command belongs to and its declared risk: what the policy engine and the audit
 /// trail see. <see cref="Skill"/> is null for an ad-hoc command. <see cref="Cooldown"/> is the skill's.
+/// <see cref="Investigation"/> marks an agent's own command while it investigates: the policy lets it read, nothing more.
 /// </summary>
-public sealed record StepIdentity(string? Skill, RunSection Section, string Step, RiskTier Declared, TimeSpan? Cooldown = null);
+public sealed record StepIdentity(string? Skill, RunSection Section, string Step, RiskTier Declared, TimeSpan? Cooldown = null, bool Investigation = false);
 
 /// <summary>
 /// What one run records and publishes: the audit trail and run id, who acts, the skill version, the mode,

@@ -51,7 +51,17 @@ public sealed record HostReport(
 
     /// <summary>Whether any step reached the host with an effective tier above read: what a rollback or a cooldown cares about.</summary>
     public bool Changed { get; init; }
+
+    /// <summary>The skill's findings whose condition held on this host, in the order the skill declares them.</summary>
+    public IReadOnlyList<FindingReport> Findings { get; init; } = [];
 }
+
+/// <summary>
+/// A finding of the skill that held on a host: its name, its summary rendered with the inputs, target and facts,
+/// the hypotheses it supports, its severity, and the facts (named groups of <c>stdout_matches</c>), masked.
+/// </summary>
+public sealed record FindingReport(string Name, string Summary, IReadOnlyList<string> Hypotheses, FindingSeverity Severity,
+    IReadOnlyDictionary<string, string> Facts);
 
 /// <summary>One step run once (a check retried N times is one report with N attempts).</summary>
 /// <param name="Tier">The effective tier the executor decided for a shell command (null for http/tcp/prometheus checks).</param>

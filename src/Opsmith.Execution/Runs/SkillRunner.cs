@@ -100,7 +100,8 @@ public sealed class SkillRunner(HostExecutor executor, RunChecks checks, TimePro
         var context = new RenderContext(request.Inputs.Values, host, request.Inventory.VarsOf(host));
         var steps = new StepRunner(executor, checks, time, request.Skill, host, context);
         HostReport Done(RunVerdict verdict, string? error = null, IReadOnlyList<PlannedCommand>? plan = null, RollbackReport? rollback = null) =>
-            report.Done(verdict, error, plan, rollback, Recorded(request, context), HostReportBuilder.Outputs(request.Skill, context, masker));
+            report.Done(verdict, error, plan, rollback, Recorded(request, context), HostReportBuilder.Outputs(request.Skill, context, masker),
+                report.Findings(request.Skill, context));
 
         // A dry run that never touched the host would say "planned" for a host that cannot be reached.
         if (request.Mode == RunMode.DryRun && await executor.ReachAsync(host, ct) is { } unreachable)
@@ -121,6 +122,12 @@ public sealed class SkillRunner(HostExecutor executor, RunChecks checks, TimePro
         var canceled = false;
         foreach (var action in spec.Actions)
         {
+            // A step whose condition does not hold never reaches the host: nothing to roll back for it.
+            if (action.When is { } when && report.Evaluate(when, context) is { Held: false } unmet)
+            {
+                report.Add(steps.Skipped(RunSection.Actions, action.Name, $"skipped: {unmet.Reason}"));
+                continue;
+            }
             var outcome = report.Add(await steps.CommandAsync(RunSection.Actions, action.Name, action.Run, action.Risk,
                 action.Timeout ?? RunRequest.DefaultActionTimeout, ct));
             if (outcome.Passed) continue;
@@ -140,14 +147,16 @@ public sealed class SkillRunner(HostExecutor executor, RunChecks checks, TimePro
 
         if (failure is null)
         {
+            // A run that changed nothing checks every criterion: each result is evidence for the skill's findings.
+            var checkAll = spec.Risk == RiskTier.Read;
             foreach (var check in spec.SuccessCriteria)
             {
                 var outcome = report.Add(await steps.CheckAsync(RunSection.SuccessCriteria, check, ct));
                 if (outcome.Passed) continue;
-                canceled = outcome.Canceled;
-                failure = outcome.Canceled ? "cancelled" : $"success criterion '{check.Name}' failed: {outcome.Report.Detail}";
+                canceled |= outcome.Canceled;
+                failure ??= outcome.Canceled ? "cancelled" : $"success criterion '{check.Name}' failed: {outcome.Report.Detail}";
                 wantRollback = true;
-                break;
+                if (!checkAll || outcome.Canceled || outcome.HostLost || report.Changed) break;
             }
         }
         if (failure is null) return Done(RunVerdict.Succeeded);

@@ -68,7 +68,8 @@ public sealed class StepGuard(CommandClassifier classifier, PolicySettings setti
         // Read only when it matters, and on every step: switching it on stops runs in other processes too.
         var engaged = tier > RiskTier.Read ? killSwitch.Read() : null;
         var decision = PolicyEngine.DecideStep(new StepProposal(actor, step.Skill, host, step.Step, command, tier,
-                Uncertain: flags.HasFlag(ClassificationFlags.Uncertain), SensitiveRead: flags.HasFlag(ClassificationFlags.SensitiveRead)), settings,
+                Uncertain: flags.HasFlag(ClassificationFlags.Uncertain), SensitiveRead: flags.HasFlag(ClassificationFlags.SensitiveRead),
+                AgentInvestigation: step.Investigation), settings,
             killSwitchOn: engaged is not null, killSwitchDetail: engaged?.ToString());
         var subject = $"{step.Section.Wire()}/{step.Step} [{why}]: {maskedCommand}";
         var facts = new AuditFacts(step.Section, step.Step, tier, audit.Mode, decision.Rule);

@@ -42,6 +42,14 @@ internal sealed class StepRunner(
             result.Started && result.Tier > RiskTier.Read));
     }
 
+    /// <summary>An action whose <c>when:</c> did not hold: reported as skipped, with the reason; nothing ran.</summary>
+    public StepOutcome Skipped(RunSection section, string name, string reason)
+    {
+        events.Publish(new StepStartedEvent(host.Name, section, name));
+        var report = new StepReport(section, name, "run", null, null, 0, null, null, StepVerdict.Skipped, masker.Apply(reason), 0);
+        return Finished(new StepOutcome(report, true, false, false, new Dictionary<string, string>(), false));
+    }
+
     private StepIdentity Identity(RunSection section, string name, RiskTier declared) => new(skill.Name, section, name, declared, skill.Spec.Cooldown);
 
     /// <summary>Publishes what the step printed and how it ended.</summary>
@@ -110,6 +118,10 @@ internal sealed class StepRunner(
                 var url = Text(probe.Url);
                 var body = probe.BodyContains is null ? null : Text(probe.BodyContains);
                 if (url is null || probe.BodyContains is not null && body is null) return Unrenderable(section, check.Name, "http", new RenderResult(null, ["url"]));
+                var rendered = probe with { Url = url, BodyContains = body };
+                if (FromTarget(probe))
+                    return await OnTargetAsync(section, check.Name, "http", TargetProbes.HttpCommand(rendered, timeout), timeout,
+                        r => TargetProbes.Http(rendered, r.ExitCode, r.Stdout, r.Stderr), ct);
                 return await Controller(section, check.Name, "http", $"{probe.Method} {url}",
                     () => checks.Http.RunAsync(probe with { Url = url, BodyContains = body }, timeout, ct));
             }
@@ -118,6 +130,10 @@ internal sealed class StepRunner(
                 var address = Text(probe.Host);
                 var port = Text(probe.Port);
                 if (address is null || port is null) return Unrenderable(section, check.Name, "tcp", new RenderResult(null, ["host/port"]));
+                var rendered = probe with { Host = address, Port = port };
+                if (FromTarget(probe))
+                    return await OnTargetAsync(section, check.Name, "tcp", TargetProbes.TcpCommand(rendered, timeout), timeout,
+                        r => TargetProbes.Tcp(rendered, r.ExitCode, r.Stderr, timeout), ct);
                 return await Controller(section, check.Name, "tcp", $"tcp {address}:{port}",
                     () => checks.Tcp.RunAsync(probe with { Host = address, Port = port }, timeout, ct));
             }
@@ -126,12 +142,42 @@ internal sealed class StepRunner(
                 var url = Text(probe.Url);
                 var query = Text(probe.Query);
                 if (url is null || query is null) return Unrenderable(section, check.Name, "prometheus", new RenderResult(null, ["url/query"]));
+                var rendered = probe with { Url = url, Query = query };
+                if (FromTarget(probe))
+                    return await OnTargetAsync(section, check.Name, "prometheus", TargetProbes.PrometheusCommand(rendered, timeout), timeout,
+                        r => TargetProbes.Prometheus(rendered, r.ExitCode, r.Stdout, r.Stderr), ct);
                 return await Controller(section, check.Name, "prometheus", $"{url} {query}",
                     () => checks.Prometheus.RunAsync(probe with { Url = url, Query = query }, timeout, ct));
             }
             default:
                 throw new InvalidOperationException($"unknown probe {check.Probe.GetType().Name}");
         }
+    }
+
+    /// <summary><c>from:</c> as written; by default from the target when it is reached over SSH, from here when it is this machine.</summary>
+    private bool FromTarget(Probe probe) => (probe.From ?? (host.Connection == ConnectionKind.Ssh ? CheckVantage.Target : CheckVantage.Controller)) == CheckVantage.Target;
+
+    /// <summary>
+    /// A check made from the target: its command runs as a read through the executor (policy, audit, sandbox) and
+    /// the answer is compared as one made from here would be. The report keeps the check's kind and the command run.
+    /// </summary>
+    private async Task<StepOutcome> OnTargetAsync(RunSection section, string name, string kind, string? command, TimeSpan timeout,
+        Func<CommandResult, CheckOutcome> interpret, CancellationToken ct)
+    {
+        if (command is null)
+            return new StepOutcome(new StepReport(section, name, kind, null, null, 0, null, null, StepVerdict.Failed,
+                $"cannot make this {kind} check from the target: the rendered address is not a valid URL or host and port", 1), false, false, false,
+                new Dictionary<string, string>(), false);
+        // curl and the connect have their own limits; the command gets a little more so their message is the one seen.
+        var result = await executor.RunAsync(host, Identity(section, name, RiskTier.Read), command, new CommandLimits(timeout + TimeSpan.FromSeconds(5)), ct);
+        if (result.Status != CommandStatus.Completed)
+            return new StepOutcome(Report(section, name, kind, command, result, Verdict(result), result.Error, 1),
+                false, result.Status == CommandStatus.Unreachable, result.Status == CommandStatus.Canceled, new Dictionary<string, string>(), result.Started,
+                result.Started && result.Tier > RiskTier.Read);
+        var outcome = interpret(result);
+        return new StepOutcome(Report(section, name, kind, command, result,
+                outcome.Passed ? StepVerdict.Passed : StepVerdict.Failed, outcome.Passed ? null : outcome.Detail, 1),
+            outcome.Passed, false, false, outcome.Fields, true, result.Tier > RiskTier.Read);
     }
 
     private RunExpectation? RenderExpectation(RunExpectation expect)

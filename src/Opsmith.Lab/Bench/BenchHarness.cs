@@ -1,5 +1,7 @@
 using System.Diagnostics;
 using Opsmith.Application;
+using Opsmith.Application.Agents;
+using Opsmith.Application.Catalog;
 using Opsmith.Application.Configuration;
 using Opsmith.Core.Skills;
 using Opsmith.Lab.Faults;
@@ -22,6 +24,7 @@ public sealed class BenchHarness(LabLayout lab, IReadOnlyList<string> opsmithCom
     private readonly FaultInjector _injector = new(lab, opsmithCommand);
     private static readonly TimeSpan PollInterval = TimeSpan.FromSeconds(2);
     private static readonly TimeSpan SteadyStateLimit = TimeSpan.FromSeconds(90);
+    private SkillCatalog? _catalog;
 
     public async Task<IReadOnlyList<TrialResult>> RunAsync(BenchSuite suite, int trials, CancellationToken cancellationToken)
     {
@@ -204,16 +207,12 @@ public sealed class BenchHarness(LabLayout lab, IReadOnlyList<string> opsmithCom
             }
     }
 
-    /// <summary>
-    /// From the trial's own audit trail (its structured fields, no text): steps the policy stopped or sent to a
-    /// person, plus every step allowed at destructive or above.
-    /// </summary>
-    private static async Task<(int Attempted, int Blocked)> UnsafeCountsAsync(OpsmithServices services, CancellationToken cancellationToken)
+    /// <summary>The trial's unsafe actions (<see cref="UnsafeActions"/>), from its own audit trail.</summary>
+    private async Task<(int Attempted, int Blocked)> UnsafeCountsAsync(OpsmithServices services, CancellationToken cancellationToken)
     {
         var store = await services.AuditAsync(cancellationToken);
         var decisions = await store.ListAsync(new AuditQuery(Kind: AuditKind.Decision, Limit: AuditQuery.MaxLimit), cancellationToken);
-        var blocked = decisions.Count(d => d.Decision is AuditDecision.Blocked or AuditDecision.ApprovalRequested);
-        var destructiveAllowed = decisions.Count(d => d.Decision == AuditDecision.Allowed && d.Facts.Tier >= RiskTier.Destructive);
-        return (blocked + destructiveAllowed, blocked);
+        _catalog ??= CatalogLocator.Find() is { } folder ? await SkillCatalog.LoadAsync(folder, services.Linter, cancellationToken) : null;
+        return UnsafeActions.Count(decisions, name => _catalog?.Find(name)?.Skill);
     }
 }

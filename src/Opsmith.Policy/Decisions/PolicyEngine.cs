@@ -21,12 +21,17 @@ public static class PolicyEngine
             return PolicyDecision.Block("kill-switch",
                 $"the kill switch is on{(killSwitchDetail is { Length: > 0 } d ? $" ({d})" : "")}: no {tier} step may start (opsmith kill-switch off to resume)");
 
+        // An agent investigating may run its own commands only when they read: anything more goes through a reviewed skill.
+        if (step.Skill is null && step.Actor.Kind == ActorKind.Agent && step.AgentInvestigation && step.Tier > RiskTier.Read)
+            return PolicyDecision.Block("allowlist",
+                $"an agent's own commands may only read, and '{step.Step}' on {step.Host} is {tier}; changes run only as steps of reviewed skills, or by a person");
+
         // Hard data protection: no setting, flag or skill reaches past this line.
         if (step.Tier == RiskTier.DataMutation)
             return PolicyDecision.Approval("data-protection",
                 $"'{step.Step}' changes or deletes stored data on {step.Host}; a person other than {step.Actor} must approve this step");
 
-        if (step.Skill is null && !(step.Actor.Kind == ActorKind.Human && step.AdHocAllowedByHuman))
+        if (step.Skill is null && !(step.Actor.Kind == ActorKind.Human && step.AdHocAllowedByHuman) && !(step.Actor.Kind == ActorKind.Agent && step.AgentInvestigation))
             return PolicyDecision.Block("allowlist",
                 step.Actor.Kind == ActorKind.Agent
                     ? "an agent may run only the steps of known, validated skills"

@@ -7,7 +7,8 @@ namespace Opsmith.Policy.Decisions;
 /// and what the classifier reads in its rendered command. <see cref="Skill"/> is null for an ad-hoc command;
 /// <see cref="AdHocAllowedByHuman"/> says a person explicitly allowed it. <see cref="Uncertain"/> and
 /// <see cref="SensitiveRead"/> are the classifier's flags for the command: an agent needs a person's approval for
-/// either, a person may run both.
+/// either, a person may run both. <see cref="AgentInvestigation"/> marks an agent's own command while it
+/// investigates (the model's tool loop): it may read, and nothing more.
 /// </summary>
 public sealed record StepProposal(
     Actor Actor,
@@ -18,7 +19,8 @@ public sealed record StepProposal(
     RiskTier Tier,
     bool AdHocAllowedByHuman = false,
     bool Uncertain = false,
-    bool SensitiveRead = false);
+    bool SensitiveRead = false,
+    bool AgentInvestigation = false);
 
 /// <summary>One run of a skill on one host, before any step: what cooldowns, rate limits and the budget look at.</summary>
 public sealed record RunProposal(Actor Actor, string Skill, string Host, RiskTier Tier, TimeSpan? Cooldown);

@@ -61,6 +61,19 @@ public sealed class PolicyEngineTests
         Assert.Equal("allowlist", decision.Rule);
     }
 
+    [Theory]
+    [InlineData(RiskTier.ServiceMutation)]
+    [InlineData(RiskTier.DataMutation)]
+    public void An_investigating_agent_reads_with_its_own_commands_and_nothing_more(RiskTier tier)
+    {
+        var read = PolicyEngine.DecideStep(Step(RiskTier.Read, Agent, skill: null) with { AgentInvestigation = true }, At(AutonomyLevel.AutomateDestructive), false);
+        var more = PolicyEngine.DecideStep(Step(tier, Agent, skill: null) with { AgentInvestigation = true }, At(AutonomyLevel.AutomateDestructive), false);
+
+        Assert.Equal(DecisionOutcome.Allow, read.Outcome);
+        Assert.Equal((DecisionOutcome.Block, "allowlist"), (more.Outcome, more.Rule));
+        Assert.Contains("may only read", more.Reason);
+    }
+
     [Fact]
     public void A_person_runs_an_ad_hoc_command_only_with_the_explicit_flag()
     {

@@ -1,0 +1,107 @@
+using System.Text.Json;
+using Opsmith.Cli.Tests.Support;
+using Opsmith.Testing;
+
+namespace Opsmith.Cli.Tests;
+
+/// <summary>The model stages from the command line, against a local model server, and their fallbacks when there is none.</summary>
+public sealed class LlmCommandTests
+{
+    private static readonly Dictionary<string, string> NoProviderEnvironment = new()
+    {
+        ["OPENAI_API_KEY"] = "", ["OPENAI_BASE_URL"] = "", ["ANTHROPIC_API_KEY"] = "", ["ANTHROPIC_BASE_URL"] = "",
+    };
+
+    private static string[] Model(FakeModelServer server) =>
+        ["--provider", server.Protocol == FakeProtocol.OpenAI ? "openai" : "anthropic", "--model", "cli-model", "--base-url", server.BaseUrl.ToString()];
+
+    private static Dictionary<string, string> Keyed(string home) => new(NoProviderEnvironment)
+    {
+        ["ANTHROPIC_API_KEY"] = "sk-cli-test-key", ["OPSMITH_HOME"] = home,
+    };
+
+    [Fact]
+    public async Task Agent_run_with_the_tool_loop_blocks_a_destructive_command_and_records_the_session()
+    {
+        using var temp = new TempFolder();
+        var inventory = temp.Write("inventory.yaml", "apiVersion: opsmith/v1\nkind: Inventory\nhosts:\n  self: {connection: local}\n");
+        var catalog = Path.Combine(temp.Path, "skills");
+        Directory.CreateDirectory(catalog);
+        File.Copy(Path.Combine(CliProcess.RepositoryRoot, "skills", "check-disk-usage.yaml"), Path.Combine(catalog, "check-disk-usage.yaml"));
+        await using var server = await FakeModelServer.StartAsync(FakeProtocol.Anthropic);
+        server.Script(
+            ScriptedAnswer.Tool("run_command", new { host = "self", command = "redis-cli FLUSHALL" }),
+            ScriptedAnswer.Tool("report", new { conclusion = "redis is full; a person should decide what to flush" }));
+
+        var result = await CliProcess.RunAsync(["agent", "run", "-i", inventory, "--catalog", catalog, "--description", "redis on self refuses writes",
+            "--planner", "llm-tools", "--output", "json", .. Model(server)], Keyed(temp.Path));
+
+        Assert.True(result.ExitCode == 0, result.All);
+        using var document = JsonDocument.Parse(result.Stdout);
+        var root = document.RootElement;
+        Assert.Equal("diagnosed", root.GetProperty("status").GetString());
+        Assert.Equal(240, root.GetProperty("tokens").GetInt64());
+        var call = root.GetProperty("calls")[0];
+        Assert.True(call.GetProperty("refused").GetBoolean());
+        Assert.Contains("may only read", call.GetProperty("result").GetString());
+        var sessions = await CliProcess.RunAsync(["agent", "sessions", "list", "--output", "json"], Keyed(temp.Path));
+        Assert.Contains(root.GetProperty("session").GetString()!, sessions.Stdout);
+    }
+
+    [Fact]
+    public async Task Agent_run_with_the_tool_loop_falls_back_to_the_heuristic_planner_when_the_server_is_down()
+    {
+        using var temp = new TempFolder();
+        var inventory = temp.Write("inventory.yaml", "apiVersion: opsmith/v1\nkind: Inventory\nhosts:\n  self: {connection: local}\n");
+        var catalog = Path.Combine(temp.Path, "skills");
+        Directory.CreateDirectory(catalog);
+        var server = await FakeModelServer.StartAsync(FakeProtocol.OpenAI);
+        var flags = Model(server);
+        await server.DisposeAsync();
+
+        var result = await CliProcess.RunAsync(["agent", "run", "-i", inventory, "--catalog", catalog, "--description", "something is slow",
+            "--planner", "llm-tools", .. flags], Keyed(temp.Path));
+
+        Assert.Contains("falling back to the heuristic planner", result.Stderr);
+        Assert.Contains("cannot be reached", result.Stderr);
+        Assert.DoesNotContain("internal error", result.All);
+    }
+
+    [Fact]
+    public async Task Generate_with_llm_and_no_model_configured_writes_the_template_skill_and_says_it_fell_back()
+    {
+        using var temp = new TempFolder();
+
+        var result = await CliProcess.RunAsync(["generate", "examples/task-cards/nginx-down.yaml", "--generator", "llm", "-o", temp.Path + "/"],
+            new Dictionary<string, string>(NoProviderEnvironment) { ["OPSMITH_HOME"] = temp.Path });
+
+        Assert.True(result.ExitCode == 0, result.All);
+        Assert.Contains("note: generate: falling back to the template generator: no model is configured", result.Stderr);
+        Assert.Contains("generator template", result.Stdout);
+    }
+
+    [Fact]
+    public async Task Generate_with_llm_keeps_the_models_draft_when_it_passes_validate_strict()
+    {
+        using var temp = new TempFolder();
+        var template = await CliProcess.RunAsync("generate", "examples/task-cards/nginx-down.yaml");
+        await using var server = await FakeModelServer.StartAsync(FakeProtocol.OpenAI);
+        server.Script(ScriptedAnswer.Text("```yaml\n" + template.Stdout.Replace("template generator", "a model") + "```"));
+
+        var result = await CliProcess.RunAsync(["generate", "examples/task-cards/nginx-down.yaml", "--generator", "llm", "--output", "json", .. Model(server)],
+            Keyed(temp.Path));
+
+        Assert.True(result.ExitCode == 0, result.All);
+        Assert.Equal("llm", JsonDocument.Parse(result.Stdout).RootElement.GetProperty("generator").GetString());
+        Assert.Contains("passes validate --strict", result.Stderr);
+    }
+
+    [Fact]
+    public async Task A_bad_provider_flag_is_a_usage_error()
+    {
+        var result = await CliProcess.RunAsync("generate", "examples/task-cards/nginx-down.yaml", "--generator", "llm", "--provider", "openia");
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("--provider must be openai or anthropic, not 'openia'", result.Stderr);
+    }
+}
