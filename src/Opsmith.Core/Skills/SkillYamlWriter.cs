@@ -66,7 +66,8 @@ public static class SkillYamlWriter
         w.Field("check", action.Check);
     }
 
-    private static void WriteCheck(YamlWriter w, CheckStep check)
+    /// <summary>One check (precondition, success criterion, a task card's hidden check) in skill check syntax.</summary>
+    public static void WriteCheck(YamlWriter w, CheckStep check)
     {
         w.Field("name", check.Name);
         switch (check.Probe)
