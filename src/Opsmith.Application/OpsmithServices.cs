@@ -65,6 +65,14 @@ public sealed class OpsmithServices : IAsyncDisposable
     public async Task<IApprovalStore> ApprovalsAsync(CancellationToken ct) =>
         ApprovalStores.For(await AuditAsync(ct), Options.Policy, Time);
 
+    /// <summary>Incidents, kept in the audit trail's database so each change commits with its audit record.</summary>
+    public async Task<Storage.Incidents.IncidentStore> IncidentsAsync(CancellationToken ct) =>
+        Storage.Incidents.IncidentStore.For(await AuditAsync(ct), Time);
+
+    /// <summary>Agent sessions and their trajectories, in the audit trail's database.</summary>
+    public async Task<Storage.Sessions.AgentSessionStore> SessionsAsync(CancellationToken ct) =>
+        Storage.Sessions.AgentSessionStore.For(await AuditAsync(ct), Time);
+
     /// <summary>
     /// Switches the kill switch on or off, and records who did it and why in the audit trail. Turning it on never
     /// waits for the record (stopping comes first; a trail that cannot be written is reported after); turning it

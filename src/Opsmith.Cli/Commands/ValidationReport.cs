@@ -22,7 +22,7 @@ public sealed record FileReport(string File, string Kind, string? Name, string? 
 {
     public static FileReport From(LoadedDocument d) => new(
         d.File,
-        d.Kind switch { DocumentKind.Skill => "skill", DocumentKind.TaskCard => "task-card", DocumentKind.Inventory => "inventory", _ => "unknown" },
+        d.Kind switch { DocumentKind.Skill => "skill", DocumentKind.TaskCard => "task-card", DocumentKind.Inventory => "inventory", DocumentKind.Agent => "agent", DocumentKind.Environment => "environment", _ => "unknown" },
         d.Skill?.Name ?? d.TaskCard?.Name,
         d.Skill is { } s ? YamlNames.Of(s.Metadata.Stage) : null,
         d.Skill is { } r ? YamlNames.Of(r.Spec.Risk) : null,

@@ -9,7 +9,7 @@ using Opsmith.Core.Yaml;
 namespace Opsmith.Core.Documents;
 
 /// <summary>The kinds of document Opsmith reads. Each is YAML with <c>apiVersion: opsmith/v1</c> and a <c>kind</c>.</summary>
-public enum DocumentKind { Unknown, Skill, TaskCard, Inventory }
+public enum DocumentKind { Unknown, Skill, TaskCard, Inventory, Agent, Environment }
 
 /// <summary>The outcome of reading one file: its kind, the typed model when it is valid, and every problem found.</summary>
 public sealed record LoadedDocument(
@@ -24,6 +24,8 @@ public sealed record LoadedDocument(
     public Skill? Skill => Model as Skill;
     public TaskCard? TaskCard => Model as TaskCard;
     public Inventory? Inventory => Model as Inventory;
+    public Agents.AgentDefinition? Agent => Model as Agents.AgentDefinition;
+    public Agents.EnvironmentDefinition? Environment => Model as Agents.EnvironmentDefinition;
 }
 
 /// <summary>
@@ -32,7 +34,7 @@ public sealed record LoadedDocument(
 /// </summary>
 public static class DocumentLoader
 {
-    private static readonly string[] Kinds = ["Skill", "TaskCard", "Inventory"];
+    private static readonly string[] Kinds = ["Skill", "TaskCard", "Inventory", "Agent", "Environment"];
 
     /// <param name="expected">
     /// The kind the caller wants (generate wants a task card), or <see cref="DocumentKind.Unknown"/> for any. It decides
@@ -85,6 +87,8 @@ public static class DocumentLoader
             "Skill" => DocumentKind.Skill,
             "TaskCard" => DocumentKind.TaskCard,
             "Inventory" => DocumentKind.Inventory,
+            "Agent" => DocumentKind.Agent,
+            "Environment" => DocumentKind.Environment,
             _ => DocumentKind.Unknown,
         };
         if (kindText is not null && kind == DocumentKind.Unknown)
@@ -103,6 +107,12 @@ public static class DocumentLoader
                 break;
             case DocumentKind.Inventory:
                 model = InventoryReader.Read(mapping, file, text, diagnostics);
+                break;
+            case DocumentKind.Agent:
+                model = Agents.AgentReader.ReadAgent(mapping, file, text, diagnostics);
+                break;
+            case DocumentKind.Environment:
+                model = Agents.AgentReader.ReadEnvironment(mapping, file, diagnostics);
                 break;
         }
         if (diagnostics.HasErrors) model = null;

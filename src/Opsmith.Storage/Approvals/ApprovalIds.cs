@@ -9,11 +9,14 @@ public static class ApprovalIds
     private const string Alphabet = "23456789abcdefghjkmnpqrstuvwxyz";
     private const int Length = 5;
 
-    public static string New(Random random)
+    public static string New(Random random) => New(random, "ap-");
+
+    /// <summary>The same kind of id with another prefix (incidents: <c>in-</c>, agent sessions: <c>as-</c>).</summary>
+    public static string New(Random random, string prefix)
     {
-        Span<char> id = stackalloc char[3 + Length];
-        "ap-".CopyTo(id);
-        for (var i = 0; i < Length; i++) id[3 + i] = Alphabet[random.Next(Alphabet.Length)];
+        Span<char> id = stackalloc char[prefix.Length + Length];
+        prefix.CopyTo(id);
+        for (var i = 0; i < Length; i++) id[prefix.Length + i] = Alphabet[random.Next(Alphabet.Length)];
         return new string(id);
     }
 

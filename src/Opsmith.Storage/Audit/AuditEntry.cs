@@ -36,6 +36,14 @@ public sealed record AuditEntry(
     public static AuditEntry ForKillSwitch(string actor, bool on, string maskedReason) =>
         new($"kill-switch-{Guid.NewGuid():N}", AuditKind.KillSwitch, actor, "", "", "", null, maskedReason) { Facts = new AuditFacts(Outcome: on ? "on" : "off") };
 
+    /// <summary>An incident's change: its id as run id, the invariant as skill, the new status as outcome, what happened as detail (masked).</summary>
+    public static AuditEntry ForIncident(string incidentId, string actor, string host, string invariant, string status, string maskedDetail) =>
+        new(incidentId, AuditKind.Incident, actor, host, invariant, "", null, maskedDetail) { Facts = new AuditFacts(Outcome: status) };
+
+    /// <summary>An agent session starting or ending: its id as run id, the agent as skill, the status as outcome.</summary>
+    public static AuditEntry ForSession(string sessionId, string actor, string agent, string status, string maskedDetail) =>
+        new(sessionId, AuditKind.AgentSession, actor, "", agent, "", null, maskedDetail) { Facts = new AuditFacts(Outcome: status) };
+
     public static AuditEntry ForCommand(string runId, string actor, string host, string skill, string skillHash, string maskedDetail) =>
         new(runId, AuditKind.Command, actor, host, skill, skillHash, null, maskedDetail);
 

@@ -10,6 +10,10 @@ public enum AuditKind
     Command,
     /// <summary>A person switched the kill switch on or off; <see cref="AuditFacts.Outcome"/> says which, the detail why.</summary>
     KillSwitch,
+    /// <summary>An incident was opened, held, released or resolved; run id is the incident id, the outcome the new status.</summary>
+    Incident,
+    /// <summary>An agent session started or ended; run id is the session id, the outcome its status.</summary>
+    AgentSession,
 }
 
 /// <summary>The outcome of a policy decision, recorded on <see cref="AuditKind.Decision"/> records only.</summary>
@@ -38,6 +42,8 @@ public static class AuditNames
         AuditKind.Decision => "decision",
         AuditKind.Command => "command",
         AuditKind.KillSwitch => "kill-switch",
+        AuditKind.Incident => "incident",
+        AuditKind.AgentSession => "agent-session",
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "unknown audit kind"),
     };
 

@@ -1,0 +1,338 @@
+using System.Text.Json;
+using Opsmith.Application.Catalog;
+using Opsmith.Application.Runs;
+using Opsmith.Core.Agents;
+using Opsmith.Core.Runs;
+using Opsmith.Core.Skills;
+using Opsmith.Execution.Runs;
+using Opsmith.Storage.Incidents;
+using Opsmith.Storage.Sessions;
+
+namespace Opsmith.Application.Agents;
+
+/// <summary>
+/// The staged agent (docs/agent.md): detect → localize → diagnose → recover → verify, every skill run through
+/// <see cref="RunService"/> so policy, approvals, audit and rollback apply to it as to a person's run. The heuristic
+/// planner (<see cref="HeuristicPlanner"/>) ranks hypotheses from the findings the runner reported and picks the recovery
+/// whose <c>remedies</c> name the best one. Before any change it snapshots every invariant; a step that turns a green
+/// invariant red is rolled back and its hypothesis refuted; when nothing is left to try, the session escalates to a
+/// person with the evidence. Every session is stored with its trajectory.
+/// </summary>
+public sealed class AgentService(OpsmithServices services, Action<AgentProgress>? progress = null)
+{
+    private readonly InvariantChecker _invariants = new(services);
+
+    public async Task<AgentResult> RunAsync(AgentRequest request, CancellationToken ct)
+    {
+        var agent = request.Agent;
+        var sessions = await services.SessionsAsync(ct);
+        var session = await sessions.StartAsync(agent.Name, services.Actor.ToString(), request.Trigger.KindName, request.Trigger.Text, request.Trigger.IncidentId, ct);
+        var trajectory = new TrajectoryRecorder(services.Time);
+        var context = new SessionContext(request, session.Id, trajectory);
+        SessionStatus status;
+        string summary;
+        RankedHypothesis? best = null;
+        try
+        {
+            if (request.Trigger.IncidentId is { } incidentId)
+                await (await services.IncidentsAsync(ct)).AttachSessionAsync(incidentId, session.Id, ct);
+            (status, summary, best) = await RunStagesAsync(context, ct);
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            (status, summary) = (SessionStatus.Cancelled, "stopped before it finished; the run in progress was stopped and what it changed rolled back");
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            (status, summary) = (SessionStatus.Failed, $"the session failed: {e.Message}");
+        }
+        var finished = await sessions.FinishAsync(session, status, summary, trajectory.Json(), 0, CancellationToken.None);
+        await UpdateIncidentAsync(request.Trigger.IncidentId, status, summary, CancellationToken.None);
+        Say(AgentStage.Verify, $"session {finished.Id} {status.ToWireName()}: {summary}");
+        return new AgentResult(finished.Id, status, summary, trajectory.Snapshot(), best);
+    }
+
+    private sealed record SessionContext(AgentRequest Request, string SessionId, TrajectoryRecorder Trajectory)
+    {
+        public LoadedAgent Agent => Request.Agent;
+        public bool Runs(AgentStage stage) => Request.Stages.Contains(stage);
+    }
+
+    private async Task<(SessionStatus, string, RankedHypothesis?)> RunStagesAsync(SessionContext s, CancellationToken ct)
+    {
+        var agent = s.Agent;
+        var t = s.Trajectory;
+        InvariantSnapshot before = new([], [], []);
+        if (s.Runs(AgentStage.Detect))
+            using (t.Stage(AgentStage.Detect))
+            {
+                Say(AgentStage.Detect, $"checking {agent.Definition.Invariants.Count} invariants");
+                before = await _invariants.CheckAsync(agent, AgentStage.Detect, ct);
+                t.Observe(before);
+                foreach (var red in before.Red) Say(AgentStage.Detect, $"red: {red.Invariant}{On(red.Host)}: {red.Detail}");
+            }
+
+        List<string> suspects;
+        using (t.Stage(AgentStage.Localize))
+        {
+            var red = before.Red.Where(o => o.Host.Length > 0).GroupBy(o => o.Host).OrderByDescending(g => g.Count()).Select(g => g.Key);
+            suspects = s.Request.Trigger.Hosts.Concat(red).Distinct().ToList();
+            if (suspects.Count == 0 && before.Red.Any()) suspects = agent.Inventory.Hosts.Keys.ToList();
+            t.Suspect(suspects);
+            Say(AgentStage.Localize, suspects.Count == 0 ? "no suspect host: every invariant is green and nobody named a host" : $"suspects: {string.Join(", ", suspects)}");
+        }
+        if (!s.Runs(AgentStage.Diagnose) || suspects.Count == 0)
+            return before.Red.Any()
+                ? (SessionStatus.Diagnosed, $"red: {string.Join(", ", before.Red.Select(o => o.Invariant + On(o.Host)))}", null)
+                : (SessionStatus.Healthy, "every invariant is green", null);
+
+        IReadOnlyList<RankedHypothesis> ranked;
+        using (t.Stage(AgentStage.Diagnose))
+        {
+            await DiagnoseAsync(s, suspects, ct);
+            ranked = HeuristicPlanner.Rank(t.Findings, suspects);
+            // Act only on something wrong: a red invariant on the host, or a critical finding.
+            var redHosts = before.Red.Select(o => o.Host).ToHashSet();
+            ranked = ranked.Where(h => redHosts.Contains(h.Host) || redHosts.Contains("") || h.Evidence.Any(f => f.Weight >= 3) || s.Request.Trigger.Hosts.Contains(h.Host)).ToList();
+            t.Rank(ranked);
+            foreach (var h in ranked.Take(3))
+                Say(AgentStage.Diagnose, $"hypothesis {h.Id} on {h.Host} (score {h.Score:0.#}): {string.Join("; ", h.Evidence.Select(f => $"{f.Skill}: {f.Summary}"))}");
+        }
+        if (ranked.Count == 0)
+        {
+            if (!before.Red.Any()) return (SessionStatus.Healthy, "every invariant is green and no diagnosis found anything wrong", null);
+            return Escalate(s, before, "red invariants, but no skill's findings explain them", null);
+        }
+        var top = ranked[0];
+        if (!s.Runs(AgentStage.Recover) || !s.Request.AllowMutation)
+        {
+            var choice = HeuristicPlanner.ChooseRecovery(top, RecoveryCandidates(agent), KnownValues(agent, before, top.Host), []);
+            var next = choice is null ? "no allowed recovery skill remedies it" : $"the recovery would be {choice.Skill.Skill} on {top.Host}";
+            var why = s.Request.AllowMutation ? "the recover stage was not asked for" : "changes need --allow-mutation";
+            return (SessionStatus.Diagnosed, $"most likely {top.Id} on {top.Host}; {next} ({why})", top);
+        }
+        return await RecoverAsync(s, before, ranked, ct);
+    }
+
+    /// <summary>Runs every allowed diagnosis skill whose inputs can be bound on each suspect host, all at once, and collects their findings.</summary>
+    private async Task DiagnoseAsync(SessionContext s, IReadOnlyList<string> suspects, CancellationToken ct)
+    {
+        var agent = s.Agent;
+        var runs = new List<Task>();
+        foreach (var host in suspects)
+            foreach (var entry in agent.SkillsOf(Stage.Diagnosis))
+            {
+                if (entry.Skill.Spec.FindInput("host") is not { Type: InputType.Host }) continue;
+                if (Bind(entry.Skill, KnownValues(agent, null, host)) is not { } inputs) continue;
+                runs.Add(RunSkillAsync(s, entry, host, inputs, AgentStage.Diagnose, null, ct));
+            }
+        await Task.WhenAll(runs);
+    }
+
+    private async Task<(SessionStatus, string, RankedHypothesis?)> RecoverAsync(SessionContext s, InvariantSnapshot before, IReadOnlyList<RankedHypothesis> ranked, CancellationToken ct)
+    {
+        var agent = s.Agent;
+        var t = s.Trajectory;
+        var candidates = RecoveryCandidates(agent);
+        var budget = agent.Definition.Budgets.Iterations ?? 5;
+        var attempts = 0;
+        // Without a detect stage there is no snapshot yet: take one before the first change.
+        if (before.Observations.Count == 0) before = await _invariants.CheckAsync(agent, AgentStage.Recover, ct);
+        foreach (var candidate in ranked)
+        {
+            var hypothesis = candidate;
+            var tried = new List<string>();
+            while (true)
+            {
+                if (attempts >= budget) return Escalate(s, before, $"the iteration budget ({budget}) is spent", ranked[0]);
+                var choice = HeuristicPlanner.ChooseRecovery(hypothesis, candidates, KnownValues(agent, before, hypothesis.Host), tried);
+                if (choice is null)
+                {
+                    hypothesis = hypothesis with
+                    {
+                        State = tried.Count == 0 ? HypothesisState.Untested : HypothesisState.Refuted,
+                        Note = tried.Count == 0 ? "no allowed recovery skill remedies it with the inputs known" : hypothesis.Note,
+                    };
+                    t.Update(hypothesis);
+                    break;
+                }
+                attempts++;
+                tried.Add(choice.Skill.Skill);
+                var entry = agent.Skill(choice.Skill.Skill)!;
+                var inputs = Bind(entry.Skill, choice.Inputs)!;
+                Say(AgentStage.Recover, $"{hypothesis.Id} on {hypothesis.Host}: running {entry.Name}");
+                var report = await RunSkillAsync(s, entry, hypothesis.Host, inputs, AgentStage.Recover, hypothesis.Id, ct);
+                if (report is null || !report.Verdict.IsSuccess())
+                {
+                    hypothesis = hypothesis with { State = HypothesisState.Refuted, Note = $"{entry.Name} did not succeed ({report?.Verdict.Wire() ?? "could not run"})" };
+                    t.Update(hypothesis);
+                    continue;
+                }
+
+                using (t.Stage(AgentStage.Verify))
+                {
+                    var after = await _invariants.CheckAsync(agent, AgentStage.Verify, ct);
+                    t.Observe(after);
+                    var regressions = HeuristicPlanner.Regressions(before.Observations, after.Observations);
+                    if (regressions.Count > 0)
+                    {
+                        var broke = string.Join(", ", regressions.Select(r => r.Invariant + On(r.Host)));
+                        Say(AgentStage.Verify, $"{entry.Name} turned {broke} red: rolling it back");
+                        await RollBackAsync(s, entry, report, hypothesis.Id, ct);
+                        hypothesis = hypothesis with { State = HypothesisState.Refuted, Note = $"{entry.Name} made {broke} red; rolled back" };
+                        t.Update(hypothesis);
+                        continue;
+                    }
+                    var problem = await VerifyAsync(s, after, hypothesis, ct);
+                    if (problem is null)
+                    {
+                        Say(AgentStage.Verify, $"green now; checking again after {s.Request.SettleDelay.TotalSeconds:0.#} s");
+                        await Task.Delay(s.Request.SettleDelay, services.Time, ct);
+                        var settled = await _invariants.CheckAsync(agent, AgentStage.Verify, ct);
+                        t.Observe(settled);
+                        problem = await VerifyAsync(s, settled, hypothesis, ct);
+                        if (problem is not null) problem = $"after {s.Request.SettleDelay.TotalSeconds:0.#} s: {problem}";
+                    }
+                    if (problem is null)
+                    {
+                        hypothesis = hypothesis with { State = HypothesisState.Confirmed, Note = $"{entry.Name} fixed it; every invariant is green, also after the settle delay" };
+                        t.Update(hypothesis);
+                        return (SessionStatus.Resolved, $"{hypothesis.Id} on {hypothesis.Host}: {entry.Name} repaired it and it stayed repaired", hypothesis);
+                    }
+                    hypothesis = hypothesis with { State = HypothesisState.Refuted, Note = $"{entry.Name} ran, but {problem}" };
+                    t.Update(hypothesis);
+                    Say(AgentStage.Verify, hypothesis.Note!);
+                }
+            }
+        }
+        return Escalate(s, before, "every hypothesis was tried or has no allowed recovery", ranked[0]);
+    }
+
+    /// <summary>Null when the hypothesis' host is healthy: no red invariant there and the findings that made the hypothesis are gone.</summary>
+    private async Task<string?> VerifyAsync(SessionContext s, InvariantSnapshot now, RankedHypothesis hypothesis, CancellationToken ct)
+    {
+        var red = now.Red.Where(o => o.Host == hypothesis.Host || o.Host.Length == 0).ToList();
+        if (red.Count > 0) return $"{string.Join(", ", red.Select(o => o.Invariant + On(o.Host)))} still red";
+        // The evidence again: the diagnosis skills that reported it, on that host.
+        var agent = s.Agent;
+        foreach (var skill in hypothesis.Evidence.Select(f => f.Skill).Distinct())
+        {
+            if (agent.Skill(skill) is not { } entry || entry.Skill.Metadata.Stage != Stage.Diagnosis) continue;
+            if (Bind(entry.Skill, KnownValues(agent, null, hypothesis.Host)) is not { } inputs) continue;
+            var report = await RunSkillAsync(s, entry, hypothesis.Host, inputs, AgentStage.Verify, hypothesis.Id, ct);
+            var still = report?.Hosts.SelectMany(h => ReportFindings.Of(report, h)).Where(f => f.Hypotheses.Contains(hypothesis.Id)).ToList() ?? [];
+            if (still.Count > 0) return $"{entry.Name} still reports {still[0].Summary}";
+        }
+        return null;
+    }
+
+    private async Task RollBackAsync(SessionContext s, CatalogEntry entry, RunReport report, string hypothesis, CancellationToken ct)
+    {
+        var folder = Path.Combine(services.Options.Paths.DataDirectory, "agent", s.SessionId);
+        Directory.CreateDirectory(folder);
+        var file = Path.Combine(folder, $"{report.RunId}.json");
+        await File.WriteAllTextAsync(file, JsonSerializer.Serialize(report, ReportJson.Options), CancellationToken.None);
+        var started = services.Time.GetUtcNow();
+        var prepared = await services.Runs.PrepareRollbackAsync(file, new Dictionary<string, string>(), null, ct);
+        if (prepared.Error is { } error)
+        {
+            s.Trajectory.Act(new AgentAction(AgentStage.Verify, entry.Name, report.Hosts.FirstOrDefault()?.Host ?? "", report.Inputs, "rollback", null, "error", hypothesis,
+                started, 0, $"the rollback could not be prepared: {error.Message}"));
+            return;
+        }
+        var rolled = await services.Runs.RollbackAsync(prepared.Value!, ct);
+        var verdict = rolled.Value?.Verdict.Wire() ?? "error";
+        s.Trajectory.Act(new AgentAction(AgentStage.Verify, entry.Name, report.Hosts.FirstOrDefault()?.Host ?? "", report.Inputs, "rollback", rolled.Value?.RunId, verdict, hypothesis,
+            started, (long)(services.Time.GetUtcNow() - started).TotalMilliseconds, rolled.Error?.Message ?? $"rolled back ({verdict})", RolledBack: true));
+    }
+
+    /// <summary>Runs one skill on one host through the run service and records it; findings go into the trajectory.</summary>
+    private async Task<RunReport?> RunSkillAsync(SessionContext s, CatalogEntry entry, string host, IReadOnlyDictionary<string, string> inputs, AgentStage stage,
+        string? hypothesis, CancellationToken ct)
+    {
+        var started = services.Time.GetUtcNow();
+        var given = new Dictionary<string, string>(inputs) { ["host"] = host };
+        var result = await services.Runs.RunAsync(new RunSpec(entry.File, s.Agent.Inventory.SourceFile, given, RunMode.Execute, Autonomy: s.Agent.Autonomy), null, ct);
+        var took = (long)(services.Time.GetUtcNow() - started).TotalMilliseconds;
+        if (result.Error is { } error)
+        {
+            s.Trajectory.Act(new AgentAction(stage, entry.Name, host, given, "execute", null, "error", hypothesis, started, took, error.Message));
+            return null;
+        }
+        var report = result.Value!;
+        var findings = report.Hosts.SelectMany(h => ReportFindings.Of(report, h)).ToList();
+        s.Trajectory.Found(findings);
+        var outcome = findings.Count > 0 ? string.Join("; ", findings.Select(f => f.Summary)) : Outcome(report);
+        s.Trajectory.Act(new AgentAction(stage, entry.Name, host, report.Inputs, "execute", report.RunId, report.Verdict.Wire(), hypothesis, started, took, outcome));
+        return report;
+    }
+
+    private static string Outcome(RunReport report)
+    {
+        var host = report.Hosts.FirstOrDefault();
+        if (host?.Error is { } error) return error;
+        var failed = host?.Steps.FirstOrDefault(x => x.Verdict == StepVerdict.Failed);
+        return failed is null ? report.Verdict.Wire() : $"{failed.Name}: {failed.Detail}";
+    }
+
+    private (SessionStatus, string, RankedHypothesis?) Escalate(SessionContext s, InvariantSnapshot before, string why, RankedHypothesis? best)
+    {
+        var trajectory = s.Trajectory.Snapshot();
+        var lines = new List<string> { $"Escalated to a person: {why}." };
+        foreach (var red in before.Red) lines.Add($"red: {red.Invariant}{On(red.Host)}: {red.Detail}");
+        foreach (var h in trajectory.Hypotheses)
+            lines.Add($"hypothesis {h.Id} on {h.Host} ({h.State.ToString().ToLowerInvariant()}{(h.Note is null ? "" : ": " + h.Note)}); evidence: " +
+                      string.Join("; ", h.Evidence.Select(f => $"{f.Skill}: {f.Summary}")));
+        var text = string.Join("\n", lines);
+        s.Trajectory.Escalate(text);
+        Say(AgentStage.Verify, text);
+        return (SessionStatus.Escalated, why, best);
+    }
+
+    private async Task UpdateIncidentAsync(string? incidentId, SessionStatus status, string summary, CancellationToken ct)
+    {
+        if (incidentId is null) return;
+        var store = await services.IncidentsAsync(ct);
+        var actor = services.Actor.ToString();
+        if (status == SessionStatus.Resolved) await store.SetStatusAsync(incidentId, IncidentStatus.Resolved, actor, $"resolved by the agent: {summary}", ct);
+        // An escalated incident waits for a person: held, so the agent does not pick it up again and again.
+        else if (status == SessionStatus.Escalated) await store.SetStatusAsync(incidentId, IncidentStatus.Held, actor, $"escalated by the agent: {summary}", ct);
+    }
+
+    /// <summary>What the agent knows about a host without asking: its inventory variables and the inputs of invariants red there.</summary>
+    private static Dictionary<string, string> KnownValues(LoadedAgent agent, InvariantSnapshot? snapshot, string host)
+    {
+        var values = new Dictionary<string, string>();
+        if (agent.Inventory.Hosts.TryGetValue(host, out var inventoryHost))
+            foreach (var (k, v) in agent.Inventory.VarsOf(inventoryHost)) values[k] = v;
+        if (snapshot is not null)
+            foreach (var red in snapshot.Red.Where(o => o.Host == host))
+                if (agent.Definition.Invariants.FirstOrDefault(i => i.Name == red.Invariant) is { } invariant)
+                    foreach (var (k, v) in invariant.Inputs) values.TryAdd(k, v);
+        return values;
+    }
+
+    /// <summary>The skill's inputs from <paramref name="values"/>, or null when a required input without default has no value.</summary>
+    private static Dictionary<string, string>? Bind(Skill skill, IReadOnlyDictionary<string, string> values)
+    {
+        var inputs = new Dictionary<string, string>();
+        foreach (var input in skill.Spec.Inputs.Where(i => i.Name != "host"))
+        {
+            if (values.TryGetValue(input.Name, out var value)) inputs[input.Name] = value;
+            else if (input.Required && input.Default is null) return null;
+        }
+        return inputs;
+    }
+
+    private static IReadOnlyList<RecoveryCandidate> RecoveryCandidates(LoadedAgent agent) =>
+        agent.SkillsOf(Stage.Recovery).Where(e => e.Skill.Spec.FindInput("host") is { Type: InputType.Host })
+            .Select(e => new RecoveryCandidate(e.Name, Remedies(e.Skill), (int)e.Skill.Spec.Risk,
+                e.Skill.Spec.Inputs.Where(i => i.Name != "host" && i.Required && i.Default is null).Select(i => i.Name).ToList()))
+            .Where(c => c.Remedies.Count > 0).ToList();
+
+    private static IReadOnlyList<string> Remedies(Skill skill) => [];
+
+    private void Say(AgentStage stage, string text) => progress?.Invoke(new AgentProgress(stage, text));
+
+    private static string On(string host) => host.Length > 0 ? $" on {host}" : "";
+}
