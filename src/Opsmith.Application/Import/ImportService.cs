@@ -7,10 +7,17 @@ using Opsmith.Core.Linting;
 namespace Opsmith.Application.Import;
 
 /// <summary>What to import: from which system, which files or folders, into which folder, and whether files there may be replaced.</summary>
-public sealed record ImportRequest(SourceSystem System, IReadOnlyList<string> Paths, string OutputFolder, bool Force);
+/// <param name="OtherReaders">
+/// Readers for kinds <c>opsmith validate</c> does not read but a surface can (the model tiers of Opsmith.Llm, which this
+/// layer may not reference): file and text in, every problem out.
+/// </param>
+public sealed record ImportRequest(SourceSystem System, IReadOnlyList<string> Paths, string OutputFolder, bool Force,
+    IReadOnlyDictionary<ImportedKind, Func<string, string, IReadOnlyList<Diagnostic>>>? OtherReaders = null);
 
 /// <summary>One file the import wrote (or did not), with what <c>opsmith validate</c> says of it.</summary>
-public sealed record ImportedFile(string Source, int SourceLine, ImportedKind Kind, string Name, string Path, ImportOutcome Outcome, IReadOnlyList<Diagnostic> Problems);
+/// <param name="Validated">False for a file no reader checks (instructions, which are prose for the LLM agent).</param>
+public sealed record ImportedFile(string Source, int SourceLine, ImportedKind Kind, string Name, string Path, ImportOutcome Outcome,
+    IReadOnlyList<Diagnostic> Problems, bool Validated = false);
 
 /// <summary>
 /// The outcome of an import: every file written (or refused), every note on the sources (what was not carried over, what
@@ -36,8 +43,9 @@ public sealed record ImportResult(
 /// </summary>
 public static class ImportService
 {
-    /// <summary>The kinds <c>opsmith validate</c> reads today; the others are written and listed, and validated once it reads them.</summary>
-    private static readonly HashSet<ImportedKind> Validated = [ImportedKind.Skill, ImportedKind.TaskCard, ImportedKind.Inventory];
+    /// <summary>The kinds <c>opsmith validate</c> reads.</summary>
+    private static readonly HashSet<ImportedKind> Validated =
+        [ImportedKind.Skill, ImportedKind.TaskCard, ImportedKind.Inventory, ImportedKind.Agent, ImportedKind.Environment];
 
     public static async Task<Result<ImportResult>> ImportAsync(ImportRequest request, IScriptLinter linter, CancellationToken ct)
     {
@@ -70,7 +78,7 @@ public static class ImportService
             written.Add(new ImportedFile(file.Source, file.SourceLine, file.Kind, file.Name, path, outcome.Outcome, outcome.Problem is null ? [] :
                 [new Diagnostic(Severity.Error, "unwritable", path, SourcePosition.Start, outcome.Problem)]));
         }
-        var (validated, validationNotes) = await ValidateAsync(written, linter, ct);
+        var (validated, validationNotes) = await ValidateAsync(written, linter, request.OtherReaders, ct);
         return new ImportResult(request.System, sources, validated, notes, validationNotes);
     }
 
@@ -177,19 +185,21 @@ public static class ImportService
         }
     }
 
-    /// <summary>Every written file of a kind validate reads, validated together as <c>opsmith validate</c> would.</summary>
-    private static async Task<(IReadOnlyList<ImportedFile>, IReadOnlyList<string>)> ValidateAsync(IReadOnlyList<ImportedFile> files, IScriptLinter linter, CancellationToken ct)
+    /// <summary>Every written file of a kind validate reads, validated together as <c>opsmith validate</c> would; the others by their own readers.</summary>
+    private static async Task<(IReadOnlyList<ImportedFile>, IReadOnlyList<string>)> ValidateAsync(IReadOnlyList<ImportedFile> files, IScriptLinter linter,
+        IReadOnlyDictionary<ImportedKind, Func<string, string, IReadOnlyList<Diagnostic>>>? otherReaders, CancellationToken ct)
     {
         var toCheck = files.Where(f => f.Outcome == ImportOutcome.Written && Validated.Contains(f.Kind)).ToList();
-        if (toCheck.Count == 0) return (files, []);
-        var result = await DocumentValidation.ValidateAsync(toCheck.Select(f => f.Path).ToList(), strict: false, linter, ct);
-        var byPath = result.Documents.ToDictionary(d => d.File, d => d);
+        var result = toCheck.Count == 0 ? null : await DocumentValidation.ValidateAsync(toCheck.Select(f => f.Path).ToList(), strict: false, linter, ct);
+        var byPath = result?.Documents.ToDictionary(d => d.File, d => d.Diagnostics) ?? [];
+        foreach (var file in files.Where(f => f.Outcome == ImportOutcome.Written && otherReaders?.ContainsKey(f.Kind) == true))
+            byPath[file.Path] = otherReaders![file.Kind](file.Path, await File.ReadAllTextAsync(file.Path, ct));
         var checkedFiles = files.Select(f =>
         {
-            if (!byPath.TryGetValue(f.Path, out var document)) return f;
-            var errors = document.Diagnostics.Where(d => d.IsError).ToList();
-            return f with { Outcome = errors.Count > 0 || !document.IsValid ? ImportOutcome.Invalid : f.Outcome, Problems = errors };
+            if (!byPath.TryGetValue(f.Path, out var diagnostics)) return f;
+            var errors = diagnostics.Where(d => d.IsError).ToList();
+            return f with { Outcome = errors.Count > 0 ? ImportOutcome.Invalid : f.Outcome, Problems = errors, Validated = true };
         }).ToList();
-        return (checkedFiles, result.Notes);
+        return (checkedFiles, result?.Notes ?? []);
     }
 }

@@ -172,7 +172,7 @@ public static class LegatorEnvironments
         }
         if (data.Find("backupMaxAge") is { } age)
             notes.NotCarried(age.Key.Position.Line, "dataResources.backupMaxAge", "Opsmith does not check backup freshness; a detection skill can");
-        return resources;
+        return resources.DistinctBy(r => (r.Host, r.Path)).ToList();
     }
 
     /// <summary>Webhook channels; their URLs come from the environment (a webhook URL usually carries its token).</summary>

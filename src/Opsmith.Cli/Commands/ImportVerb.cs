@@ -46,9 +46,16 @@ public sealed class ImportVerb(CliContext context) : IVerb
         var force = new Option<bool>("--force") { Description = "Overwrite files that exist; without it they are left as they are and listed." };
         var output = CliContext.OutputOption();
         var command = new Command(name, description) { paths, outPath, force, output };
-        command.SetAction((p, ct) => RunAsync(new ImportRequest(system, p.GetValue(paths)!, p.GetValue(outPath)!, p.GetValue(force)), p.GetValue(output), ct));
+        command.SetAction((p, ct) => RunAsync(new ImportRequest(system, p.GetValue(paths)!, p.GetValue(outPath)!, p.GetValue(force), OtherReaders), p.GetValue(output), ct));
         return command;
     }
+
+    /// <summary>Model tiers are read by Opsmith.Llm, which the application layer does not reference.</summary>
+    private static readonly IReadOnlyDictionary<ImportedKind, Func<string, string, IReadOnlyList<Diagnostic>>> OtherReaders =
+        new Dictionary<ImportedKind, Func<string, string, IReadOnlyList<Diagnostic>>>
+        {
+            [ImportedKind.ModelTiers] = ModelTiersDocuments.Check,
+        };
 
     private async Task<int> RunAsync(ImportRequest request, OutputFormat format, CancellationToken ct)
     {
@@ -67,7 +74,7 @@ public sealed class ImportVerb(CliContext context) : IVerb
         var t = context.Out;
         var cwd = Directory.GetCurrentDirectory();
         string Rel(string path) => Path.GetRelativePath(cwd, path);
-        var rows = import.Files.Select(f => (Source: $"{Rel(f.Source)}:{f.SourceLine}", Kind: Kind(f.Kind), Path: Rel(f.Path), f.Outcome)).ToList();
+        var rows = import.Files.Select(f => (Source: $"{Rel(f.Source)}:{f.SourceLine}", Kind: Kind(f.Kind), Path: Rel(f.Path), f.Outcome, f.Validated)).ToList();
         var w1 = Math.Max(6, rows.Select(r => r.Source.Length).DefaultIfEmpty(0).Max());
         var w2 = Math.Max(4, rows.Select(r => r.Kind.Length).DefaultIfEmpty(0).Max());
         var w3 = Math.Max(7, rows.Select(r => r.Path.Length).DefaultIfEmpty(0).Max());
@@ -76,7 +83,8 @@ public sealed class ImportVerb(CliContext context) : IVerb
         {
             var outcome = r.Outcome switch
             {
-                ImportOutcome.Written => t.Green("valid"),
+                ImportOutcome.Written when r.Validated => t.Green("valid"),
+                ImportOutcome.Written => t.Green("written"),
                 ImportOutcome.Exists => t.Yellow("exists (not overwritten; --force)"),
                 ImportOutcome.Invalid => t.Red("invalid (see below)"),
                 _ => t.Red("not written"),
@@ -100,10 +108,10 @@ public sealed class ImportVerb(CliContext context) : IVerb
             foreach (var problem in problems) t.Writer.WriteLine($"  {Rel(problem.File)}:{problem.Position}: {t.Red("error")}: {problem.Message}");
         }
         foreach (var note in import.ValidationNotes) t.Writer.WriteLine(t.Yellow("note: ") + note);
-        var valid = import.Files.Count(f => f.Outcome == ImportOutcome.Written);
+        var valid = import.Files.Count(f => f.Outcome == ImportOutcome.Written && f.Validated);
         t.Writer.WriteLine();
         t.Writer.WriteLine($"{import.Sources.Count} source file(s): {import.Sources.Count - import.NothingImported.Count} imported, {import.NothingImported.Count} not; " +
-                           $"{import.Files.Count} file(s) to write: {valid} valid, {import.Files.Count(f => f.Outcome == ImportOutcome.Invalid)} invalid, " +
+                           $"{import.Files.Count} file(s) to write: {valid} valid, {import.Files.Count(f => f.Outcome == ImportOutcome.Written && !f.Validated)} instructions, {import.Files.Count(f => f.Outcome == ImportOutcome.Invalid)} invalid, " +
                            $"{import.Files.Count(f => f.Outcome == ImportOutcome.Exists)} left as they were; " +
                            $"{import.Notes.Count(n => n.Severity == Severity.Warning)} to review, {import.Notes.Count(n => n.Code == ImportCodes.NotCarried)} not carried over.");
     }
@@ -130,7 +138,7 @@ public sealed class ImportVerb(CliContext context) : IVerb
         files = import.Files.Select(f => new
         {
             source = f.Source, source_line = f.SourceLine, kind = Kind(f.Kind), name = f.Name, path = f.Path,
-            result = f.Outcome switch { ImportOutcome.Written => "valid", ImportOutcome.Exists => "exists", ImportOutcome.Invalid => "invalid", _ => "not-written" },
+            result = f.Outcome switch { ImportOutcome.Written => f.Validated ? "valid" : "written", ImportOutcome.Exists => "exists", ImportOutcome.Invalid => "invalid", _ => "not-written" },
             problems = f.Problems.Select(Diagnostic),
         }),
         notes = import.Notes.Select(Diagnostic),
