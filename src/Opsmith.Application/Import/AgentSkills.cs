@@ -39,6 +39,7 @@ public static partial class AgentSkills
             ["host"] = new("host", InputType.Host, true, "Inventory host or group to gather the evidence on.", null, null, null, [], false, SourcePosition.Start),
         };
         var actions = new List<ActionStep>();
+        var inputsUsed = new HashSet<string>();
         foreach (var command in found)
         {
             var run = Placeholder().Replace(command.Text, m =>
@@ -48,6 +49,7 @@ public static partial class AgentSkills
                 return $"{{{{ inputs.{input} }}}}";
             });
             var classification = classifier.Classify(ScriptLinting.Prepare(run));
+            if (classification.Programs.Count == 0) continue; // a comment or an assignment runs nothing
             if (classification.Uncertain && classification.DecidingRule == "unknown-program" && !command.FromBlock)
                 continue; // inline code that is not a command line (a tool name, a field, SQL): nothing to say about it
             if (classification.Tier > RiskTier.Read || classification.Uncertain)
@@ -58,19 +60,19 @@ public static partial class AgentSkills
                 continue;
             }
             actions.Add(new ActionStep(names.Take(command.Title, Program(command.Text)), run, RiskTier.Read, true, null, FailurePolicy.Continue, null, SourcePosition.Start));
+            inputsUsed.UnionWith(Template().Matches(run).Select(m => m.Groups[1].Value));
         }
         if (actions.Count == 0)
         {
             notes.NotCarried(lineOffset + bodyStart + 1, "procedure", "no command of the procedure could be typed, so no skill is drafted; the procedure is imported as instructions for the LLM agent");
             return new Conversion(files, []);
         }
-        var used = actions.SelectMany(a => Template().Matches(a.Run)).Select(m => m.Groups[1].Value).ToHashSet();
         var skill = new Skill(
             new SkillMetadata(context.Claim(ImportedKind.Skill, skillName, file, lineOffset + 1, notes), OpsSkillSkills.Title(description),
                 $"{OpsSkillSkills.Sentence(description)} Drafted by `opsmith import` from the Agent Skill {Path.GetFileName(file)}: the commands of its procedure that only read, " +
                 $"each a step that goes on when one fails. The procedure itself, with its thresholds and judgement, is {instructionsPath} for the LLM agent.",
                 Stage.Diagnosis, "imported", ["agent-skill", "imported"], 1),
-            new SkillSpec(inputs.Values.Where(i => i.Name == "host" || used.Contains(i.Name)).ToList(), "{{ inputs.host }}", RiskTier.Read, [], actions, [], RollbackPlan.Missing, [], null),
+            new SkillSpec(inputs.Values.Where(i => i.Name == "host" || inputsUsed.Contains(i.Name)).ToList(), "{{ inputs.host }}", RiskTier.Read, [], actions, [], RollbackPlan.Missing, [], null),
             "", "");
         var header = $"Drafted by `opsmith import` from the Agent Skill {Path.GetFileName(file)}. Review it before use: the steps are the procedure's read-only commands; see docs/migrating.md.";
         files.Add(new ConvertedFile(file, lineOffset + 1, ImportedKind.Skill, skill.Name, $"skills/{skill.Name}.yaml", SkillYamlWriter.Write(skill, header)));
@@ -98,7 +100,7 @@ public static partial class AgentSkills
 
     private sealed record FoundCommand(string Text, int Line, string? Title, bool FromBlock);
 
-    /// <summary>Shell code blocks line by line, and inline code of list items and paragraphs; other code blocks are noted.</summary>
+    /// <summary>Shell code blocks (each one script), and inline code of list items and paragraphs; other code blocks are noted.</summary>
     private static List<FoundCommand> Commands(string[] lines, int from, int lineOffset, ImportNotes notes)
     {
         var found = new List<FoundCommand>();
@@ -114,13 +116,11 @@ public static partial class AgentSkills
                 if (close < 0) close = lines.Length;
                 if (ShellLanguages.Contains(language) && !LooksLikeProse(lines, i + 1, close))
                 {
-                    for (var j = i + 1; j < close; j++)
-                    {
-                        var command = lines[j].Trim();
-                        if (command.StartsWith("$ ", StringComparison.Ordinal)) command = command[2..];
-                        if (command.Length == 0 || command.StartsWith('#')) continue;
-                        found.Add(new FoundCommand(command, lineOffset + j + 1, title, true));
-                    }
+                    // A block is one script: its lines share a shell (cd, variables, continued lines).
+                    var script = lines.Skip(i + 1).Take(close - i - 1)
+                        .Select(l => l.Trim()).Select(l => l.StartsWith("$ ", StringComparison.Ordinal) ? l[2..] : l)
+                        .Where(l => l.Length > 0).ToList();
+                    if (script.Count > 0) found.Add(new FoundCommand(string.Join('\n', script), lineOffset + i + 2, title, true));
                 }
                 else if (close > i + 1)
                     notes.NotCarried(lineOffset + i + 1, "code block", $"a {(language.Length == 0 ? "plain" : language)} block is not a shell command; it stays in the instructions for the LLM agent");
@@ -144,7 +144,11 @@ public static partial class AgentSkills
 
     private static string Program(string command) => command.Split(' ', 2)[0].Trim('(', '[', ' ');
 
-    private static string Short(string text) => text.Length > 60 ? text[..60] + "…" : text;
+    private static string Short(string text)
+    {
+        var line = text.Split('\n')[0];
+        return line.Length > 60 || text.Contains('\n') ? line[..Math.Min(60, line.Length)] + "…" : line;
+    }
 
     [GeneratedRegex(@"`([^`\n]+)`")]
     private static partial Regex InlineCode();

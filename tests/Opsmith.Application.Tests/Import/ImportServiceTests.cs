@@ -175,7 +175,7 @@ public sealed class ImportServiceTests : IDisposable
         var skill = Assert.Single(result.Files, f => f.Kind == ImportedKind.Skill);
         Assert.Equal(ImportOutcome.Written, skill.Outcome);
         var loaded = (await DocumentValidation.LoadFileAsync(skill.Path, CancellationToken.None)).Skill!;
-        Assert.Equal(["df -P /var", "free -m", "du -sh /var/log/nginx"], loaded.Spec.Actions.Select(a => a.Run));
+        Assert.Equal(["df -P /var", "free -m", "du -sh /var/log/nginx"], loaded.Spec.Actions.Select(a => a.Run.TrimEnd('\n')));
         Assert.Equal(["disk-usage", "memory", "biggest-logs"], loaded.Spec.Actions.Select(a => a.Name));
         // The delete is not typed, and the note names its line in the source file (inside the ConfigMap).
         Assert.Contains("find /var/log/nginx", NoteAt(result, "disk-watch.yaml", 46, ImportCodes.NotCarried).Message);
@@ -249,8 +249,9 @@ public sealed class ImportServiceTests : IDisposable
         var skill = (await DocumentValidation.LoadFileAsync(Path.Combine(Out, "skills/nginx-triage.yaml"), CancellationToken.None)).Skill!;
         Assert.Equal("Find out why nginx stopped answering", skill.Metadata.Title);
         Assert.Equal(RiskTier.Read, skill.Spec.Risk);
-        Assert.Equal(["systemctl is-active nginx", "nginx -t", "journalctl -u nginx -n 50 --no-pager",
-            "curl -sS -o /dev/null -w '%{http_code}' http://127.0.0.1:{{ inputs.port }}/"], skill.Spec.Actions.Select(a => a.Run));
+        // The code block is one script (its lines share a shell); the inline command is a step of its own.
+        Assert.Equal(["systemctl is-active nginx\nnginx -t\njournalctl -u nginx -n 50 --no-pager",
+            "curl -sS -o /dev/null -w '%{http_code}' http://127.0.0.1:{{ inputs.port }}/"], skill.Spec.Actions.Select(a => a.Run.TrimEnd('\n')));
         Assert.True(skill.Spec.FindInput("port")!.Required);
         NoteAt(result, "SKILL.md", 4, ImportCodes.NotCarried);                                        // front matter 'version'
         Assert.Contains("sql block", NoteAt(result, "SKILL.md", 18, ImportCodes.NotCarried).Message);
