@@ -5,7 +5,7 @@ namespace Opsmith.Cli.Tests;
 
 /// <summary>
 /// `opsmith import` as a user runs it: a Legator agent, its environment, its skill and its model tiers become files that
-/// `opsmith validate` accepts, the summary says so, and a second import leaves the files alone unless --force.
+/// `opsmith validate` accepts, the agent starts, the summary says so, and a second import leaves the files alone unless --force.
 /// </summary>
 public sealed class ImportCommandTests
 {
@@ -84,6 +84,10 @@ public sealed class ImportCommandTests
         Assert.DoesNotContain("secret-token", File.ReadAllText(Path.Combine(temp.Path, "out/local-lab.environment.yaml")));
         var validate = await CliProcess.RunAsync(["validate", "out"], null, temp.Path);
         Assert.True(validate.ExitCode == 0, validate.All);
+        // The imported agent starts: its environment's inventory is this machine (Legator ran in the cluster).
+        var session = await CliProcess.RunAsync(["agent", "run", "out/host-health.agent.yaml", "--description", "this machine is slow", "--stages", "detect,localize"], null, temp.Path);
+        Assert.True(session.ExitCode == 0, session.All);
+        Assert.Contains("Session ", session.Stdout);
 
         var again = await CliProcess.RunAsync(["import", "legator", "legator", "-o", "out", "--output", "json"], null, temp.Path);
         Assert.Equal(1, again.ExitCode);
