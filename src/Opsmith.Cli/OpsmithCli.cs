@@ -123,7 +123,27 @@ public static class OpsmithCli
         {
             [root] = ["opsmith validate skills/", "opsmith generate examples/task-cards/nginx-down.yaml -o skills/"],
         };
-        foreach (var verb in new IVerb[] { new ValidateVerb(context), new GenerateVerb(context), new RunVerb(context), new RollbackVerb(context), new ReviewVerb(context), new AuditVerb(context), new ApprovalsVerb(context), new PolicyVerb(context), new KillSwitchVerb(context), new LabVerb(context), new BenchVerb(context), new DemoVerb(context), new IncidentsVerb(context), new MonitorVerb(context), new DashboardVerb(context), new AgentVerb(context) })
+        IVerb[] verbs =
+        [
+            new ValidateVerb(context),
+            new GenerateVerb(context),
+            new ImportVerb(context),
+            new RunVerb(context),
+            new RollbackVerb(context),
+            new ReviewVerb(context),
+            new AuditVerb(context),
+            new ApprovalsVerb(context),
+            new PolicyVerb(context),
+            new KillSwitchVerb(context),
+            new LabVerb(context),
+            new BenchVerb(context),
+            new DemoVerb(context),
+            new IncidentsVerb(context),
+            new MonitorVerb(context),
+            new DashboardVerb(context),
+            new AgentVerb(context),
+        ];
+        foreach (var verb in verbs)
         {
             var command = verb.Build();
             root.Subcommands.Add(command);

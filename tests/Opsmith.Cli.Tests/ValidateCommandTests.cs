@@ -290,7 +290,7 @@ public sealed class ValidateCommandTests
 
         Assert.Equal(1, result.ExitCode);
         Assert.Contains($"{file}:5:1: error: this is a skill in the plain format of OpsSkill", result.Stdout);
-        Assert.Contains("`opsmith import opsskill` (coming) converts it", result.Stdout);
+        Assert.Contains("`opsmith import opsskill FILE` converts it", result.Stdout);
         Assert.DoesNotContain("missing required field 'apiVersion'", result.Stdout);
     }
 

@@ -50,33 +50,42 @@ public static class DocumentValidation
     /// </summary>
     public static async Task<LoadedDocument> LoadFileAsync(string file, CancellationToken ct, DocumentKind expected = DocumentKind.Unknown)
     {
-        var limit = Core.Yaml.YamlLimits.Default.MaxBytes;
         if (FileKinds.Of(file) is not FileKind.RegularFile and var kind)
             return Unreadable(file, kind == FileKind.Missing
                 ? "the file does not exist"
                 : $"this is {FileKinds.Describe(kind)}, not a regular file; Opsmith reads skills, task cards and inventories only from regular files");
         try
         {
-            await using var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.Asynchronous);
-            if (stream.CanSeek && stream.Length > limit)
-                return DocumentLoader.TooLarge(file, stream.Length); // reported without reading it all
-            // Never trust the length alone (a file can grow while it is read): read at most one byte past the limit.
-            var buffer = new byte[limit + 1];
-            var read = 0;
-            while (read < buffer.Length)
-            {
-                var n = await stream.ReadAsync(buffer.AsMemory(read), ct);
-                if (n == 0) break;
-                read += n;
-            }
-            if (read > limit) return DocumentLoader.TooLarge(file, stream.CanSeek ? stream.Length : read);
+            var (bytes, length) = await ReadBoundedAsync(file, ct);
+            if (bytes is null) return DocumentLoader.TooLarge(file, length); // reported without reading it all
             // The disk's part of the known_hosts check: what the path is, which the pure reader cannot look at.
-            return KnownHostsFiles.CheckOnDisk(DocumentLoader.Load(file, buffer[..read], expected: expected), FileKinds.OfSshPath);
+            return KnownHostsFiles.CheckOnDisk(DocumentLoader.Load(file, bytes, expected: expected), FileKinds.OfSshPath);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             return Unreadable(file, $"cannot read the file: {e.Message}");
         }
+    }
+
+    /// <summary>
+    /// A regular file's bytes, or null (with the length seen) when it is larger than a document may be. At most one byte
+    /// past the limit is ever read, whatever the file claims its length is. Throws IOException/UnauthorizedAccessException.
+    /// </summary>
+    public static async Task<(byte[]? Bytes, long Length)> ReadBoundedAsync(string file, CancellationToken ct)
+    {
+        var limit = Core.Yaml.YamlLimits.Default.MaxBytes;
+        await using var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.Asynchronous);
+        if (stream.CanSeek && stream.Length > limit) return (null, stream.Length);
+        // Never trust the length alone (a file can grow while it is read): read at most one byte past the limit.
+        var buffer = new byte[limit + 1];
+        var read = 0;
+        while (read < buffer.Length)
+        {
+            var n = await stream.ReadAsync(buffer.AsMemory(read), ct);
+            if (n == 0) break;
+            read += n;
+        }
+        return read > limit ? (null, stream.CanSeek ? stream.Length : read) : (buffer[..read], read);
     }
 
     private static LoadedDocument Unreadable(string file, string message) =>

@@ -42,7 +42,7 @@ public sealed class ValidateVerb(CliContext context) : IVerb
     private async Task<int> RunAsync(string[] paths, bool strict, OutputFormat format, CancellationToken ct)
     {
         var files = YamlFileFinder.Find(paths);
-        var result = await DocumentValidation.ValidateAsync(files, strict, new ShellcheckLinter(), ct);
+        var result = ModelTiersDocuments.Include(await DocumentValidation.ValidateAsync(files, strict, new ShellcheckLinter(), ct));
         try
         {
             if (format == OutputFormat.Json) JsonOutput.Write(context.Stdout, ValidationReport.From(result));

@@ -131,10 +131,10 @@ public static class DocumentLoader
             return null;
         if (format == PlainFormat.OpsSkillSkill)
         {
-            var steps = mapping.Find("steps")!.Key;
+            var steps = (mapping.Find("steps") ?? mapping.Find("actions"))!.Key;
             diagnostics.Error("opsskill-skill", steps.Position,
-                "this is a skill in the plain format of OpsSkill ('steps' of 'command's, no apiVersion/kind header), which Opsmith does not read as is; " +
-                "`opsmith import opsskill` (coming) converts it to an Opsmith skill, or rewrite it as described in docs/skill-format.md",
+                "this is a skill in the plain format of OpsSkill ('actions' or 'steps' of 'command's, no apiVersion/kind header), which Opsmith does not read as is; " +
+                "`opsmith import opsskill FILE` converts it to an Opsmith skill (docs/migrating.md)",
                 steps.Path, length: steps.Value.Length);
             return DocumentKind.Skill;
         }

@@ -16,7 +16,7 @@ public enum PlainFormat
 /// <summary>
 /// Recognises documents written for OpsSkill, the tool before Opsmith, which had no <c>apiVersion</c>/<c>kind</c>
 /// header. Its task cards carry the fields of an Opsmith task card under the same names (see docs/task-cards.md),
-/// so they are read as task cards with a note; its skills (<c>steps</c> with <c>command</c>,
+/// so they are read as task cards with a note; its skills (<c>actions</c> or <c>steps</c> with <c>command</c>,
 /// <c>expect_stdout_contains</c>, <c>on_failure</c>, <c>rollback</c>) need a conversion.
 /// </summary>
 public static class OpsSkillFormat
@@ -25,12 +25,13 @@ public static class OpsSkillFormat
     private static readonly string[] CardFields = ["expected_outcome", "symptom", "severity", "target", "service"];
 
     /// <summary>Fields that belong to an Opsmith document with a header or to another kind: never a plain card.</summary>
-    private static readonly string[] OtherKindFields = ["spec", "steps", "hosts", "metadata", "cases", "faults"];
+    private static readonly string[] OtherKindFields = ["spec", "steps", "actions", "hosts", "metadata", "cases", "faults"];
 
     public static PlainFormat Recognise(YamlMapping document)
     {
         if (document.Find("apiVersion") is not null || document.Find("kind") is not null) return PlainFormat.Unrecognised;
-        if (document["steps"] is YamlSequence && document["spec"] is null) return PlainFormat.OpsSkillSkill;
+        if (document["spec"] is null && (document["steps"] is YamlSequence || document["actions"] is YamlSequence && document.Find("intent") is not null))
+            return PlainFormat.OpsSkillSkill;
         if (OtherKindFields.Any(f => document.Find(f) is not null)) return PlainFormat.Unrecognised;
         return document.Find("intent") is not null && CardFields.Any(f => document.Find(f) is not null)
             ? PlainFormat.OpsSkillTaskCard

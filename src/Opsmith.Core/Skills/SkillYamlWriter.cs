@@ -86,7 +86,8 @@ public static class SkillYamlWriter
         if (condition.Any.Count > 0) w.List("any", condition.Any, WriteCondition);
     }
 
-    private static void WriteCheck(YamlWriter w, CheckStep check)
+    /// <summary>One check (precondition, success criterion, a task card's hidden check) in skill check syntax.</summary>
+    public static void WriteCheck(YamlWriter w, CheckStep check)
     {
         w.Field("name", check.Name);
         switch (check.Probe)

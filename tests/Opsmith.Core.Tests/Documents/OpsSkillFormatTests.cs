@@ -74,6 +74,19 @@ public sealed class OpsSkillFormatTests
     }
 
     [Fact]
+    public void An_opsskill_skill_with_actions_as_its_repository_writes_them_is_the_same_one_error_at_its_actions()
+    {
+        const string skill = "version: \"0.1\"\nname: check-namespace-access\nintent: Verify kubectl access\nnamespace: default\n" +
+                             "actions:\n  - name: list pods\n    command: kubectl -n default get pods\nsuccess_criteria: []\n";
+
+        var document = DocumentLoader.Load("skill.yaml", skill);
+
+        var error = Assert.Single(document.Diagnostics);
+        Assert.Equal(("opsskill-skill", new SourcePosition(5, 1)), (error.Code, error.Position));
+        Assert.Contains("opsmith import opsskill FILE", error.Message);
+    }
+
+    [Fact]
     public void When_a_task_card_is_expected_a_header_less_document_is_read_as_one()
     {
         var document = DocumentLoader.Load("card.yaml", "name: tidy-up\nintnet: tidy\n"u8.ToArray(), expected: DocumentKind.TaskCard);
