@@ -32,8 +32,8 @@ public sealed class InvariantChecker(OpsmithServices services)
 
     private async Task<InvariantSnapshot> CheckAsync(LoadedAgent agent, Invariant invariant, AgentStage stage, IReadOnlyCollection<string>? onlyHosts, CancellationToken ct)
     {
-        var now = services.Time.GetUtcNow();
-        InvariantObservation Observation(string host, bool green, string detail) => new(invariant.Name, host, green, detail, stage, now);
+        // Stamped when the answer is in: the time to detect is when the agent knew.
+        InvariantObservation Observation(string host, bool green, string detail) => new(invariant.Name, host, green, detail, stage, services.Time.GetUtcNow());
         switch (invariant.Kind)
         {
             case InvariantKind.Skill:

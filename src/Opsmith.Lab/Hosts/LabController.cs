@@ -206,6 +206,15 @@ public sealed class LabController(LabLayout lab, IReadOnlyList<string> opsmithCo
             foreach (var (name, content) in LabFiles.Units(lab, host, opsmithCommand, postgresBin))
                 await File.WriteAllTextAsync(Path.Combine(dir, "units", name), content, cancellationToken);
         }
+        // Like etckeeper on a real host: every node's nginx configuration is a git repository whose commits passed
+        // nginx -t, so "the last configuration that passed nginx -t" is something a runbook can find and restore.
+        foreach (var node in lab.Nodes)
+        {
+            var nginx = ShellQuote.Quote(Path.Combine(lab.HostDirectory(node), "etc", "nginx"));
+            await LabShell.LocalOrThrowAsync($"recording the nginx configuration of {node.Name}",
+                $"cd {nginx} && printf 'tls/\n' >.gitignore && git init -q && git add -A && " +
+                "git -c user.name='opsmith lab' -c user.email=lab@localhost commit -qm 'configuration that passed nginx -t'", Short, cancellationToken);
+        }
         // Services running as their own users read these through bind mounts; the folders above them stay private.
         await LabShell.LocalOrThrowAsync("setting permissions", $"chmod -R a+rX {ShellQuote.Quote(Path.Combine(lab.Directory, "hosts"))} " +
             $"&& chmod 0700 {ShellQuote.Quote(lab.Directory)} && find {ShellQuote.Quote(lab.Directory)} -name '*.key' -o -name '*_key' | xargs chmod 0600",

@@ -289,6 +289,9 @@ public static class LabFiles
                     address: {node.Address}
                     jump: bastion
                     groups: [{string.Join(", ", node.Groups)}]
+                    vars:
+                      tls_certificate_source: /etc/nginx/tls/valid.crt
+                      tls_key_source: /etc/nginx/tls/valid.key
 
                 """);
         }

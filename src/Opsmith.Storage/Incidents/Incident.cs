@@ -37,21 +37,9 @@ public sealed record IncidentChange(bool Changed, Incident? Incident, string Mes
 
 public static class IncidentStatusNames
 {
-    public static string ToWireName(this IncidentStatus status) => status switch
-    {
-        IncidentStatus.Open => "open",
-        IncidentStatus.Held => "held",
-        IncidentStatus.Resolved => "resolved",
-        _ => throw new ArgumentOutOfRangeException(nameof(status), status, "unknown incident status"),
-    };
+    public static string ToWireName(this IncidentStatus status) => Core.Skills.YamlNames.Of(status);
 
-    public static bool TryParse(string? text, out IncidentStatus status)
-    {
-        foreach (var candidate in Enum.GetValues<IncidentStatus>())
-            if (candidate.ToWireName() == text) { status = candidate; return true; }
-        status = default;
-        return false;
-    }
+    public static bool TryParse(string? text, out IncidentStatus status) => Core.Skills.YamlNames.TryParse(text ?? "", out status);
 }
 
 /// <summary>One row of <c>incidents</c> as the database returns it.</summary>

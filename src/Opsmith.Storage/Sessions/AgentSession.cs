@@ -42,25 +42,9 @@ public sealed record AgentSession(
 
 public static class SessionStatusNames
 {
-    public static string ToWireName(this SessionStatus status) => status switch
-    {
-        SessionStatus.Running => "running",
-        SessionStatus.Resolved => "resolved",
-        SessionStatus.Diagnosed => "diagnosed",
-        SessionStatus.Escalated => "escalated",
-        SessionStatus.Healthy => "healthy",
-        SessionStatus.Failed => "failed",
-        SessionStatus.Cancelled => "cancelled",
-        _ => throw new ArgumentOutOfRangeException(nameof(status), status, "unknown session status"),
-    };
+    public static string ToWireName(this SessionStatus status) => Core.Skills.YamlNames.Of(status);
 
-    public static bool TryParse(string? text, out SessionStatus status)
-    {
-        foreach (var candidate in Enum.GetValues<SessionStatus>())
-            if (candidate.ToWireName() == text) { status = candidate; return true; }
-        status = default;
-        return false;
-    }
+    public static bool TryParse(string? text, out SessionStatus status) => Core.Skills.YamlNames.TryParse(text ?? "", out status);
 }
 
 internal sealed class AgentSessionRow

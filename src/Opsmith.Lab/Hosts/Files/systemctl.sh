@@ -97,7 +97,13 @@ do_stop() {
 
 restarts() { cat "$state/$unit.restarts" 2>/dev/null || echo 0; }
 
-active_state() { if alive; then echo active; elif [ -f "$state/$unit.failed" ]; then echo failed; else echo inactive; fi; }
+# A main process that died without a stop (killed, crashed) leaves its pid file behind: systemd calls that failed.
+active_state() {
+  if alive; then echo active
+  elif [ -f "$state/$unit.failed" ] || [ -s "$PidFile" ]; then echo failed
+  else echo inactive
+  fi
+}
 
 property() {
   case $1 in
@@ -110,13 +116,13 @@ property() {
     NRestarts) restarts ;;
     FragmentPath) echo "$file" ;;
     UnitFileState) echo enabled ;;
-    Result) if [ -f "$state/$unit.failed" ]; then echo exit-code; else echo success; fi ;;
+    Result) if [ -f "$state/$unit.failed" ]; then echo exit-code; elif ! alive && [ -s "$PidFile" ]; then echo signal; else echo success; fi ;;
     ExecMainStartTimestamp) if alive; then ps -o lstart= -p "$(mainpid)"; else echo; fi ;;
     *) echo ;;
   esac
 }
 
-quiet=no; value=no; properties=; command=; names=
+quiet=no; value=no; properties=; command=; names=; states=
 while [ $# -gt 0 ]; do
   case $1 in
     -q | --quiet) quiet=yes ;;
@@ -125,7 +131,8 @@ while [ $# -gt 0 ]; do
     --property=*) properties="$properties ${1#--property=}" ;;
     -p | --property) shift; properties="$properties ${1:-}" ;;
     -p*) properties="$properties ${1#-p}" ;;
-    --type=* | --state=* | --lines=* | -n*) ;;
+    --state=*) states="$states $(echo "${1#--state=}" | tr ',' ' ')" ;;
+    --type=* | --lines=* | -n*) ;;
     --) shift; names="$names $*"; break ;;
     -*) fail "option $1 is not supported by the Opsmith lab's systemctl" ;;
     *) if [ -z "$command" ]; then command=$1; else names="$names $1"; fi ;;
@@ -138,7 +145,10 @@ case $command in
   '' | list-units)
     for f in "$units"/*.service; do
       load "$(basename "$f")"
-      printf '%-40s loaded %-8s %s\n' "$unit" "$(active_state)" "$Description"
+      a=$(active_state)
+      case " ${states:-$a} " in *" $a "*) ;; *) continue ;; esac
+      if alive; then sub=running; else sub=dead; [ "$a" = failed ] && sub=failed; fi
+      printf '%-40s loaded %-8s %-8s %s\n' "$unit" "$a" "$sub" "$Description"
     done
     exit 0 ;;
   daemon-reload | enable | disable) exit 0 ;;
