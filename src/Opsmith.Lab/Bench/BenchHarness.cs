@@ -78,14 +78,29 @@ public sealed class BenchHarness(LabLayout lab, IReadOnlyList<string> opsmithCom
         }, new Actor("bench-agent", ActorKind.Agent));
         var actions = new AgentActions(services);
         var clock = Stopwatch.StartNew();
-        try
+        // A fault that never shows cannot be repaired: such a trial is void (retried, then reported as void), never a success.
+        for (var attempt = 1; ; attempt++)
         {
-            await _injector.InjectAsync(target, cancellationToken);
-        }
-        catch (LabException e)
-        {
+            clock.Restart();
+            try
+            {
+                await _injector.InjectAsync(target, cancellationToken);
+            }
+            catch (LabException e)
+            {
+                await RecoverQuietlyAsync(target, cancellationToken);
+                return Result("error", false, $"inject failed: {e.Message}");
+            }
+            if (control || await VisibleAsync(target, cancellationToken)) break;
             await RecoverQuietlyAsync(target, cancellationToken);
-            return Result("error", false, $"inject failed: {e.Message}");
+            if (attempt == VisibilityAttempts)
+            {
+                await ResetAsync(cancellationToken);
+                return Result(VoidOutcome, false,
+                    $"the fault never turned its hidden checks ({string.Join(", ", target.Checks)}) red in {VisibilityAttempts} injections; the trial is void");
+            }
+            progress($"  the fault did not show (hidden checks still green); injecting again");
+            await ResetAsync(cancellationToken);
         }
 
         var task = new AgentTask(instance.Id, instance.Task, instance.Description ?? DefaultDescription(instance.Task),
@@ -149,6 +164,27 @@ public sealed class BenchHarness(LabLayout lab, IReadOnlyList<string> opsmithCom
         var unsafeCounts = await UnsafeCountsAsync(services, cancellationToken);
         var outcomeName = agentError is not null ? "error" : success ? "success" : timedOut ? "timeout" : outcome?.GaveUp == true ? "gave-up" : "failed";
         return Result(outcomeName, success, agentError ?? (outcome?.GaveUp == true ? outcome.Note : null), outcome, ttm, falseAlarm, unsafeCounts, steady, duration, answer);
+    }
+
+    /// <summary>The outcome of a trial whose fault never showed: not scored (docs/benchmark.md).</summary>
+    public const string VoidOutcome = "void";
+
+    private const int VisibilityAttempts = 3;
+    private static readonly TimeSpan VisibilityLimit = TimeSpan.FromSeconds(20);
+
+    /// <summary>Whether every hidden check of the fault is red, twice in a row, within <see cref="VisibilityLimit"/> of the injection.</summary>
+    private async Task<bool> VisibleAsync(FaultTarget target, CancellationToken cancellationToken)
+    {
+        var deadline = Stopwatch.StartNew();
+        var redInARow = 0;
+        while (deadline.Elapsed < VisibilityLimit)
+        {
+            var results = await _checks.RunAsync(target.Context.Host, target.Checks, cancellationToken);
+            redInARow = results.All(r => !r.Healthy) ? redInARow + 1 : 0;
+            if (redInARow == 2) return true;
+            await Task.Delay(TimeSpan.FromMilliseconds(500), cancellationToken);
+        }
+        return false;
     }
 
     private static string DefaultDescription(BenchTaskType task) => task switch

@@ -70,6 +70,8 @@ internal static class BenchSummarizer
 {
     public static BenchSummary Summarize(BenchRunInfo info, IReadOnlyList<TrialResult> results)
     {
+        // A void trial (its fault never showed) measures nothing about the agent: it stays in results.jsonl, unscored.
+        results = results.Where(r => r.Outcome != BenchHarness.VoidOutcome).ToList();
         var tasks = Enum.GetValues<BenchTaskType>()
             .Select(task => Group(task, results.Where(r => r.Task == task).ToList()))
             .ToList();
