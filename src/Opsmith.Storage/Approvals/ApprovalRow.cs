@@ -38,12 +38,5 @@ internal sealed class ApprovalRow
             expires, status, DecidedBy, Time(DecidedAt), DecisionNote);
     }
 
-    private static DateTimeOffset? Time(object? value) => value switch
-    {
-        null => null,
-        DateTime d => new DateTimeOffset(DateTime.SpecifyKind(d, DateTimeKind.Utc)),
-        DateTimeOffset o => o.ToUniversalTime(),
-        string s => AuditCanonicalForm.ParseTime(s),
-        var other => throw new InvalidOperationException($"unexpected time value {other} ({other.GetType().Name})"),
-    };
+    private static DateTimeOffset? Time(object? value) => AuditCanonicalForm.ReadStoredTime(value);
 }
