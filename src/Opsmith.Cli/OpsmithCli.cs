@@ -123,7 +123,7 @@ public static class OpsmithCli
         {
             [root] = ["opsmith validate skills/", "opsmith generate examples/task-cards/nginx-down.yaml -o skills/"],
         };
-        foreach (var verb in new IVerb[] { new ValidateVerb(context), new GenerateVerb(context), new RunVerb(context), new RollbackVerb(context), new AuditVerb(context), new ApprovalsVerb(context), new PolicyVerb(context), new KillSwitchVerb(context), new LabVerb(context), new BenchVerb(context), new DemoVerb(context) })
+        foreach (var verb in new IVerb[] { new ValidateVerb(context), new GenerateVerb(context), new RunVerb(context), new RollbackVerb(context), new AuditVerb(context), new ApprovalsVerb(context), new PolicyVerb(context), new KillSwitchVerb(context), new ServeVerb(context), new TokensVerb(context), new SkillsVerb(context), new ExportVerb(context), new ImportVerb(context), new LabVerb(context), new BenchVerb(context), new DemoVerb(context) })
         {
             var command = verb.Build();
             root.Subcommands.Add(command);
