@@ -13,7 +13,7 @@ public sealed class ApiDocTests(ServerInfrastructure infrastructure)
     [Fact]
     public async Task Docs_api_md_matches_the_openapi_document()
     {
-        await using var server = await infrastructure.NewServerAsync(postgres: false);
+        await using var server = await infrastructure.NewServerAsync(usePostgres: false);
         var client = server.CreateClient();
         var document = JsonDocument.Parse(await client.GetStringAsync("/openapi/v1.json")).RootElement;
 

@@ -14,7 +14,7 @@ public sealed class GuardTests(ServerInfrastructure infrastructure) : IAsyncLife
 {
     private OpsmithServerFactory _server = null!;
 
-    public async Task InitializeAsync() => _server = await infrastructure.NewServerAsync(postgres: false);
+    public async Task InitializeAsync() => _server = await infrastructure.NewServerAsync(usePostgres: false);
 
     public async Task DisposeAsync() => await _server.DisposeAsync();
 
@@ -23,6 +23,7 @@ public sealed class GuardTests(ServerInfrastructure infrastructure) : IAsyncLife
         var author = await _server.ClientAsync("author", ApiRole.Operator);
         var reviewer = await _server.ClientAsync("reviewer", ApiRole.Approver);
         var review = await Json(await author.PostAsJsonAsync("/api/skills", new { yaml }));
+        Assert.True(review.TryGetProperty("id", out _), review.ToString());
         var merged = await reviewer.PostAsync($"/api/reviews/{review.GetProperty("id").GetString()}/approve", null);
         Assert.Equal(HttpStatusCode.OK, merged.StatusCode);
     }
@@ -35,7 +36,9 @@ public sealed class GuardTests(ServerInfrastructure infrastructure) : IAsyncLife
         var alice = await _server.ClientAsync("alice", ApiRole.Approver);
         var bob = await _server.ClientAsync("bob", ApiRole.Approver);
 
-        var id = (await Json(await alice.PostAsJsonAsync("/api/skills/write-marker/execute", new { execute = true }))).GetProperty("execution_id").GetString();
+        var started = await alice.PostAsJsonAsync("/api/skills/write-marker/execute", new { execute = true });
+        Assert.True(started.StatusCode == HttpStatusCode.Accepted, await started.Content.ReadAsStringAsync());
+        var id = (await Json(started)).GetProperty("execution_id").GetString();
         var approvalId = await FirstApprovalAsync(alice, id!);
 
         var own = await alice.PostAsync($"/api/approvals/{approvalId}/approve", null);

@@ -2,6 +2,7 @@ using System.Net.Http.Headers;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Opsmith.Application;
 using Opsmith.Policy.Decisions;
 using Opsmith.Storage.Tokens;
@@ -27,6 +28,8 @@ public sealed class OpsmithServerFactory(string home, string inventory, string? 
         builder.UseSetting("Opsmith:CallbackSecret", CallbackSecret);
         builder.UseSetting("Opsmith:RequestsPerSecond", "10000");
         if (postgres is not null) builder.UseSetting("Opsmith:AuditPostgres", postgres);
+        if (Environment.GetEnvironmentVariable("OPSMITH_TEST_SERVER_LOG") == "1")
+            builder.ConfigureLogging(logging => logging.AddConsole());
     }
 
     public OpsmithServices Opsmith => Services.GetRequiredService<OpsmithServices>();

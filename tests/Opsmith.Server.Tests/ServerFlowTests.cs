@@ -68,7 +68,7 @@ public sealed class ServerFlowTests(ServerInfrastructure infrastructure)
     [Fact]
     public async Task An_edit_stays_pending_while_the_active_version_keeps_running()
     {
-        await using var server = await infrastructure.NewServerAsync(postgres: false);
+        await using var server = await infrastructure.NewServerAsync(usePostgres: false);
         var alice = await server.ClientAsync("alice", ApiRole.Operator);
         var bob = await server.ClientAsync("bob", ApiRole.Approver);
         var first = await Json(await alice.PostAsJsonAsync("/api/skills", new { yaml = Skills.Read("host-name", "uname -s") }));
@@ -88,7 +88,7 @@ public sealed class ServerFlowTests(ServerInfrastructure infrastructure)
     [Fact]
     public async Task A_person_cannot_merge_their_own_skill()
     {
-        await using var server = await infrastructure.NewServerAsync(postgres: false);
+        await using var server = await infrastructure.NewServerAsync(usePostgres: false);
         var carol = await server.ClientAsync("carol", ApiRole.Admin);
         var review = await Json(await carol.PostAsJsonAsync("/api/skills", new { yaml = Skills.Read("own-skill") }));
 

@@ -26,6 +26,9 @@ public static class Skills
           actions:
             - name: write
               run: touch -- {marker}
+          success_criteria:
+            - name: written
+              run: test -e {marker}
           rollback: {"{"}none: true, reason: a marker file{"}"}
         """;
 }

@@ -92,10 +92,14 @@ public static class GithubWorkflows
         {
             var yaml = draft.SkillYaml.Replace(GithubActionsImport.RiskPlaceholder, YamlNames.Of(risk), StringComparison.Ordinal);
             if (risk != RiskTier.Read)
-                yaml += "  rollback:\n    none: true\n    reason: \"imported from a GitHub Actions workflow, which has no rollback; write one before running this for real\"\n";
+                yaml += "  # A workflow says neither how to tell it worked nor how to undo it: both are placeholders to replace.\n" +
+                        "  success_criteria:\n    - name: replace-with-a-real-check\n      run: \"true\"\n" +
+                        "  rollback:\n    none: true\n    reason: \"imported from a GitHub Actions workflow, which has no rollback; write one before running this for real\"\n";
             var validation = await DocumentValidation.ValidateTextAsync(Path.ChangeExtension(Path.GetFileName(file), ".skill.yaml"), yaml, false, linter, ct);
             last = validation.Documents[0];
-            if (last.IsValid && last.Skill is { } skill) return new ImportedSkill(yaml, skill, draft.NotCarriedOver);
+            if (last.IsValid && last.Skill is { } skill)
+                return new ImportedSkill(yaml, skill, risk == RiskTier.Read ? draft.NotCarriedOver
+                    : [.. draft.NotCarriedOver, $"{file}: the workflow has no success check or rollback; the draft's success_criteria (true) and rollback are placeholders to replace"]);
             if (!last.Diagnostics.Any(d => d.Code == "risk-understated")) break;
         }
         return OpsmithError.Invalid($"the skill drafted from {file} does not validate; fix the workflow or the draft by hand", last!);

@@ -293,8 +293,8 @@ public sealed partial class SkillRepository
             {
                 Directory.CreateDirectory(_path);
                 Repository.Init(_path, isBare: true);
-                using var created = new Repository(_path);
-                created.Refs.UpdateTarget(created.Refs.Head, Main);
+                // main, not libgit2's default branch name; main is unborn until the first merge.
+                File.WriteAllText(Path.Combine(_path, "HEAD"), $"ref: {Main}\n");
             }
             using var repo = new Repository(_path);
             return work(repo);
