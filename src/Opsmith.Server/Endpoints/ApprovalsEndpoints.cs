@@ -36,7 +36,7 @@ public static class ApprovalsEndpoints
         read.MapGet("/{id}", async Task<Results<Ok<ApprovalRequest>, ProblemHttpResult>> (string id, OpsmithServices services, CancellationToken ct) =>
             await (await OpenAsync(services, ct)).GetAsync(ApprovalIds.Normalize(id), ct) is { } request
                 ? TypedResults.Ok(request)
-                : Problems.From(OpsmithError.NotFound($"there is no approval request {id}")));
+                : Problems.From(OpsmithError.NotFound($"there is no approval request {id}"))).WithSummary("One request in full: who proposed what, where, why, its decision");
         decide.MapPost("/{id}/approve", (string id, Decision? body, HttpContext http, OpsmithServices services, CancellationToken ct) =>
             DecideAsync(id, body?.Note, approve: true, http, services, ct)).WithSummary("Approve a step someone else proposed; it then runs");
         decide.MapPost("/{id}/deny", (string id, Decision? body, HttpContext http, OpsmithServices services, CancellationToken ct) =>

@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
 using Opsmith.Application;
 using Opsmith.Server.Auth;
 using Opsmith.Storage.Audit;
@@ -14,7 +15,7 @@ public static class AuditEndpoints
     public static void MapAudit(this RouteGroupBuilder api)
     {
         var audit = api.MapGroup("/audit").RequireAuthorization(Roles.Policy(ApiRole.Viewer)).WithTags("audit");
-        audit.MapGet("", async Task<Results<Ok<AuditList>, ProblemHttpResult>> (string? skill, string? host, string? runId, string? kind, string? decision,
+        audit.MapGet("", async Task<Results<Ok<AuditList>, ProblemHttpResult>> (string? skill, string? host, [FromQuery(Name = "run_id")] string? runId, string? kind, string? decision,
             DateTimeOffset? since, int? limit, OpsmithServices services, CancellationToken ct) =>
         {
             AuditKind? kindValue = null;
@@ -39,7 +40,7 @@ public static class AuditEndpoints
         audit.MapGet("/{sequence:long}", async Task<Results<Ok<AuditRecord>, ProblemHttpResult>> (long sequence, OpsmithServices services, CancellationToken ct) =>
             await (await services.AuditAsync(ct)).GetAsync(sequence, ct) is { } record
                 ? TypedResults.Ok(record)
-                : Problems.From(OpsmithError.NotFound($"there is no audit record {sequence}")));
+                : Problems.From(OpsmithError.NotFound($"there is no audit record {sequence}"))).WithSummary("One record by its sequence number");
         audit.MapGet("/verify", async (OpsmithServices services, CancellationToken ct) =>
             TypedResults.Ok(await (await services.AuditAsync(ct)).VerifyAsync(ct))).WithSummary("Check the hash chain; the first break, if any");
         audit.MapGet("/export", async (HttpContext http, OpsmithServices services, CancellationToken ct) =>

@@ -49,7 +49,7 @@ public static class ExecutionsEndpoints
             .WithSummary("Run skills in order, each after the one before succeeded; the first failure stops the task (no retry)");
         api.MapGet("/tasks/{id}", Results<Ok<TaskRun>, ProblemHttpResult> (string id, ExecutionService executions) =>
                 executions.GetTask(id) is { } task ? TypedResults.Ok(task) : Problems.From(OpsmithError.NotFound($"there is no task {id}")))
-            .RequireAuthorization(Roles.Policy(ApiRole.Viewer)).WithTags("tasks");
+            .RequireAuthorization(Roles.Policy(ApiRole.Viewer)).WithTags("tasks").WithSummary("A task: each step's execution and verdict");
     }
 
     public sealed record TaskSkill(string Skill, Dictionary<string, string>? Inputs);

@@ -18,7 +18,7 @@ public static class KillSwitchEndpoints
     public static void MapKillSwitch(this RouteGroupBuilder api)
     {
         api.MapGet("/kill-switch", (OpsmithServices services) => TypedResults.Ok(View(services)))
-            .RequireAuthorization(Roles.Policy(ApiRole.Viewer)).WithTags("kill-switch");
+            .RequireAuthorization(Roles.Policy(ApiRole.Viewer)).WithTags("kill-switch").WithSummary("Whether the kill switch is on, by whom, since when, why");
         api.MapPost("/kill-switch", async Task<Results<Ok<KillSwitchView>, ProblemHttpResult>> (Toggle body, HttpContext http, OpsmithServices services,
             CancellationToken ct) =>
         {

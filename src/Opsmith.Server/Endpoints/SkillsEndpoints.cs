@@ -32,10 +32,11 @@ public static class SkillsEndpoints
         write.MapPost("/skills/{name}/execute", ExecuteAsync).WithSummary("Run the active version: a dry run unless execute is true");
 
         read.MapGet("/reviews", async (string? status, SkillRepository skills, CancellationToken ct) =>
-            TypedResults.Ok(new ReviewList((await skills.ReviewsAsync(ParseReviewStatus(status), ct)).Select(ApiReview.From).ToList()))).WithTags("reviews");
+            TypedResults.Ok(new ReviewList((await skills.ReviewsAsync(ParseReviewStatus(status), ct)).Select(ApiReview.From).ToList()))).WithTags("reviews")
+            .WithSummary("Skill reviews, newest first (status: pending_approval, merged, rejected)");
         read.MapGet("/reviews/{id}", async Task<Results<Ok<ApiReview>, ProblemHttpResult>> (string id, SkillRepository skills, CancellationToken ct) =>
             await skills.ReviewAsync(id, ct) is { } review ? TypedResults.Ok(ApiReview.From(review))
-                : Problems.From(OpsmithError.NotFound($"there is no skill review {id}"))).WithTags("reviews");
+                : Problems.From(OpsmithError.NotFound($"there is no skill review {id}"))).WithTags("reviews").WithSummary("One skill review");
         decide.MapPost("/reviews/{id}/approve", (string id, Decision? body, HttpContext http, SkillRepository skills, CancellationToken ct) =>
             DecideAsync(skills.ApproveAsync(id, http.Caller(), body?.Note, ct))).WithSummary("Merge a review: the skill becomes active at the merge commit");
         decide.MapPost("/reviews/{id}/reject", (string id, Decision? body, HttpContext http, SkillRepository skills, CancellationToken ct) =>
