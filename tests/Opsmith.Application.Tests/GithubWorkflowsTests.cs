@@ -26,14 +26,19 @@ public sealed class GithubWorkflowsTests : IDisposable
                 force: {type: bool, default: "false", description: Restart even when healthy.}
                 mode: {type: enum, values: [soft, hard], default: soft, description: How.}
                 token: {type: string, secret: true, required: true, description: An API token.}
-              targets: "{{ host }}"
+              targets: "{{ inputs.host }}"
               risk: service-mutation
               actions:
                 - name: restart
-                  run: systemctl restart {{ unit }}
+                  run: systemctl restart {{ inputs.unit }} {{ inputs.force }} {{ inputs.mode }} {{ inputs.token }}
+              success_criteria:
+                - name: active
+                  run: systemctl is-active {{ inputs.unit }}
               rollback: {none: true, reason: a restart}
             """);
-        var skill = DocumentLoader.Load(file, await File.ReadAllBytesAsync(file)).Skill!;
+        var document = DocumentLoader.Load(file, await File.ReadAllBytesAsync(file));
+        Assert.True(document.IsValid, string.Join("\n", document.Diagnostics.Select(d => d.ToLine())));
+        var skill = document.Skill!;
 
         var exported = await GithubWorkflows.ExportAsync(skill, "skills/restart.yaml", default);
 
@@ -100,8 +105,9 @@ public sealed class GithubWorkflowsTests : IDisposable
         var draft = imported.Value!;
         Assert.Equal("deploy", draft.Skill.Name);
         Assert.Contains(draft.Skill.Spec.Inputs, i => i.Name == "version");
-        Assert.Contains("{{ version }}", draft.Yaml);
-        Assert.Contains(draft.NotCarriedOver, n => n.Contains("actions/checkout@v4") && n.StartsWith($"{file}:18"));
+        Assert.Contains("version={{ inputs.version }}", draft.Yaml);
+        Assert.Contains("deploying ${version}", draft.Yaml);
+        Assert.Contains(draft.NotCarriedOver, n => n.Contains("actions/checkout@v4") && n.StartsWith($"{file}:19"));
         Assert.Contains(draft.NotCarriedOver, n => n.Contains("matrix"));
         Assert.Contains(draft.NotCarriedOver, n => n.Contains("env:"));
         Assert.Contains(draft.NotCarriedOver, n => n.Contains("secrets.DEPLOY_TOKEN is a secret"));

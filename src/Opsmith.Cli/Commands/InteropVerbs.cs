@@ -48,7 +48,7 @@ public sealed class ExportVerb(CliContext context) : IVerb
         if (exported.CheckUnavailable is { } unavailable) context.Stderr.WriteLine($"note: {unavailable}");
         foreach (var finding in exported.Findings) context.Stderr.WriteLine($"actionlint: {TerminalText.OneLine(finding.ToLine())}");
         if (exported.Findings.Count > 0) return ExitCodes.Invalid;
-        if (outputFile is not null) context.Stderr.WriteLine($"Wrote {outputFile}; actionlint found nothing. Add the secret OPSMITH_CALLBACK_SECRET and the variable OPSMITH_INVENTORY to the repository.");
+        if (outputFile is not null) context.Stderr.WriteLine($"Wrote {outputFile}; actionlint found nothing. Add the secret OPSMITH_CALLBACK_SECRET to the repository; the inventory file is an input (default inventory.yaml).");
         return ExitCodes.Ok;
     }
 }

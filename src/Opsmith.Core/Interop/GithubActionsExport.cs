@@ -21,6 +21,7 @@ public static class GithubActionsExport
         text.Append("on:\n  workflow_dispatch:\n    inputs:\n");
         text.Append("      execution_id:\n        description: The Opsmith execution this run reports to.\n        required: true\n        type: string\n");
         text.Append("      callback_url:\n        description: Where to post the result (POST /api/skills/callback of the Opsmith server).\n        required: true\n        type: string\n");
+        text.Append("      opsmith_inventory:\n        description: The Opsmith inventory file in this repository.\n        required: false\n        type: string\n        default: inventory.yaml\n");
         foreach (var input in skill.Spec.Inputs.Where(i => !i.Secret))
         {
             text.Append($"      {Key(input.Name)}:\n");
@@ -52,7 +53,7 @@ public static class GithubActionsExport
         text.Append("      - uses: actions/checkout@v4\n");
         text.Append("      - name: Install Opsmith\n        run: dotnet tool install --global Opsmith\n");
         text.Append($"      - name: {Quote("Run " + skill.Name)}\n        id: run\n        env:\n");
-        text.Append("          OPSMITH_INVENTORY: ${{ vars.OPSMITH_INVENTORY }}\n");
+        text.Append("          OPSMITH_INVENTORY: ${{ inputs.opsmith_inventory }}\n");
         foreach (var input in skill.Spec.Inputs)
             text.Append(input.Secret
                 ? $"          OPSMITH_SECRET_{EnvName(input.Name)}: ${{{{ secrets.OPSMITH_SECRET_{EnvName(input.Name)} }}}}\n"

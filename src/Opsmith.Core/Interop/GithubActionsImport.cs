@@ -15,7 +15,7 @@ public sealed record GithubActionsImportResult(string? SkillYaml, IReadOnlyList<
 
 /// <summary>
 /// Turns a GitHub Actions workflow's <c>run:</c> steps and <c>workflow_dispatch</c> inputs into a draft skill. The draft
-/// targets <c>{{ host }}</c> (a new required input: workflows run on a runner, skills on inventory hosts), and its
+/// targets <c>{{ inputs.host }}</c> (a new required input: workflows run on a runner, skills on inventory hosts), and its
 /// <c>risk</c> is left as <see cref="RiskPlaceholder"/> for the caller to set from the classifier.
 /// </summary>
 public static partial class GithubActionsImport
@@ -93,17 +93,24 @@ public static partial class GithubActionsImport
                 if (step["run"] is not YamlScalar run) continue;
                 if (step["if"] is { } condition) notes.Add($"{Where(condition)}: a condition (if:) on a step; the skill always runs it");
                 if (step["env"] is { } env) notes.Add($"{Where(env)}: step env: is not carried over; set those variables in the command");
+                // An input becomes a shell variable set from the (shell-quoted) template once, so it also works inside quotes.
+                var used = new SortedSet<string>(StringComparer.Ordinal);
                 var command = Expression().Replace(run.Value, m =>
                 {
                     var expression = m.Groups[1].Value.Trim();
                     var input = InputReference().Match(expression);
                     if (input.Success && inputNames.Contains(SkillName(input.Groups[1].Value).Replace('-', '_')))
-                        return "{{ " + SkillName(input.Groups[1].Value).Replace('-', '_') + " }}";
+                    {
+                        var variable = SkillName(input.Groups[1].Value).Replace('-', '_');
+                        used.Add(variable);
+                        return "${" + variable + "}";
+                    }
                     notes.Add(expression.StartsWith("secrets.", StringComparison.Ordinal)
                         ? $"{Where(run)}: {expression} is a secret; give it as a secret input and use it in the command"
                         : $"{Where(run)}: the expression ${{{{ {expression} }}}} has no value outside GitHub Actions; replaced by an empty string");
                     return "";
                 });
+                command = string.Concat(used.Select(v => $"{v}={{{{ inputs.{v} }}}}\n")) + command;
                 steps++;
                 var stepName = SkillName((step["name"] as YamlScalar)?.Value ?? $"step-{steps}");
                 actions.Append($"    - name: {GithubActionsExport.Quote(string.IsNullOrEmpty(stepName) ? $"step-{steps}" : stepName)}\n      run: |\n");
@@ -123,7 +130,7 @@ public static partial class GithubActionsImport
         yaml.Append($"  description: {GithubActionsExport.Quote($"Imported from the GitHub Actions workflow {Path.GetFileName(file)}.")}\n");
         yaml.Append("  stage: recovery\n  tags: [imported, github-actions]\n");
         yaml.Append("spec:\n  inputs:\n").Append(inputs);
-        yaml.Append("  targets: \"{{ host }}\"\n");
+        yaml.Append("  targets: \"{{ inputs.host }}\"\n");
         yaml.Append($"  risk: {RiskPlaceholder}\n");
         yaml.Append("  actions:\n").Append(actions);
         return new(yaml.ToString(), notes, diagnostics.Sorted());
