@@ -27,6 +27,8 @@ public static class OpsmithServer
     public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
     {
         var builder = WebApplication.CreateBuilder(args);
+        // A log line per request costs more than serving it: warnings and errors only, unless configured otherwise.
+        builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         configure?.Invoke(builder);
         builder.Services.AddOpsmithServer();
         builder.WebHost.ConfigureKestrel((context, kestrel) =>
@@ -54,9 +56,11 @@ public static class OpsmithServer
             limiter.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(context =>
             {
                 var rate = context.RequestServices.GetRequiredService<ServerOptions>().RequestsPerSecond;
-                // Per token when one is sent (its id, not the secret), else per address.
+                // Per token when one is sent (its public id, "opsmith_tk-…", never the secret), else per address.
                 var header = context.Request.Headers.Authorization.ToString();
-                var key = header.Length > 20 ? header[..Math.Min(header.Length, 27)] : context.Connection.RemoteIpAddress?.ToString() ?? "unknown";
+                var key = header.StartsWith("Bearer opsmith_tk-", StringComparison.Ordinal) && header.Length >= 26
+                    ? header[7..26]
+                    : context.Connection.RemoteIpAddress?.ToString() ?? "unknown";
                 return RateLimitPartition.GetTokenBucketLimiter(key, _ => new TokenBucketRateLimiterOptions
                 {
                     TokenLimit = rate * 2, TokensPerPeriod = rate, ReplenishmentPeriod = TimeSpan.FromSeconds(1), QueueLimit = 0, AutoReplenishment = true,

@@ -98,6 +98,26 @@ public sealed class ServerFlowTests(ServerInfrastructure infrastructure)
         Assert.Contains("four-eyes", (await Json(approve)).GetProperty("detail").GetString());
     }
 
+    [Fact]
+    public async Task Stopping_the_server_cancels_a_running_execution_and_keeps_its_report()
+    {
+        var server = await infrastructure.NewServerAsync(usePostgres: false);
+        var alice = await server.ClientAsync("alice", ApiRole.Operator);
+        var bob = await server.ClientAsync("bob", ApiRole.Approver);
+        var review = await Json(await alice.PostAsJsonAsync("/api/skills", new { yaml = Skills.Read("slow-read", "sleep 60") }));
+        await bob.PostAsync($"/api/reviews/{review.GetProperty("id").GetString()}/approve", null);
+        var id = (await Json(await alice.PostAsJsonAsync("/api/skills/slow-read/execute", new { execute = true }))).GetProperty("execution_id").GetString()!;
+        using (var events = await alice.GetAsync($"/api/executions/{id}/events", HttpCompletionOption.ResponseHeadersRead))
+        using (var reader = new StreamReader(await events.Content.ReadAsStreamAsync()))
+            while (await reader.ReadLineAsync() is { } line && line != "event: step-started") { }
+
+        await server.DisposeAsync();
+
+        var kept = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(server.Home, "data", "executions", id + ".json"))).RootElement;
+        Assert.Equal("canceled", kept.GetProperty("verdict").GetString());
+        Assert.Equal("canceled", kept.GetProperty("report").GetProperty("verdict").GetString());
+    }
+
     internal static async Task<JsonElement> Json(HttpResponseMessage response)
     {
         var text = await response.Content.ReadAsStringAsync();

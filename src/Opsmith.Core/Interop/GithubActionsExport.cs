@@ -81,22 +81,8 @@ public static class GithubActionsExport
 
     private static string EnvName(string name) => new(name.ToUpperInvariant().Select(c => char.IsAsciiLetterOrDigit(c) ? c : '_').ToArray());
 
-    /// <summary>A YAML double-quoted scalar (escapes backslash, quote and control characters).</summary>
-    public static string Quote(string value)
-    {
-        var text = new StringBuilder("\"");
-        foreach (var c in value)
-            text.Append(c switch
-            {
-                '"' => "\\\"",
-                '\\' => "\\\\",
-                '\n' => "\\n",
-                '\t' => "\\t",
-                _ when char.IsControl(c) => $"\\u{(int)c:x4}",
-                _ => c.ToString(),
-            });
-        return text.Append('"').ToString();
-    }
+    /// <summary>A YAML scalar: plain when that reads back as the same string, else double-quoted.</summary>
+    public static string Quote(string value) => Yaml.YamlWriter.Scalar(value);
 
     private static string ShellWord(string value) => "'" + value.Replace("'", "'\\''") + "'";
 }

@@ -53,8 +53,8 @@ public static partial class GithubActionsImport
                     case "boolean": inputs.Append("      type: bool\n"); break;
                     case "number": inputs.Append("      type: int\n"); break;
                     case "choice" when (spec?["options"]) is YamlSequence options:
-                        inputs.Append("      type: enum\n      values: [")
-                            .Append(string.Join(", ", options.Items.OfType<YamlScalar>().Select(o => GithubActionsExport.Quote(o.Value)))).Append("]\n");
+                        inputs.Append("      type: enum\n      values:\n");
+                        foreach (var option in options.Items.OfType<YamlScalar>()) inputs.Append($"        - {GithubActionsExport.Quote(option.Value)}\n");
                         break;
                     default:
                         if (type is not ("string" or "environment")) notes.Add($"{Where(entry.Key)}: input '{entry.Key.Value}' has type {type}; imported as a string");
