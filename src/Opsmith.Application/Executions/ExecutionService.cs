@@ -59,7 +59,9 @@ public sealed class ExecutionService : IAsyncDisposable
             _services.Time.GetUtcNow(), null, null, null, TaskId: taskId);
         _executions[execution.Id] = execution;
         _running[execution.Id] = handle;
-        Track(FinishAsync(execution, handle));
+        var finishing = FinishAsync(execution, handle);
+        _finishing[execution.Id] = finishing;
+        Track(finishing);
         return execution;
     }
 
@@ -78,6 +80,13 @@ public sealed class ExecutionService : IAsyncDisposable
         : _handles.TryGetValue(id, out var finished) ? finished.Events(ct) : null;
 
     private readonly ConcurrentDictionary<string, RunHandle> _handles = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, Task> _finishing = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// Completes when the execution's report is recorded (at once for one that is not running here). A live view waits
+    /// for it after the last event, so whoever read the stream to its end then reads the finished execution.
+    /// </summary>
+    public Task WhenRecordedAsync(string id) => _finishing.TryGetValue(id, out var finishing) ? finishing : Task.CompletedTask;
 
     /// <summary>Asks a running execution to stop (its current step stops, what it changed is rolled back); false when it is not running.</summary>
     public bool Cancel(string id)

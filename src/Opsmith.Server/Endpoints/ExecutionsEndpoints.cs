@@ -28,7 +28,8 @@ public static class ExecutionsEndpoints
             .WithSummary("One execution with its report");
         read.MapGet("/{id}/events", Results<ServerSentEventsResult<string>, ProblemHttpResult> (string id, ExecutionService executions,
                 IOptions<JsonOptions> json, CancellationToken ct) =>
-                executions.Events(id, ct) is { } events ? TypedResults.ServerSentEvents(Sse(events, json.Value.SerializerOptions, ct)) : NotFound(id))
+                executions.Events(id, ct) is { } events
+                    ? TypedResults.ServerSentEvents(Sse(events, executions.WhenRecordedAsync(id), json.Value.SerializerOptions, ct)) : NotFound(id))
             .WithSummary("Live events (text/event-stream): every event so far, then each new one until the run ends");
         write.MapPost("/{id}/cancel", Results<Accepted, ProblemHttpResult> (string id, ExecutionService executions) =>
                 executions.Cancel(id) ? TypedResults.Accepted($"/api/executions/{id}")
@@ -67,12 +68,13 @@ public static class ExecutionsEndpoints
     }
 
     /// <summary>Each event as one SSE message: its kind as the event name (<c>step-started</c>), its JSON as the data.</summary>
-    private static async IAsyncEnumerable<SseItem<string>> Sse(IAsyncEnumerable<RunEvent> events, JsonSerializerOptions json,
+    private static async IAsyncEnumerable<SseItem<string>> Sse(IAsyncEnumerable<RunEvent> events, Task recorded, JsonSerializerOptions json,
         [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct)
     {
         var sequence = 0;
         await foreach (var e in events.WithCancellation(ct))
             yield return new SseItem<string>(JsonSerializer.Serialize(e, e.GetType(), json), EventName(e)) { EventId = (++sequence).ToString() };
+        await recorded.WaitAsync(ct);
     }
 
     public static string EventName(RunEvent e)
