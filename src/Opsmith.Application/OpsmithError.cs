@@ -14,6 +14,8 @@ public enum ErrorKind
     BadRequest,
     /// <summary>The request no longer fits what is there: a skill changed since the report that names it was written.</summary>
     Conflict,
+    /// <summary>The caller may not do this: four-eyes (nobody approves their own change), or an agent where a person must act.</summary>
+    Forbidden,
     /// <summary>Something Opsmith depends on cannot be used: the audit trail cannot be opened, a folder cannot be written.</summary>
     Unavailable,
 }
@@ -31,6 +33,7 @@ public sealed record OpsmithError(ErrorKind Kind, string Message, IReadOnlyList<
     public static OpsmithError BadRequest(string message) => new(ErrorKind.BadRequest, message, []);
     public static OpsmithError Conflict(string message) => new(ErrorKind.Conflict, message, []);
     public static OpsmithError Unavailable(string message) => new(ErrorKind.Unavailable, message, []);
+    public static OpsmithError Forbidden(string message) => new(ErrorKind.Forbidden, message, []);
 
     public static OpsmithError Invalid(string message, LoadedDocument document) =>
         new(ErrorKind.Invalid, message, document.Diagnostics.Where(d => d.IsError).ToList()) { Document = document };

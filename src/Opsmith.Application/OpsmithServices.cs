@@ -8,6 +8,7 @@ using Opsmith.Execution.Runs;
 using Opsmith.Policy.Decisions;
 using Opsmith.Storage.Approvals;
 using Opsmith.Storage.Audit;
+using Opsmith.Storage.Tokens;
 
 namespace Opsmith.Application;
 
@@ -18,8 +19,8 @@ namespace Opsmith.Application;
 /// </summary>
 public sealed class OpsmithServices : IAsyncDisposable
 {
-    private readonly SemaphoreSlim _open = new(1, 1);
-    private IAuditStore? _audit;
+    private readonly SharedStores _stores;
+    private readonly bool _ownsStores;
 
     public OpsmithServices(OpsmithOptions options, Actor actor, TimeProvider? time = null, IScriptLinter? linter = null)
     {
@@ -28,7 +29,29 @@ public sealed class OpsmithServices : IAsyncDisposable
         Time = time ?? TimeProvider.System;
         Linter = linter ?? new ShellcheckLinter();
         KillSwitch = new KillSwitch(options.Paths.DataDirectory);
+        _stores = new SharedStores();
+        _ownsStores = true;
     }
+
+    private OpsmithServices(OpsmithServices shared, Actor actor)
+    {
+        Options = shared.Options;
+        Actor = actor;
+        Time = shared.Time;
+        Linter = shared.Linter;
+        KillSwitch = shared.KillSwitch;
+        Ssh = shared.Ssh;
+        ApprovalPoll = shared.ApprovalPoll;
+        _stores = shared._stores;
+        _ownsStores = false;
+    }
+
+    /// <summary>
+    /// The same services (open stores, kill switch, linter) acting for someone else: a server serves many people from
+    /// one process, and each request's runs, approvals and audit records name the person whose token made it.
+    /// Disposing the view leaves the shared stores open; the original owns them.
+    /// </summary>
+    public OpsmithServices ActingAs(Actor actor) => actor == Actor ? this : new OpsmithServices(this, actor);
 
     public OpsmithOptions Options { get; }
     public Actor Actor { get; }
@@ -69,20 +92,23 @@ public sealed class OpsmithServices : IAsyncDisposable
     /// <summary>The audit trail, opened on first use: PostgreSQL when configured, else SQLite in the data folder.</summary>
     public async Task<IAuditStore> AuditAsync(CancellationToken ct)
     {
-        if (_audit is not null) return _audit;
-        await _open.WaitAsync(ct);
+        if (_stores.Audit is { } open) return open;
+        await _stores.Open.WaitAsync(ct);
         try
         {
-            if (_audit is not null) return _audit;
+            if (_stores.Audit is { } opened) return opened;
             var store = await AuditStores.OpenAsync(Options.Paths.DataDirectory, Options.AuditPostgres, Time, ct);
             await store.MarkInterruptedRunsAsync(ct);
-            return _audit = store;
+            return _stores.Audit = store;
         }
         finally
         {
-            _open.Release();
+            _stores.Open.Release();
         }
     }
+
+    /// <summary>API tokens for the server, kept in the audit trail's database so the CLI and the server share them.</summary>
+    public async Task<IApiTokenStore> TokensAsync(CancellationToken ct) => ApiTokenStore.For(await AuditAsync(ct), Time);
 
     /// <summary>Approval requests, kept in the audit trail's database so a decision and its record commit together.</summary>
     public async Task<IApprovalStore> ApprovalsAsync(CancellationToken ct) =>
@@ -121,7 +147,15 @@ public sealed class OpsmithServices : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        if (_audit is not null) await _audit.DisposeAsync();
-        _audit = null;
+        if (!_ownsStores || _stores.Audit is null) return;
+        await _stores.Audit.DisposeAsync();
+        _stores.Audit = null;
+    }
+
+    /// <summary>What every view of one set of services shares: the audit store, opened once.</summary>
+    private sealed class SharedStores
+    {
+        public SemaphoreSlim Open { get; } = new(1, 1);
+        public IAuditStore? Audit { get; set; }
     }
 }

@@ -15,7 +15,7 @@ public sealed class ArchitectureTests
 
     /// <summary>Our production assemblies, from the test's output folder (the CLI references them all).</summary>
     private static readonly string[] Assemblies =
-        ["Opsmith.Core", "Opsmith.Policy", "Opsmith.Storage", "Opsmith.Execution", "Opsmith.Llm", "Opsmith.Application", "Opsmith.Lab", "opsmith"];
+        ["Opsmith.Core", "Opsmith.Policy", "Opsmith.Storage", "Opsmith.Execution", "Opsmith.Llm", "Opsmith.Application", "Opsmith.Lab", "Opsmith.Server", "opsmith"];
 
     private static readonly string[] ProcessStarters =
         ["System.Diagnostics.Process", "System.Diagnostics.ProcessStartInfo", "Opsmith.Execution.Processes.LocalProcess"];
@@ -66,6 +66,9 @@ public sealed class ArchitectureTests
     [InlineData("Opsmith.Llm", new[] { "Opsmith.Core" })]
     [InlineData("Opsmith.Application", new[] { "Opsmith.Core", "Opsmith.Policy", "Opsmith.Storage", "Opsmith.Execution", "Opsmith.Llm" })]
     [InlineData("Opsmith.Lab", new[] { "Opsmith.Core", "Opsmith.Policy", "Opsmith.Storage", "Opsmith.Execution", "Opsmith.Llm", "Opsmith.Application" })]
+    // The server names the records of the layers below (an approval request, an audit record, a run event) but reaches
+    // them only through Application: see The_server_goes_through_the_application_layer_only.
+    [InlineData("Opsmith.Server", new[] { "Opsmith.Core", "Opsmith.Policy", "Opsmith.Storage", "Opsmith.Execution", "Opsmith.Application" })]
     public void Dependencies_point_down_the_layers(string assembly, string[] allowed)
     {
         using var stream = File.OpenRead(Path.Combine(Folder, assembly + ".dll"));
@@ -87,5 +90,29 @@ public sealed class ArchitectureTests
             .Select(r => r.ToString()).Distinct().ToList();
 
         Assert.True(offenders.Count == 0, "These talk SQL outside Opsmith.Storage:\n" + string.Join("\n", offenders));
+    }
+
+    /// <summary>What only Opsmith.Application may call: opening stores, building executors and runners, flipping the kill switch file, Git.</summary>
+    private static readonly string[] BelowTheApplication =
+    [
+        "Opsmith.Storage.Audit.AuditStores", "Opsmith.Storage.Audit.SqliteAuditStore", "Opsmith.Storage.Audit.PostgresAuditStore",
+        "Opsmith.Storage.Approvals.ApprovalStores", "Opsmith.Storage.Approvals.SqliteApprovalStore", "Opsmith.Storage.Approvals.PostgresApprovalStore",
+        "Opsmith.Storage.Tokens.ApiTokenStore", "Opsmith.Execution.Runs.HostExecutor", "Opsmith.Execution.Runs.SkillRunner",
+        "Opsmith.Execution.Runs.StepGuard", "Opsmith.Execution.Runs.RunAudit",
+    ];
+
+    [Fact]
+    public void The_server_goes_through_the_application_layer_only()
+    {
+        var offenders = IlReferences.Of(Path.Combine(Folder, "Opsmith.Server.dll"))
+            .Where(r => BelowTheApplication.Contains(r.TargetType)
+                        || (r.TargetType == "Opsmith.Execution.Runs.KillSwitch" && r.TargetMember is "TurnOn" or "TurnOff")
+                        || r.TargetType.StartsWith("LibGit2Sharp.", StringComparison.Ordinal))
+            .Select(r => r.ToString()).Distinct().ToList();
+
+        Assert.True(offenders.Count == 0, "The server must use Opsmith.Application (OpsmithServices, RunService, SkillRepository, ExecutionService):\n" +
+                                          string.Join("\n", offenders));
+        // Guards the guard: the server's calls are seen at all.
+        Assert.Contains(IlReferences.Of(Path.Combine(Folder, "Opsmith.Server.dll")), r => r.TargetType == "Opsmith.Application.Executions.ExecutionService");
     }
 }

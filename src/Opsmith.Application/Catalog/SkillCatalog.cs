@@ -61,6 +61,10 @@ public sealed class SkillCatalog
         return new SkillCatalog(folder, valid.Where(v => !duplicates.Contains(v)).OrderBy(v => v.Name, StringComparer.Ordinal).ToList(), invalid);
     }
 
+    /// <summary>A catalog of skills validated elsewhere (the skills repository validates each version once).</summary>
+    public static SkillCatalog Of(string source, IEnumerable<CatalogEntry> skills) =>
+        new(source, skills.OrderBy(v => v.Name, StringComparer.Ordinal).ToList(), []);
+
     public CatalogEntry? Find(string name) => _byName.GetValueOrDefault(name);
 
     public IReadOnlyList<CatalogEntry> Query(CatalogQuery query) => Skills.Where(entry =>

@@ -45,6 +45,13 @@ public static class DocumentValidation
     }
 
     /// <summary>
+    /// Validates a document that is not a file yet (the server's live validation, a skill proposed through the API) with
+    /// every rule <c>opsmith validate</c> applies; <paramref name="name"/> is what diagnostics call the file.
+    /// </summary>
+    public static async Task<ValidationResult> ValidateTextAsync(string name, string yaml, bool strict, IScriptLinter linter, CancellationToken ct) =>
+        await ValidateAsync([DocumentLoader.Load(name, yaml)], strict, linter, ct);
+
+    /// <summary>
     /// Reads one document. A FIFO, a device or a socket is refused before it is opened (opening a FIFO blocks), and
     /// at most one byte past the size limit is ever read, whatever the file claims its length is.
     /// </summary>

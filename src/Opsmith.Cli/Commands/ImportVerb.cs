@@ -21,6 +21,7 @@ public sealed class ImportVerb(CliContext context) : IVerb
         "opsmith import legator examples/agents/watchman-light.yaml examples/environments/dev-lab.yaml -o imported/",
         "opsmith import agent-skill skills/server-health/SKILL.md -o imported/ --force",
         "opsmith import opsskill skills/ --output json                              # the summary as JSON",
+        .. new GhaImportCommand(context).Examples,
     ];
 
     public Command Build()
@@ -32,6 +33,7 @@ public sealed class ImportVerb(CliContext context) : IVerb
             "Import Legator resources: LegatorAgent, LegatorEnvironment, ModelTierConfig, and skills (SKILL.md, or ConfigMaps that carry one)."));
         import.Subcommands.Add(Sub("agent-skill", SourceSystem.AgentSkill,
             "Import Agent Skills (SKILL.md): the procedure as instructions for the LLM agent, its read-only commands as a drafted skill."));
+        import.Subcommands.Add(new GhaImportCommand(context).Build());
         return import;
     }
 

@@ -41,8 +41,20 @@ public sealed class ValidateVerb(CliContext context) : IVerb
 
     private async Task<int> RunAsync(string[] paths, bool strict, OutputFormat format, CancellationToken ct)
     {
-        var files = YamlFileFinder.Find(paths);
+        var found = YamlFileFinder.Find(paths);
+        // GitHub Actions workflows are checked with actionlint; everything else is an Opsmith document.
+        var workflows = found.Where(Application.Interop.GithubWorkflows.IsWorkflow).ToList();
+        var files = found.Except(workflows).ToList();
         var result = ModelTiersDocuments.Include(await DocumentValidation.ValidateAsync(files, strict, new ShellcheckLinter(), ct));
+        if (workflows.Count > 0)
+        {
+            var (checkedWorkflows, unavailable) = await Application.Interop.GithubWorkflows.CheckAsync(workflows, ct);
+            result = result with
+            {
+                Documents = [.. result.Documents, .. checkedWorkflows],
+                Notes = unavailable is null ? result.Notes : [.. result.Notes, unavailable],
+            };
+        }
         try
         {
             if (format == OutputFormat.Json) JsonOutput.Write(context.Stdout, ValidationReport.From(result));
@@ -87,6 +99,7 @@ public sealed class ValidateVerb(CliContext context) : IVerb
         Skill s => $"  {s.Name} ({YamlNames.Of(s.Metadata.Stage)}, {YamlNames.Of(s.Spec.Risk)})",
         Core.TaskCards.TaskCard c => $"  task card {c.Name}",
         Core.Inventories.Inventory i => $"  inventory ({Count(i.Hosts.Count, "host")})",
+        Application.Interop.GithubWorkflow => "  GitHub Actions workflow (actionlint)",
         _ => "",
     };
 }

@@ -66,6 +66,16 @@ public static class AuditCanonicalForm
         new(DateTime.ParseExact(text, TimeFormat, CultureInfo.InvariantCulture,
             DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal), TimeSpan.Zero);
 
+    /// <summary>A time as either database returns it (SQLite: canonical text; PostgreSQL: a UTC DateTime), or null.</summary>
+    internal static DateTimeOffset? ReadStoredTime(object? value) => value switch
+    {
+        null => null,
+        DateTime d => new DateTimeOffset(DateTime.SpecifyKind(d, DateTimeKind.Utc)),
+        DateTimeOffset o => o.ToUniversalTime(),
+        string s => ParseTime(s),
+        var other => throw new InvalidOperationException($"unexpected time value {other} ({other.GetType().Name})"),
+    };
+
     /// <summary>Both databases keep microseconds; the store truncates before hashing so a round trip is exact.</summary>
     public static DateTimeOffset ToStoredPrecision(DateTimeOffset time)
     {
