@@ -6,7 +6,7 @@ using Opsmith.Storage.Audit;
 namespace Opsmith.Storage.Tokens;
 
 /// <summary>
-/// API tokens in the audit database (table <c>api_tokens</c>, migration 0004), written through the audit store's
+/// API tokens in the audit database (table <c>api_tokens</c>, migration 0005), written through the audit store's
 /// writer (SQLite's single writer connection; PostgreSQL's append transaction) and read on their own connections.
 /// </summary>
 public sealed class ApiTokenStore : IApiTokenStore

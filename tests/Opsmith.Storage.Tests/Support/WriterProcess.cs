@@ -98,8 +98,9 @@ public sealed class WriterProcess : IDisposable
             else if (line == "ready") _ready.TrySetResult();
             else if (line == "done") Finished = true;
         }
-        _ready.TrySetException(new InvalidOperationException("the writer ended before it was ready"));
-        _firstCommit.TrySetException(new InvalidOperationException("the writer ended before committing anything"));
+        var stderr = await _stderr;   // what the writer said is the only clue when it ends early
+        _ready.TrySetException(new InvalidOperationException($"the writer ended before it was ready: {stderr}"));
+        _firstCommit.TrySetException(new InvalidOperationException($"the writer ended before committing anything: {stderr}"));
     }
 
     private static string Num(int value) => value.ToString(CultureInfo.InvariantCulture);
