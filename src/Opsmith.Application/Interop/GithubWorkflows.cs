@@ -28,6 +28,8 @@ public static class GithubWorkflows
     {
         if (file.Replace('\\', '/').Contains("/.github/workflows/", StringComparison.Ordinal) || file.Replace('\\', '/').StartsWith(".github/workflows/", StringComparison.Ordinal))
             return true;
+        // Only a regular file is sniffed: a FIFO would block and a device never ends (validate refuses both later).
+        if (FileKinds.Of(file) != Core.Inventories.FileKind.RegularFile) return false;
         try
         {
             using var reader = new StreamReader(file);
