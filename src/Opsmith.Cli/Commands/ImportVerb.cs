@@ -102,12 +102,12 @@ public sealed class ImportVerb(CliContext context) : IVerb
         {
             t.Writer.WriteLine(t.Bold(Rel(group.Key)));
             foreach (var note in group.OrderBy(n => n.Position.Line))
-                t.Writer.WriteLine($"  {Rel(note.File)}:{note.Position.Line}: {Paint(t, note)}: {note.Message}");
+                t.Writer.WriteLine($"  {Rel(note.File)}:{note.Position.Line}: {Paint(t, note)}: {note.Message} {t.Dim($"[{note.Code}]")}");
         }
         if (problems.Count > 0)
         {
             t.Writer.WriteLine(t.Bold("validate finds these problems in the written files:"));
-            foreach (var problem in problems) t.Writer.WriteLine($"  {Rel(problem.File)}:{problem.Position}: {t.Red("error")}: {problem.Message}");
+            foreach (var problem in problems) t.Writer.WriteLine($"  {Rel(problem.File)}:{problem.Position}: {t.Red("error")}: {problem.Message} {t.Dim($"[{problem.Code}]")}");
         }
         foreach (var note in import.ValidationNotes) t.Writer.WriteLine(t.Yellow("note: ") + note);
         var valid = import.Files.Count(f => f.Outcome == ImportOutcome.Written && f.Validated);

@@ -80,7 +80,7 @@ public sealed class ValidateVerb(CliContext context) : IVerb
             {
                 // A note informs and never fails: one line, no caret (DiagnosticPrinter draws problems).
                 if (diagnostic.IsNote)
-                    terminal.Writer.WriteLine($"{TerminalText.Sanitize(diagnostic.File)}:{diagnostic.Position}: {terminal.Yellow("note")}: {TerminalText.Sanitize(diagnostic.Message)}");
+                    terminal.Writer.WriteLine($"{TerminalText.Sanitize(diagnostic.File)}:{diagnostic.Position}: {terminal.Yellow("note")}: {TerminalText.Sanitize(diagnostic.Message)} {terminal.Dim($"[{diagnostic.Code}]")}");
                 else DiagnosticPrinter.Print(terminal, document, diagnostic);
             }
         }

@@ -5,7 +5,8 @@ using Opsmith.Core.Yaml;
 namespace Opsmith.Cli.Output;
 
 /// <summary>
-/// Prints diagnostics the way compilers do: <c>file:line:col: error: message</c>, then the source line
+/// Prints diagnostics the way compilers do: <c>file:line:col: error: message [code]</c> (the code is the key into
+/// docs/diagnostic-codes.md), then the source line
 /// with a caret under the offending text, so the reader sees the problem without opening the file.
 /// </summary>
 public static class DiagnosticPrinter
@@ -14,7 +15,7 @@ public static class DiagnosticPrinter
     {
         var label = diagnostic.IsError ? terminal.Red("error") : terminal.Yellow("warning");
         // The file name, the message (which quotes the file) and the source line all come from outside.
-        terminal.Writer.WriteLine($"{TerminalText.OneLine(diagnostic.File)}:{diagnostic.Position.Line}:{diagnostic.Position.Column}: {label}: {TerminalText.Sanitize(diagnostic.Message)}");
+        terminal.Writer.WriteLine($"{TerminalText.OneLine(diagnostic.File)}:{diagnostic.Position.Line}:{diagnostic.Position.Column}: {label}: {TerminalText.Sanitize(diagnostic.Message)} {terminal.Dim($"[{diagnostic.Code}]")}");
         var source = new ScalarLocator(document.SourceText).Line(diagnostic.Position.Line);
         if (source.Length == 0 || source.Length > 300) return;
         var number = diagnostic.Position.Line.ToString();

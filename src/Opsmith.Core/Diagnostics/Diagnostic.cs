@@ -15,7 +15,7 @@ public readonly record struct SourcePosition(int Line, int Column)
 
 /// <summary>
 /// One problem found in a file: where it is, what is wrong, and (when we can guess) what was meant.
-/// <see cref="Code"/> is a stable identifier documented in docs/skill-format.md; <see cref="Path"/> is the
+/// <see cref="Code"/> is a stable identifier listed in <see cref="DiagnosticCodes"/> (docs/diagnostic-codes.md); <see cref="Path"/> is the
 /// YAML path of the offending node (for example <c>spec.actions[1].risk</c>).
 /// </summary>
 public sealed record Diagnostic(
@@ -31,9 +31,9 @@ public sealed record Diagnostic(
     public bool IsError => Severity == Severity.Error;
     public bool IsNote => Severity == Severity.Note;
 
-    /// <summary>The compiler-style line: <c>file:line:col: error: message</c>.</summary>
+    /// <summary>The compiler-style line: <c>file:line:col: error: message [code]</c> (codes: docs/diagnostic-codes.md).</summary>
     public string ToLine() =>
-        $"{File}:{Position.Line}:{Position.Column}: {Label}: {Message}";
+        $"{File}:{Position.Line}:{Position.Column}: {Label}: {Message} [{Code}]";
 
     /// <summary>The word printed before the message: error, warning or note.</summary>
     public string Label => Severity switch { Severity.Error => "error", Severity.Warning => "warning", _ => "note" };
