@@ -159,17 +159,22 @@ public static class OptionsLoader
         string text;
         try
         {
-            if (Directory.Exists(file))
+            // Asked without opening it: opening a FIFO blocks, and a device (/dev/zero) claims a length of 0 and never ends.
+            switch (FileKinds.Of(file))
             {
-                issues.Add(new ConfigurationIssue(file, null, "", "is a folder; the configuration is a YAML file"));
-                return false;
+                case Core.Inventories.FileKind.Directory:
+                    issues.Add(new ConfigurationIssue(file, null, "", "is a folder; the configuration is a YAML file"));
+                    return false;
+                case Core.Inventories.FileKind.Missing:
+                    if (explicitlyNamed) issues.Add(new ConfigurationIssue(file, null, "", "does not exist (OPSMITH_CONFIG names it)"));
+                    return false;
+                case Core.Inventories.FileKind.RegularFile:
+                    break;
+                case var kind:
+                    issues.Add(new ConfigurationIssue(file, null, "", $"is {FileKinds.Describe(kind)}, not a regular file; the configuration is a YAML file"));
+                    return false;
             }
             var info = new FileInfo(file);
-            if (!info.Exists)
-            {
-                if (explicitlyNamed) issues.Add(new ConfigurationIssue(file, null, "", "does not exist (OPSMITH_CONFIG names it)"));
-                return false;
-            }
             if (info.Length > MaxFileBytes)
             {
                 issues.Add(new ConfigurationIssue(file, null, "", $"is {info.Length} bytes; a configuration file is at most {MaxFileBytes / 1024} KiB"));

@@ -18,15 +18,29 @@ public static class ReportJson
         Converters = { new JsonStringEnumConverter(JsonNamingPolicy.KebabCaseLower) },
     };
 
-    /// <summary>Reads a run report file of the current format, or says why it is not one (missing, a folder, not JSON, another format).</summary>
+    /// <summary>A report is a few hundred KiB at most (step output is capped); past this it is not one of ours.</summary>
+    public const int MaxReportBytes = 64 * 1024 * 1024;
+
+    /// <summary>
+    /// Reads a run report file of the current format, or says why it is not one (missing, a folder, a FIFO or device,
+    /// too large, not JSON, another format). A FIFO or device is refused before it is opened, and at most one byte past
+    /// <see cref="MaxReportBytes"/> is read.
+    /// </summary>
     public static async Task<Result<Execution.Runs.RunReport>> ReadAsync(string reportFile, CancellationToken ct)
     {
-        if (Directory.Exists(reportFile)) return OpsmithError.BadRequest($"report '{reportFile}' is a folder, not a file");
-        if (!File.Exists(reportFile)) return OpsmithError.NotFound($"report '{reportFile}' does not exist");
+        switch (FileKinds.Of(reportFile))
+        {
+            case Core.Inventories.FileKind.Missing: return OpsmithError.NotFound($"report '{reportFile}' does not exist");
+            case Core.Inventories.FileKind.Directory: return OpsmithError.BadRequest($"report '{reportFile}' is a folder, not a file");
+            case Core.Inventories.FileKind.RegularFile: break;
+            case var kind: return OpsmithError.BadRequest($"report '{reportFile}' is {FileKinds.Describe(kind)}, not a regular file");
+        }
         Execution.Runs.RunReport? report;
         try
         {
-            report = JsonSerializer.Deserialize<Execution.Runs.RunReport>(await File.ReadAllTextAsync(reportFile, ct), Options);
+            var (bytes, length) = await Validation.DocumentValidation.ReadBoundedAsync(reportFile, ct, MaxReportBytes);
+            if (bytes is null) return OpsmithError.BadRequest($"{reportFile} is {length} bytes, larger than any Opsmith run report ({MaxReportBytes} bytes at most)");
+            report = JsonSerializer.Deserialize<Execution.Runs.RunReport>(bytes, Options);
         }
         catch (Exception e) when (e is JsonException or IOException or UnauthorizedAccessException or NotSupportedException)
         {

@@ -75,12 +75,13 @@ public static class DocumentValidation
     }
 
     /// <summary>
-    /// A regular file's bytes, or null (with the length seen) when it is larger than a document may be. At most one byte
-    /// past the limit is ever read, whatever the file claims its length is. Throws IOException/UnauthorizedAccessException.
+    /// A regular file's bytes, or null (with the length seen) when it is larger than a document may be (or than
+    /// <paramref name="maxBytes"/>). At most one byte past the limit is ever read, whatever the file claims its length is.
+    /// Throws IOException/UnauthorizedAccessException.
     /// </summary>
-    public static async Task<(byte[]? Bytes, long Length)> ReadBoundedAsync(string file, CancellationToken ct)
+    public static async Task<(byte[]? Bytes, long Length)> ReadBoundedAsync(string file, CancellationToken ct, int? maxBytes = null)
     {
-        var limit = Core.Yaml.YamlLimits.Default.MaxBytes;
+        var limit = maxBytes ?? Core.Yaml.YamlLimits.Default.MaxBytes;
         await using var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.Asynchronous);
         if (stream.CanSeek && stream.Length > limit) return (null, stream.Length);
         // Never trust the length alone (a file can grow while it is read): read at most one byte past the limit.
