@@ -107,7 +107,8 @@ public sealed class EveryReaderFuzzTests
         var mutator = new DocumentMutator(random);
         using var folder = new TempFolder();
         var file = Path.Combine(folder.Path, "opsmith.yaml");
-        var files = Enumerable.Range(0, 1000).Select(_ => mutator.Mutate(seed)).ToList();
+        var files = Enumerable.Range(0, 1000).Select(_ => mutator.Mutate(seed))
+            .Append(Utf8("apiVersion: opsmith/v1\nkind: Configuration\nmodels: \"tiers\\0.yaml\"\n")).ToList();
         var numbers = NumberTexts(random, 400);
         var variables = OptionsLoader.Variables.Select(v => v.Variable).Where(v => v != "OPSMITH_AUDIT_POSTGRES").ToList();
 

@@ -40,9 +40,14 @@ public sealed partial class GettingStartedTests
         var run = await CliProcess.RunAsync(["run", skill, "-i", inventory, "--input", "host=self", "--input", $"port={port}", "--execute",
             "--output", "json"], environment);
 
+        // The page says the run "prints http_status per host": in text, as a person runs it, not only in JSON.
+        var text = await CliProcess.RunAsync(["run", skill, "-i", inventory, "--input", "host=self", "--input", $"port={port}", "--execute"], environment);
+
         Assert.True(validate.ExitCode == 0, validate.All);
         Assert.True(run.ExitCode == 0, run.All);
         Assert.Contains("\"http_status\": \"200\"", run.Stdout);
+        Assert.True(text.ExitCode == 0, text.All);
+        Assert.Contains("http_status: 200", text.Stdout);
         listener.Stop();
         await serving;
     }

@@ -69,6 +69,11 @@ public static class OptionsLoader
                     break;
                 case "models":
                     // A path (from the file's models: or OPSMITH_MODEL_TIERS) to a kind: ModelTiers document.
+                    if (value.Contains('\0'))
+                    {
+                        Problem("the model tiers path contains a NUL character, which no path can hold");
+                        break;
+                    }
                     var tiersFile = Path.IsPathRooted(value) || line is null || !fileRead ? Path.GetFullPath(value) : Path.Combine(Path.GetDirectoryName(file)!, value);
                     options = options with { Models = ReadTiersFile(tiersFile, source, issues) };
                     break;
