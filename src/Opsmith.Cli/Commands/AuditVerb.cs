@@ -92,11 +92,7 @@ public sealed class AuditVerb(CliContext context) : IVerb
     {
         await using var store = await OpenAsync(ct);
         var record = await store.GetAsync(id, ct);
-        if (record is null)
-        {
-            context.Stderr.WriteLine($"Error: there is no audit record {id}.");
-            return ExitCodes.Invalid;
-        }
+        if (record is null) return context.Fail($"there is no audit record {id}; 'opsmith audit list' shows them", ExitCodes.Invalid);
         if (format == OutputFormat.Json) JsonOutput.Write(context.Stdout, AuditJson(record));
         else
         {

@@ -46,30 +46,19 @@ public static class CliServices
                                   ?? throw new UsageException($"--autonomy must be observe, recommend, automate-safe or automate-destructive, not '{autonomy}'"));
 
     /// <summary>
-    /// With --output json: the error as one JSON document on stdout (docs/cli.md), so a program reading stdout
-    /// always gets JSON; the exit code is the same as in text.
+    /// Prints an error value and returns its exit code; with --output json also as the one error document on
+    /// stdout (docs/cli.md), so a program reading stdout always gets JSON. The exit code is the same in both.
     /// </summary>
     public static int Fail(CliContext context, OpsmithError error, OutputFormat format)
     {
-        if (format == OutputFormat.Text) return Fail(context, error);
-        JsonOutput.Write(context.Stdout, new
-        {
-            error = new
+        if (format == OutputFormat.Json)
+            ErrorDocument.Write(context.Stdout, error.Kind switch
             {
-                kind = error.Kind switch
-                {
-                    ErrorKind.NotFound => "not-found",
-                    ErrorKind.BadRequest => "bad-request",
-                    _ => error.Kind.ToString().ToLowerInvariant(),
-                },
-                message = error.Message,
-                diagnostics = error.Diagnostics.Select(d => new
-                {
-                    file = d.File, line = d.Position.Line, column = d.Position.Column, code = d.Code, message = d.Message, path = d.Path,
-                }),
-            },
-        });
-        return ExitCode(error);
+                ErrorKind.NotFound => "not-found",
+                ErrorKind.BadRequest => "bad-request",
+                _ => error.Kind.ToString().ToLowerInvariant(),
+            }, error.Message, ExitCode(error), error.Diagnostics);
+        return Fail(context, error);
     }
 
     /// <summary>Prints an error value the way a person at 3 a.m. needs it and returns its exit code.</summary>
