@@ -16,16 +16,17 @@ public static class OpsmithCli
     public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr)
     {
         using var signals = InterruptSignals.Install(stderr);
-        return await RunAsync(args, stdout, stderr, signals.Token);
+        return await RunAsync(args, stdout, stderr, signals.Token, signals.Hurried);
     }
 
     /// <summary>
-    /// Runs one command; <paramref name="interrupted"/> is cancelled by SIGINT, SIGTERM or SIGHUP (see
-    /// <see cref="InterruptSignals"/>), and any cancellation that ends the command exits 130.
+    /// Runs one command; <paramref name="interrupted"/> is cancelled by SIGINT, SIGTERM or SIGHUP, <paramref name="hurried"/>
+    /// by a second Ctrl-C or SIGTERM (see <see cref="InterruptSignals"/>), and any cancellation that ends the command exits 130.
     /// </summary>
-    public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr, CancellationToken interrupted)
+    public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr, CancellationToken interrupted,
+        CancellationToken hurried = default)
     {
-        var context = new CliContext(stdout, stderr);
+        var context = new CliContext(stdout, stderr) { Hurried = hurried };
         try
         {
             var root = BuildRoot(context);
@@ -192,6 +193,9 @@ public interface IVerb
 public sealed record CliContext(TextWriter Stdout, TextWriter Stderr)
 {
     public Terminal Out => new(Stdout, Terminal.ShouldColour(Stdout));
+
+    /// <summary>A second Ctrl-C or SIGTERM: a running skill's rollback gets less time (<see cref="InterruptSignals"/>).</summary>
+    public CancellationToken Hurried { get; init; }
 
     /// <summary>The --output the command was given (text when it takes none): failures follow it.</summary>
     public OutputFormat Format { get; set; } = OutputFormat.Text;

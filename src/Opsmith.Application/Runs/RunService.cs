@@ -48,19 +48,21 @@ public sealed class RunService(OpsmithServices services)
         if (built.Error is { } error) return error;
         var (executor, runner) = built.Value!;
         var cancel = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var hurry = new CancellationTokenSource();
         var completion = Task.Run(async () =>
         {
             try
             {
-                return await runner.RunAsync(run.Request, run.SkillFile, cancel.Token);
+                return await runner.RunAsync(run.Request, run.SkillFile, cancel.Token, hurry.Token);
             }
             finally
             {
                 await executor.DisposeAsync();
                 cancel.Dispose();
+                hurry.Dispose();
             }
         }, CancellationToken.None);
-        return new RunHandle(executor.Audit.RunId, executor.Audit.Events, cancel, completion);
+        return new RunHandle(executor.Audit.RunId, executor.Audit.Events, cancel, hurry, completion);
     }
 
     /// <summary>Prepares and runs to the end, calling <paramref name="observe"/> for each event as it happens.</summary>

@@ -34,9 +34,10 @@ public sealed record PreparedRollback(RunReport Report, Skill Skill, Inventory I
 
 /// <summary>
 /// A started run: its id, its live events, a way to stop it, and its report when it ends. Cancelling works
-/// like Ctrl-C: the current step is stopped and whatever changed is rolled back (with a grace period).
+/// like Ctrl-C: the current step is stopped and whatever changed is rolled back (with a grace period,
+/// <see cref="RollbackDeadline"/>); hurrying works like a second Ctrl-C and shortens that grace.
 /// </summary>
-public sealed class RunHandle(string runId, RunEventStream events, CancellationTokenSource cancel, Task<RunReport> completion)
+public sealed class RunHandle(string runId, RunEventStream events, CancellationTokenSource cancel, CancellationTokenSource hurry, Task<RunReport> completion)
 {
     public string RunId => runId;
 
@@ -46,6 +47,14 @@ public sealed class RunHandle(string runId, RunEventStream events, CancellationT
     public void Cancel()
     {
         try { cancel.Cancel(); }
+        catch (ObjectDisposedException) { }
+    }
+
+    /// <summary>Stops the run and gives its rollback only <see cref="RollbackDeadline.HurriedGrace"/>; the run is still recorded as finished.</summary>
+    public void Hurry()
+    {
+        Cancel();
+        try { hurry.Cancel(); }
         catch (ObjectDisposedException) { }
     }
 

@@ -52,7 +52,7 @@ public sealed class DemoVerb(CliContext context) : IVerb
         Step($"3. Running the catalog skill {Path.GetRelativePath(Environment.CurrentDirectory, skill)} on {Host}, through the executor, policy engine and audit trail");
         var run = await OpsmithCli.RunAsync(
             ["run", skill, "-i", lab.InventoryPath, "--input", $"host={Host}", "--input", "unit=opsmith-demo.service", "--execute"],
-            context.Stdout, context.Stderr, cancellationToken);
+            context.Stdout, context.Stderr, cancellationToken, context.Hurried);
 
         Step("4. The hidden checks again");
         var healthy = await ShowChecksAsync(checks, target, "what users see after the skill");

@@ -53,6 +53,7 @@ public sealed class RunVerb(CliContext context) : IVerb
 
         var started = await runs.StartAsync(run, ct);
         if (started.Error is { } startError) return CliServices.Fail(context, startError, format);
+        using var hurry = context.Hurried.Register(started.Value!.Hurry);
         var progress = new RunProgressView(context, format == OutputFormat.Json);
         var report = await progress.ShowWhileAsync(run.Hosts.Select(h => h.Name).ToList(), started.Value!);
 
