@@ -20,12 +20,24 @@ public static class CliServices
         return options ?? throw new ConfigurationException(issues);
     }
 
-    /// <summary>The person on whose behalf commands run: OPSMITH_ACTOR, else the login name; canonical (see <see cref="Actor"/>).</summary>
+    /// <summary>
+    /// Who runs the command: the operating-system user (the invoking user under sudo), a person. OPSMITH_ACTOR names an
+    /// automation identity instead (agent:NAME, for CI jobs and scripts): it is never a person, so it cannot approve
+    /// or deny a step, and what it proposes any person may approve (docs/approvals.md).
+    /// </summary>
     public static Actor CurrentActor()
     {
-        var text = Environment.GetEnvironmentVariable("OPSMITH_ACTOR") is { Length: > 0 } actor ? actor : Environment.UserName;
-        try { return new Actor(text, ActorKind.Human); }
-        catch (ArgumentException e) { throw new UsageException($"OPSMITH_ACTOR: {e.Message}; set OPSMITH_ACTOR to your name"); }
+        if (Environment.GetEnvironmentVariable("OPSMITH_ACTOR") is { Length: > 0 } automation)
+        {
+            try { return new Actor(automation, ActorKind.Agent); }
+            catch (ArgumentException e)
+            {
+                throw new UsageException($"OPSMITH_ACTOR: {e.Message}; it names an automation identity (such as ci-deploy or agent:ci-deploy), " +
+                                         "never a person: people are who the operating system says they are");
+            }
+        }
+        try { return new Actor(OperatingSystemUser.Name(), ActorKind.Human); }
+        catch (ArgumentException e) { throw new UsageException($"your login name cannot be used as an Opsmith actor: {e.Message}"); }
     }
 
     /// <summary>Secret inputs may come from OPSMITH_SECRET_NAME, which keeps them out of shell history and process lists.</summary>
