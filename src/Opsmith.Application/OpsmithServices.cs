@@ -26,7 +26,7 @@ public sealed class OpsmithServices : IAsyncDisposable
         Actor = actor;
         Time = time ?? TimeProvider.System;
         Linter = linter ?? new ShellcheckLinter();
-        KillSwitch = new KillSwitch(options.Paths.DataDirectory);
+        KillSwitch = new KillSwitch(options.StoreDirectory);
     }
 
     public OpsmithOptions Options { get; }
@@ -51,7 +51,7 @@ public sealed class OpsmithServices : IAsyncDisposable
         try
         {
             if (_audit is not null) return _audit;
-            var store = await AuditStores.OpenAsync(Options.Paths.DataDirectory, Options.AuditPostgres, Time, ct);
+            var store = await AuditStores.OpenAsync(Options.StoreDirectory, Options.AuditPostgres, Time, ct);
             await store.MarkInterruptedRunsAsync(ct);
             return _audit = store;
         }

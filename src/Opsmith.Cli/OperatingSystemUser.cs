@@ -15,7 +15,17 @@ public static class OperatingSystemUser
 
     [DllImport("libc", EntryPoint = "getpwuid")]
     private static extern IntPtr PasswordEntry(uint uid);
+
+    [DllImport("libc", EntryPoint = "umask")]
+    private static extern uint SetFileCreationMask(uint mask);
 #pragma warning restore SYSLIB1054
+
+    /// <summary>
+    /// Files and folders this process creates from now on are readable and writable by its group and by nobody else
+    /// (umask 007): with a team's store (a setgid folder of the team's group), every member can write the audit trail
+    /// another member created.
+    /// </summary>
+    public static void ShareNewFilesWithGroup() => SetFileCreationMask(0b000_000_111);
 
     /// <summary>The login name; <c>uid-N</c> for a user id the user database does not know.</summary>
     public static string Name()

@@ -61,7 +61,7 @@ public sealed class AuditVerb(CliContext context) : IVerb
     public static Task<IAuditStore> OpenAsync(CancellationToken ct)
     {
         var options = CliServices.Options();
-        return AuditStores.OpenAsync(options.Paths.DataDirectory, options.AuditPostgres, TimeProvider.System, ct);
+        return AuditStores.OpenAsync(options.StoreDirectory, options.AuditPostgres, TimeProvider.System, ct);
     }
 
     private async Task<int> ListAsync(string? since, string? skill, string? host, string? decisionText, int limit, OutputFormat format, CancellationToken ct)

@@ -17,7 +17,10 @@ public static class CliServices
     public static OpsmithOptions Options(OptionOverrides? flags = null)
     {
         var (options, issues) = OptionsLoader.Load(flags);
-        return options ?? throw new ConfigurationException(issues);
+        if (options is null) throw new ConfigurationException(issues);
+        // What this user writes into a team's store, the others must be able to write too.
+        if (options.StoreFolder is not null) OperatingSystemUser.ShareNewFilesWithGroup();
+        return options;
     }
 
     /// <summary>
