@@ -38,13 +38,13 @@ public sealed class RunService(OpsmithServices services)
         var hosts = ResolveTargets(skill, inventory, inputs);
         if (hosts.Error is { } targetError) return targetError;
         return new PreparedRun(skill, Path.GetFullPath(spec.SkillFile), inventory, hosts.Value!, inputs, spec.Mode, spec.Parallel,
-            spec.Autonomy ?? services.Options.Policy.Autonomy, notes);
+            spec.Autonomy ?? services.Options.Policy.Autonomy, notes, spec.CooldownOverride);
     }
 
     /// <summary>Starts a prepared run; its events flow at once, its report is <see cref="RunHandle.Completion"/>.</summary>
     public async Task<Result<RunHandle>> StartAsync(PreparedRun run, CancellationToken ct)
     {
-        var built = await BuildAsync(run.Skill, run.Inventory, run.Mode, run.Autonomy, ct);
+        var built = await BuildAsync(run.Skill, run.Inventory, run.Mode, run.Autonomy, ct, run.CooldownOverride);
         if (built.Error is { } error) return error;
         var (executor, runner) = built.Value!;
         var cancel = CancellationTokenSource.CreateLinkedTokenSource(ct);
@@ -217,7 +217,7 @@ public sealed class RunService(OpsmithServices services)
 
     /// <summary>The executor and runner for one run: its audit trail, guard (effective tiers, policy, approvals, kill switch) and hosts.</summary>
     private async Task<Result<(HostExecutor Executor, SkillRunner Runner)>> BuildAsync(Skill skill, Inventory inventory, RunMode mode,
-        Policy.Decisions.AutonomyLevel autonomy, CancellationToken ct)
+        Policy.Decisions.AutonomyLevel autonomy, CancellationToken ct, string? cooldownOverride = null)
     {
         Storage.Audit.IAuditStore store;
         Storage.Approvals.IApprovalStore approvals;
@@ -230,7 +230,7 @@ public sealed class RunService(OpsmithServices services)
         {
             return OpsmithError.Unavailable($"the audit trail cannot be opened, so nothing may run: {e.Message}");
         }
-        var settings = services.Options.Policy with { Autonomy = autonomy };
+        var settings = services.Options.Policy with { Autonomy = autonomy, CooldownOverride = cooldownOverride };
         var guard = new StepGuard(new CommandClassifier(services.Options.ClassifierFor(skill.Spec.DeclaredReadPrograms)), settings, services.Actor, approvals, services.KillSwitch,
             services.Time, services.ApprovalPoll);
         var runId = RunAudit.NewRunId();

@@ -10,7 +10,8 @@ namespace Opsmith.Application.Runs;
 
 /// <summary>
 /// What a caller asks to run. <paramref name="Secrets"/> supplies secret inputs not given in
-/// <paramref name="Inputs"/> (the CLI reads <c>OPSMITH_SECRET_NAME</c>); null for none.
+/// <paramref name="Inputs"/> (the CLI reads <c>OPSMITH_SECRET_NAME</c>); null for none. <paramref name="CooldownOverride"/>
+/// is a person's reason to run inside the skill's cooldown (audited; see <see cref="PolicySettings.CooldownOverride"/>).
 /// </summary>
 public sealed record RunSpec(
     string SkillFile,
@@ -19,11 +20,12 @@ public sealed record RunSpec(
     RunMode Mode,
     int Parallel = 10,
     AutonomyLevel? Autonomy = null,
-    Func<string, string?>? Secrets = null);
+    Func<string, string?>? Secrets = null,
+    string? CooldownOverride = null);
 
 /// <summary>A run that passed every check before any host is touched: validated skill, inventory, bound inputs, resolved hosts.</summary>
 public sealed record PreparedRun(Skill Skill, string SkillFile, Inventory Inventory, IReadOnlyList<InventoryHost> Hosts, BoundInputs Inputs,
-    RunMode Mode, int Parallel, AutonomyLevel Autonomy, IReadOnlyList<string> Notes)
+    RunMode Mode, int Parallel, AutonomyLevel Autonomy, IReadOnlyList<string> Notes, string? CooldownOverride = null)
 {
     public RunRequest Request => new(Skill, Inventory, Hosts, Inputs, Mode, Parallel);
 }
