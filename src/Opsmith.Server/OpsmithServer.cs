@@ -42,7 +42,9 @@ public static class OpsmithServer
     {
         services.AddSingleton(provider => ServerOptions.From(provider.GetRequiredService<IConfiguration>()));
         services.AddSingleton(provider => OpenServices(provider.GetRequiredService<ServerOptions>()));
-        services.AddSingleton(provider => SkillRepository.For(provider.GetRequiredService<OpsmithServices>()));
+        services.AddSingleton(provider => SkillRepository.For(provider.GetRequiredService<OpsmithServices>(),
+            provider.GetRequiredService<ServerOptions>().GitHub));
+        services.AddHostedService<PullRequestPolling>();
         services.AddSingleton(provider => new ExecutionService(provider.GetRequiredService<OpsmithServices>(),
             provider.GetRequiredService<SkillRepository>(), provider.GetRequiredService<ServerOptions>().Inventory));
         services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(130));
@@ -94,6 +96,7 @@ public static class OpsmithServer
         api.MapSkills();
         api.MapExecutions();
         api.MapCallback();
+        api.MapGitHubWebhook();
         api.MapTasks();
         api.MapApprovals();
         api.MapAudit();

@@ -59,10 +59,10 @@ public static class SkillsEndpoints
     public sealed record ReviewList(IReadOnlyList<ApiReview> Reviews);
 
     public sealed record ApiReview(string Id, string Skill, string Status, string Branch, string Commit, string Author, DateTimeOffset Created,
-        string? DecidedBy, string? MergeCommit, string? Note, string? Url)
+        string? DecidedBy, string? MergeCommit, string? Note, string? Url, int? PullRequest)
     {
         public static ApiReview From(SkillReview r) =>
-            new(r.Id, r.Skill, r.Status.ToWireName(), r.Branch, r.Commit, r.Author, r.Created, r.DecidedBy, r.MergeCommit, r.Note, r.Url);
+            new(r.Id, r.Skill, r.Status.ToWireName(), r.Branch, r.Commit, r.Author, r.Created, r.DecidedBy, r.MergeCommit, r.Note, r.Url, r.PullRequest);
     }
 
     public sealed record ValidationReport(bool Valid, IReadOnlyList<ApiDiagnostic> Diagnostics);
