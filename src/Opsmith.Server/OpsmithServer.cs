@@ -83,6 +83,12 @@ public static class OpsmithServer
     {
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        // Kestrel enforces the limit while reading a body; a declared length over it is refused at once, as a problem document.
+        var maxRequestBytes = app.Services.GetRequiredService<ServerOptions>().MaxRequestBytes;
+        app.Use((context, next) => context.Request.ContentLength > maxRequestBytes
+            ? Problems.Write(context, StatusCodes.Status413PayloadTooLarge, "Request too large",
+                $"the body is {context.Request.ContentLength} bytes; this server accepts at most {maxRequestBytes} (Opsmith:MaxRequestBytes)")
+            : next(context));
         app.UseRateLimiter();
         app.UseAuthentication();
         app.UseAuthorization();
@@ -101,6 +107,7 @@ public static class OpsmithServer
         api.MapApprovals();
         api.MapAudit();
         api.MapKillSwitch();
+        api.MapIncidents();
         return app;
     }
 

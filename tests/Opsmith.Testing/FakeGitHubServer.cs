@@ -100,13 +100,8 @@ public sealed class FakeGitHubServer : IAsyncDisposable
         }
     }
 
-    /// <summary>Closes pull request <paramref name="number"/> without merging it.</summary>
-    public void Close(int number, string login)
-    {
-        var pr = _pulls[number];
-        pr["state"] = "closed";
-        pr["closed_by"] = new JsonObject { ["login"] = login };
-    }
+    /// <summary>Closes pull request <paramref name="number"/> without merging it (GitHub's pull request does not say by whom).</summary>
+    public void Close(int number) => _pulls[number]["state"] = "closed";
 
     /// <summary>The <c>pull_request</c> delivery GitHub sends for pull request <paramref name="number"/> as it is now: body and signature header.</summary>
     public (string Body, string Signature) Webhook(int number, string action, string secret)

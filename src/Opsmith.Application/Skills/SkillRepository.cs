@@ -200,7 +200,7 @@ public sealed partial class SkillRepository
             var remoteMain = repo.Network.ListReferences(github.Remote, GitCredentials).FirstOrDefault(r => r.CanonicalName == Main);
             if (remoteMain is not null)
             {
-                repo.Network.Fetch(github.Remote, [$"+{Main}:{Main}"], new FetchOptions { CredentialsProvider = GitCredentials, TagFetchMode = TagFetchMode.None });
+                repo.Network.Fetch(Origin(repo).Name, [$"+{Main}:{Main}"], new FetchOptions { CredentialsProvider = GitCredentials, TagFetchMode = TagFetchMode.None });
                 return null;
             }
             if (repo.Refs[Main] is null)
@@ -221,13 +221,7 @@ public sealed partial class SkillRepository
     private OpsmithError? Push(Repository repo, string reference)
     {
         var github = _github!.Settings;
-        var remote = repo.Network.Remotes["origin"];
-        if (remote is null) remote = repo.Network.Remotes.Add("origin", github.Remote);
-        else if (remote.PushUrl != github.Remote && remote.Url != github.Remote)
-        {
-            repo.Network.Remotes.Update("origin", r => r.Url = github.Remote);
-            remote = repo.Network.Remotes["origin"];
-        }
+        var remote = Origin(repo);
         string? refused = null;
         try
         {
@@ -239,6 +233,17 @@ public sealed partial class SkillRepository
             refused = e.Message;
         }
         return refused is null ? null : OpsmithError.Unavailable($"pushing {reference} to {github.Remote} failed: {refused}");
+    }
+
+    /// <summary>The remote <c>origin</c> of the bare repository, pointed at the configured GitHub remote.</summary>
+    private Remote Origin(Repository repo)
+    {
+        var url = _github!.Settings.Remote;
+        var remote = repo.Network.Remotes["origin"];
+        if (remote is null) return repo.Network.Remotes.Add("origin", url);
+        if (remote.Url == url) return remote;
+        repo.Network.Remotes.Update("origin", r => r.Url = url);
+        return repo.Network.Remotes["origin"];
     }
 
     /// <summary>The token as Git credentials (GitHub takes any user name with a token as the password).</summary>
