@@ -150,9 +150,7 @@ public sealed partial class SkillRepository
                     $"Reject review {review.Id}: skill {review.Skill}\n\nSkill: {review.Skill}\nReview: {review.Id}\nProposed-by: {review.Author}\n" +
                     $"Rejected-by: {by}\nNote: pull request #{pr.Number} was closed without merging\n",
                     proposal.Tree, [proposal], prettifyMessage: false);
-                repo.Refs.Remove(PendingPrefix + review.Id);
-                repo.Refs.Add(RejectedPrefix + review.Id, marker.Id);
-                return Review(repo, RejectedPrefix + review.Id, ReviewStatus.Rejected)!;
+                return Decide(repo, review.Id, RejectedPrefix, marker.Id, ReviewStatus.Rejected);
             }
             var main = repo.Refs[Main]?.ResolveToDirectReference()?.Target as Commit;
             if (pr.MergeCommit is null || repo.Lookup<Commit>(pr.MergeCommit) is not { } merge || main is null
@@ -161,10 +159,8 @@ public sealed partial class SkillRepository
             if (!merge.Parents.Any(p => p.Sha == review.Commit))
                 return OpsmithError.Conflict($"pull request #{pr.Number} was merged without a merge commit (squash or rebase), so main does not carry the " +
                                              $"reviewed commit {review.Commit[..12]}; the review stays pending. Merge review pull requests with a merge commit.");
-            repo.Notes.Add(merge.Parents.Last().Id, $"Pull-Request: {review.Url}\nNumber: {pr.Number}\nMerged-by: {by}\n", signature, signature, NotesNamespace);
-            repo.Refs.Remove(PendingPrefix + review.Id);
-            repo.Refs.Add(MergedPrefix + review.Id, merge.Id);
-            return Review(repo, MergedPrefix + review.Id, ReviewStatus.Merged)!;
+            repo.Notes.Add(new ObjectId(review.Commit), $"Pull-Request: {review.Url}\nNumber: {pr.Number}\nMerged-by: {by}\n", signature, signature, NotesNamespace);
+            return Decide(repo, review.Id, MergedPrefix, merge.Id, ReviewStatus.Merged);
         }, ct);
         _active = null;
         return result;
@@ -302,9 +298,7 @@ public sealed partial class SkillRepository
                 main is null ? [proposed] : [main, proposed], prettifyMessage: false);
             if (main is null) repo.Refs.Add(Main, merge.Id);
             else repo.Refs.UpdateTarget(repo.Refs[Main], merge.Id);
-            repo.Refs.Remove(PendingPrefix + review.Id);
-            repo.Refs.Add(MergedPrefix + review.Id, merge.Id);
-            return Review(repo, MergedPrefix + review.Id, ReviewStatus.Merged)!;
+            return Decide(repo, review.Id, MergedPrefix, merge.Id, ReviewStatus.Merged);
         }, ct);
         _active = null;
         return result;
@@ -324,9 +318,7 @@ public sealed partial class SkillRepository
             var marker = repo.ObjectDatabase.CreateCommit(signature, signature,
                 $"Reject review {review.Id}: skill {review.Skill}\n\nSkill: {review.Skill}\nReview: {review.Id}\nProposed-by: {review.Author}\nRejected-by: {decider}\n{noteLine}",
                 proposed.Tree, [proposed], prettifyMessage: false);
-            repo.Refs.Remove(PendingPrefix + review.Id);
-            repo.Refs.Add(RejectedPrefix + review.Id, marker.Id);
-            return Review(repo, RejectedPrefix + review.Id, ReviewStatus.Rejected)!;
+            return Decide(repo, review.Id, RejectedPrefix, marker.Id, ReviewStatus.Rejected);
         }, ct);
 
     /// <summary>
@@ -461,6 +453,14 @@ public sealed partial class SkillRepository
             Trailer(proposal.Message, "Proposed-by") ?? "", proposal.Author.When.ToUniversalTime(), decidedBy,
             status == ReviewStatus.Merged ? tip.Sha : null, status == ReviewStatus.Pending ? null : Trailer(tip.Message, "Note"),
             github is null ? null : Trailer(github, "Pull-Request"), number);
+    }
+
+    /// <summary>Moves a pending review's reference to where decided reviews of its kind live, pointing at <paramref name="target"/>.</summary>
+    private static SkillReview Decide(Repository repo, string id, string prefix, ObjectId target, ReviewStatus status)
+    {
+        repo.Refs.Remove(PendingPrefix + id);
+        repo.Refs.Add(prefix + id, target);
+        return Review(repo, prefix + id, status)!;
     }
 
     private static ReviewStatus StatusOf(string reference) =>
