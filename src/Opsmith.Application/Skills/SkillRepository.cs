@@ -32,6 +32,7 @@ public sealed partial class SkillRepository
     private readonly SemaphoreSlim _lock = new(1, 1);
     private readonly Dictionary<(string Name, string Commit), CatalogEntry?> _validated = [];
     private (string? Tip, DateTimeOffset CheckedAt, IReadOnlyList<ActiveSkill> Skills, SkillCatalog Catalog)? _active;
+    private (DateTimeOffset CheckedAt, IReadOnlyList<SkillReview> Reviews)? _pending;
 
     /// <param name="path">The bare repository (created when missing).</param>
     /// <param name="cache">Where each active version is written as a file for the run service.</param>
@@ -93,6 +94,7 @@ public sealed partial class SkillRepository
             repo.Refs.Add(PendingPrefix + id, commit.Id);
             return Review(repo, PendingPrefix + id, ReviewStatus.Pending)!;
         }, ct);
+        _pending = null;
         if (_github is null || proposed.Error is not null) return proposed;
         return await OpenPullRequestAsync(_github, proposed.Value!, author, ct);
     }
@@ -103,6 +105,18 @@ public sealed partial class SkillRepository
     /// withdrawn, so nothing waits for a pull request that does not exist.
     /// </summary>
     private async Task<Result<SkillReview>> OpenPullRequestAsync(GitHubPullRequests github, SkillReview review, Actor author, CancellationToken ct)
+    {
+        try
+        {
+            return await OpenPullRequestUnsyncedAsync(github, review, author, ct);
+        }
+        finally
+        {
+            _pending = null;
+        }
+    }
+
+    private async Task<Result<SkillReview>> OpenPullRequestUnsyncedAsync(GitHubPullRequests github, SkillReview review, Actor author, CancellationToken ct)
     {
         var pushed = await LockedAsync(repo => Push(repo, PendingPrefix + review.Id), ct);
         Result<PullRequestState> opened = pushed is { } pushError
@@ -163,6 +177,7 @@ public sealed partial class SkillRepository
             return Decide(repo, review.Id, MergedPrefix, merge.Id, ReviewStatus.Merged);
         }, ct);
         _active = null;
+        _pending = null;
         return result;
     }
 
@@ -246,8 +261,21 @@ public sealed partial class SkillRepository
     private Credentials GitCredentials(string url, string user, SupportedCredentialTypes types) =>
         new UsernamePasswordCredentials { Username = "x-access-token", Password = _github!.Settings.Token };
 
-    /// <summary>Reviews, newest first: all, or only those with <paramref name="status"/>.</summary>
-    public Task<IReadOnlyList<SkillReview>> ReviewsAsync(ReviewStatus? status, CancellationToken ct) =>
+    /// <summary>
+    /// Reviews, newest first: all, or only those with <paramref name="status"/>. The pending ones are what every skill
+    /// listing shows, so they are kept like the active skills: trusted for <see cref="Freshness"/> (another process may
+    /// propose meanwhile) and dropped on every proposal and decision made here.
+    /// </summary>
+    public async Task<IReadOnlyList<SkillReview>> ReviewsAsync(ReviewStatus? status, CancellationToken ct)
+    {
+        var now = _time.GetUtcNow();
+        if (status == ReviewStatus.Pending && _pending is { } fresh && now - fresh.CheckedAt < Freshness) return fresh.Reviews;
+        var reviews = await ReadReviewsAsync(status, ct);
+        if (status == ReviewStatus.Pending) _pending = (now, reviews);
+        return reviews;
+    }
+
+    private Task<IReadOnlyList<SkillReview>> ReadReviewsAsync(ReviewStatus? status, CancellationToken ct) =>
         LockedAsync<IReadOnlyList<SkillReview>>(repo => Prefixes(status)
             .SelectMany(prefix => repo.Refs.FromGlob(prefix + "*"))
             .Select(r => Review(repo, r.CanonicalName, StatusOf(r.CanonicalName)))
@@ -301,12 +329,14 @@ public sealed partial class SkillRepository
             return Decide(repo, review.Id, MergedPrefix, merge.Id, ReviewStatus.Merged);
         }, ct);
         _active = null;
+        _pending = null;
         return result;
     }
 
     /// <summary>Rejects a pending review: its branch moves aside and main does not change. Its author may withdraw it too.</summary>
-    public Task<Result<SkillReview>> RejectAsync(string id, Actor decider, string? note, CancellationToken ct) =>
-        LockedAsync<Result<SkillReview>>(repo =>
+    public async Task<Result<SkillReview>> RejectAsync(string id, Actor decider, string? note, CancellationToken ct)
+    {
+        var result = await LockedAsync<Result<SkillReview>>(repo =>
         {
             var pending = Pending(repo, id, decider, "reject");
             if (pending.Error is { } refused) return refused;
@@ -320,6 +350,9 @@ public sealed partial class SkillRepository
                 proposed.Tree, [proposed], prettifyMessage: false);
             return Decide(repo, review.Id, RejectedPrefix, marker.Id, ReviewStatus.Rejected);
         }, ct);
+        _pending = null;
+        return result;
+    }
 
     /// <summary>
     /// The active skills: each skill file on main, at the merge commit that last changed it, validated (each version once)
