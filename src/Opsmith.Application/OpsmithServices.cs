@@ -118,6 +118,10 @@ public sealed class OpsmithServices : IAsyncDisposable
     public async Task<Storage.Incidents.IncidentStore> IncidentsAsync(CancellationToken ct) =>
         Storage.Incidents.IncidentStore.For(await AuditAsync(ct), Time);
 
+    /// <summary>The server's executions (each with its report and skill commit), in the audit trail's database.</summary>
+    public async Task<Storage.Executions.ExecutionStore> ExecutionsAsync(CancellationToken ct) =>
+        Storage.Executions.ExecutionStore.For(await AuditAsync(ct));
+
     /// <summary>Agent sessions and their trajectories, in the audit trail's database.</summary>
     public async Task<Storage.Sessions.AgentSessionStore> SessionsAsync(CancellationToken ct) =>
         Storage.Sessions.AgentSessionStore.For(await AuditAsync(ct), Time);

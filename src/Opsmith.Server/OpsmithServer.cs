@@ -42,7 +42,9 @@ public static class OpsmithServer
     {
         services.AddSingleton(provider => ServerOptions.From(provider.GetRequiredService<IConfiguration>()));
         services.AddSingleton(provider => OpenServices(provider.GetRequiredService<ServerOptions>()));
-        services.AddSingleton(provider => SkillRepository.For(provider.GetRequiredService<OpsmithServices>()));
+        services.AddSingleton(provider => SkillRepository.For(provider.GetRequiredService<OpsmithServices>(),
+            provider.GetRequiredService<ServerOptions>().GitHub));
+        services.AddHostedService<PullRequestPolling>();
         services.AddSingleton(provider => new ExecutionService(provider.GetRequiredService<OpsmithServices>(),
             provider.GetRequiredService<SkillRepository>(), provider.GetRequiredService<ServerOptions>().Inventory));
         services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(130));
@@ -81,6 +83,12 @@ public static class OpsmithServer
     {
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        // Kestrel enforces the limit while reading a body; a declared length over it is refused at once, as a problem document.
+        var maxRequestBytes = app.Services.GetRequiredService<ServerOptions>().MaxRequestBytes;
+        app.Use((context, next) => context.Request.ContentLength > maxRequestBytes
+            ? Problems.Write(context, StatusCodes.Status413PayloadTooLarge, "Request too large",
+                $"the body is {context.Request.ContentLength} bytes; this server accepts at most {maxRequestBytes} (Opsmith:MaxRequestBytes)")
+            : next(context));
         app.UseRateLimiter();
         app.UseAuthentication();
         app.UseAuthorization();
@@ -94,10 +102,12 @@ public static class OpsmithServer
         api.MapSkills();
         api.MapExecutions();
         api.MapCallback();
+        api.MapGitHubWebhook();
         api.MapTasks();
         api.MapApprovals();
         api.MapAudit();
         api.MapKillSwitch();
+        api.MapIncidents();
         return app;
     }
 

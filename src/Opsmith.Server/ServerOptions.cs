@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Configuration;
+using Opsmith.Application.Skills;
 
 namespace Opsmith.Server;
 
@@ -13,6 +14,7 @@ namespace Opsmith.Server;
 /// <param name="MaxRequestBytes">The largest request body accepted.</param>
 /// <param name="RequestsPerSecond">Per token (or per address, before authentication): the sustained rate allowed.</param>
 /// <param name="ShutdownSeconds">How long a stop waits for running executions to finish or roll back.</param>
+/// <param name="GitHub">Reviews as GitHub pull requests (section <c>Opsmith:GitHub</c>); null: local reviews.</param>
 public sealed record ServerOptions(
     string? Home = null,
     string? AuditPostgres = null,
@@ -20,7 +22,8 @@ public sealed record ServerOptions(
     string? CallbackSecret = null,
     long MaxRequestBytes = 1024 * 1024,
     int RequestsPerSecond = 200,
-    int ShutdownSeconds = 120)
+    int ShutdownSeconds = 120,
+    GitHubSettings? GitHub = null)
 {
     public const string Section = "Opsmith";
 
@@ -35,7 +38,24 @@ public sealed record ServerOptions(
             Blank(section["CallbackSecret"]),
             section.GetValue("MaxRequestBytes", defaults.MaxRequestBytes),
             section.GetValue("RequestsPerSecond", defaults.RequestsPerSecond),
-            section.GetValue("ShutdownSeconds", defaults.ShutdownSeconds));
+            section.GetValue("ShutdownSeconds", defaults.ShutdownSeconds),
+            GitHubFrom(section.GetSection("GitHub")));
+    }
+
+    /// <summary>
+    /// <c>Opsmith:GitHub:Remote</c>, <c>:Repository</c>, <c>:Token</c>, <c>:ApiUrl</c>, <c>:WebhookSecret</c>, <c>:PollSeconds</c>. No remote:
+    /// local reviews. A remote with a missing or malformed part stops the server at start, naming the setting.
+    /// </summary>
+    private static GitHubSettings? GitHubFrom(IConfigurationSection section)
+    {
+        if (Blank(section["Remote"]) is not { } remote) return null;
+        var api = Blank(section["ApiUrl"]) is { } url
+            ? Uri.TryCreate(url.EndsWith('/') ? url : url + "/", UriKind.Absolute, out var parsed) ? parsed
+                : throw new InvalidOperationException($"Opsmith:GitHub:ApiUrl '{url}' is not an absolute URL")
+            : GitHubSettings.GitHubApi;
+        var settings = new GitHubSettings(remote, section["Repository"] ?? "", section["Token"] ?? "", api, Blank(section["WebhookSecret"]),
+            section.GetValue("PollSeconds", 60));
+        return settings.Problem() is { } problem ? throw new InvalidOperationException(problem + " (docs/server.md, Reviews on GitHub)") : settings;
     }
 
     private static string? Blank(string? value) => string.IsNullOrWhiteSpace(value) ? null : value;

@@ -92,12 +92,12 @@ public sealed class ArchitectureTests
         Assert.True(offenders.Count == 0, "These talk SQL outside Opsmith.Storage:\n" + string.Join("\n", offenders));
     }
 
-    /// <summary>What only Opsmith.Application may call: opening stores, building executors and runners, flipping the kill switch file, Git.</summary>
+    /// <summary>What only Opsmith.Application may call: opening stores, building executors and runners, flipping the kill switch file, Git, GitHub.</summary>
     private static readonly string[] BelowTheApplication =
     [
         "Opsmith.Storage.Audit.AuditStores", "Opsmith.Storage.Audit.SqliteAuditStore", "Opsmith.Storage.Audit.PostgresAuditStore",
         "Opsmith.Storage.Approvals.ApprovalStores", "Opsmith.Storage.Approvals.SqliteApprovalStore", "Opsmith.Storage.Approvals.PostgresApprovalStore",
-        "Opsmith.Storage.Tokens.ApiTokenStore", "Opsmith.Execution.Runs.HostExecutor", "Opsmith.Execution.Runs.SkillRunner",
+        "Opsmith.Storage.Tokens.ApiTokenStore", "Opsmith.Storage.Executions.ExecutionStore", "Opsmith.Execution.Runs.HostExecutor", "Opsmith.Execution.Runs.SkillRunner",
         "Opsmith.Execution.Runs.StepGuard", "Opsmith.Execution.Runs.RunAudit",
     ];
 
@@ -107,7 +107,8 @@ public sealed class ArchitectureTests
         var offenders = IlReferences.Of(Path.Combine(Folder, "Opsmith.Server.dll"))
             .Where(r => BelowTheApplication.Contains(r.TargetType)
                         || (r.TargetType == "Opsmith.Execution.Runs.KillSwitch" && r.TargetMember is "TurnOn" or "TurnOff")
-                        || r.TargetType.StartsWith("LibGit2Sharp.", StringComparison.Ordinal))
+                        || r.TargetType.StartsWith("LibGit2Sharp.", StringComparison.Ordinal)
+                        || r.TargetType.StartsWith("Octokit.", StringComparison.Ordinal))
             .Select(r => r.ToString()).Distinct().ToList();
 
         Assert.True(offenders.Count == 0, "The server must use Opsmith.Application (OpsmithServices, RunService, SkillRepository, ExecutionService):\n" +

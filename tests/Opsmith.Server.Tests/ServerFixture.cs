@@ -15,7 +15,8 @@ namespace Opsmith.Server.Tests;
 /// loopback, with its audit trail in SQLite or in a real PostgreSQL schema. Tokens are made the way
 /// <c>opsmith tokens create</c> makes them: in the shared token store.
 /// </summary>
-public sealed class OpsmithServerFactory(string home, string inventory, string? postgres) : WebApplicationFactory<Program>
+public sealed class OpsmithServerFactory(string home, string inventory, string? postgres, IReadOnlyDictionary<string, string>? settings = null)
+    : WebApplicationFactory<Program>
 {
     public const string CallbackSecret = "test-callback-secret";
 
@@ -28,11 +29,15 @@ public sealed class OpsmithServerFactory(string home, string inventory, string? 
         builder.UseSetting("Opsmith:CallbackSecret", CallbackSecret);
         builder.UseSetting("Opsmith:RequestsPerSecond", "10000");
         if (postgres is not null) builder.UseSetting("Opsmith:AuditPostgres", postgres);
+        foreach (var (key, value) in settings ?? new Dictionary<string, string>()) builder.UseSetting(key, value);
         if (Environment.GetEnvironmentVariable("OPSMITH_TEST_SERVER_LOG") == "1")
             builder.ConfigureLogging(logging => logging.AddConsole());
     }
 
     public OpsmithServices Opsmith => Services.GetRequiredService<OpsmithServices>();
+
+    /// <summary>Another server on the same home, database and settings: what a restart of this one sees.</summary>
+    public OpsmithServerFactory Restarted() => new(home, inventory, postgres, settings);
 
     /// <summary>An HTTP client holding a new token for <paramref name="person"/> with <paramref name="role"/>.</summary>
     public async Task<HttpClient> ClientAsync(string person, ApiRole role)
@@ -67,11 +72,11 @@ public sealed class ServerInfrastructure : IAsyncLifetime
     }
 
     /// <summary>A server on a fresh home; with <paramref name="usePostgres"/> its audit trail, approvals and tokens are in a fresh PostgreSQL schema.</summary>
-    public async Task<OpsmithServerFactory> NewServerAsync(bool usePostgres)
+    public async Task<OpsmithServerFactory> NewServerAsync(bool usePostgres, IReadOnlyDictionary<string, string>? settings = null)
     {
         var home = Directory.CreateTempSubdirectory("opsmith-server-").FullName;
         var postgres = usePostgres ? await Postgres.CreateSchemaAsync($"server_{Interlocked.Increment(ref _schemas)}") : null;
-        return new OpsmithServerFactory(home, Cluster.InventoryFile, postgres);
+        return new OpsmithServerFactory(home, Cluster.InventoryFile, postgres, settings);
     }
 }
 

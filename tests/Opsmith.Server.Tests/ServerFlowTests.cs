@@ -113,8 +113,9 @@ public sealed class ServerFlowTests(ServerInfrastructure infrastructure)
 
         await server.DisposeAsync();
 
-        var kept = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(server.Home, "data", "executions", id + ".json"))).RootElement;
-        Assert.Equal("canceled", kept.GetProperty("verdict").GetString());
+        await using var restarted = server.Restarted();
+        var kept = await Json(await (await restarted.ClientAsync("alice", ApiRole.Viewer)).GetAsync($"/api/executions/{id}"));
+        Assert.Equal("canceled", kept.GetProperty("status").GetString());
         Assert.Equal("canceled", kept.GetProperty("report").GetProperty("verdict").GetString());
     }
 

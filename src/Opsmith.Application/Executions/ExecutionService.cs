@@ -4,14 +4,15 @@ using Opsmith.Application.Runs;
 using Opsmith.Application.Skills;
 using Opsmith.Core.Runs;
 using Opsmith.Execution.Runs;
+using Opsmith.Storage.Executions;
 
 namespace Opsmith.Application.Executions;
 
 /// <summary>
 /// Runs active skills for a long-lived surface (the server): each execution runs the version active in the skills
 /// repository at that moment, records its commit, streams its events to any number of watchers and outlives the request
-/// that started it. Finished executions are kept as JSON in the data folder (<c>executions/</c>), so a restarted server
-/// still lists them. <see cref="StopAsync"/> cancels what runs — each run stops its current step and rolls back what it
+/// that started it. Every execution is kept in the audit database (table <c>executions</c>: SQLite or PostgreSQL, with its
+/// report and skill commit) when it starts and when it ends, so a restarted server still lists and shows it. <see cref="StopAsync"/> cancels what runs — each run stops its current step and rolls back what it
 /// changed — and waits for every report.
 /// </summary>
 public sealed class ExecutionService : IAsyncDisposable
@@ -19,7 +20,6 @@ public sealed class ExecutionService : IAsyncDisposable
     private readonly OpsmithServices _services;
     private readonly SkillRepository _skills;
     private readonly string? _inventory;
-    private readonly string _folder;
     private readonly CancellationTokenSource _stopping = new();
     private readonly ConcurrentDictionary<string, Execution> _executions = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, RunHandle> _running = new(StringComparer.Ordinal);
@@ -32,8 +32,6 @@ public sealed class ExecutionService : IAsyncDisposable
         _services = services;
         _skills = skills;
         _inventory = inventoryFile is null ? null : Path.GetFullPath(inventoryFile);
-        _folder = Path.Combine(services.Options.Paths.DataDirectory, "executions");
-        Load();
     }
 
     /// <summary>
@@ -59,19 +57,30 @@ public sealed class ExecutionService : IAsyncDisposable
             _services.Time.GetUtcNow(), null, null, null, TaskId: taskId);
         _executions[execution.Id] = execution;
         _running[execution.Id] = handle;
+        await SaveAsync(execution);
         var finishing = FinishAsync(execution, handle);
         _finishing[execution.Id] = finishing;
         Track(finishing);
         return execution;
     }
 
-    public Execution? Get(string id) => _executions.GetValueOrDefault(id);
+    /// <summary>One execution: as this process knows it (running or just finished), else as the database keeps it.</summary>
+    public async Task<Execution?> GetAsync(string id, CancellationToken ct) =>
+        _executions.TryGetValue(id, out var known) ? known
+        : await (await _services.ExecutionsAsync(ct)).GetAsync(id, ct) is { } stored ? Read(stored) : null;
 
-    /// <summary>Newest first; <paramref name="status"/> is <c>running</c> or a verdict's wire name (succeeded, failed, …).</summary>
-    public IReadOnlyList<Execution> List(string? skill, string? status) => _executions.Values
-        .Where(e => skill is null || e.Skill == skill)
-        .Where(e => status is null || StatusOf(e) == status)
-        .OrderByDescending(e => e.Started).ThenBy(e => e.Id, StringComparer.Ordinal).ToList();
+    /// <summary>Newest first, at most <paramref name="limit"/>; <paramref name="status"/> is <c>running</c> or a verdict's wire name (succeeded, failed, …).</summary>
+    public async Task<IReadOnlyList<Execution>> ListAsync(string? skill, string? status, int limit, CancellationToken ct)
+    {
+        var stored = await (await _services.ExecutionsAsync(ct)).ListAsync(skill, status, limit, ct);
+        // What this process knows is newer than the database while a save is in flight.
+        var byId = stored.Select(Read).OfType<Execution>().ToDictionary(e => e.Id, StringComparer.Ordinal);
+        foreach (var known in _executions.Values) byId[known.Id] = known;
+        return byId.Values
+            .Where(e => skill is null || e.Skill == skill)
+            .Where(e => status is null || StatusOf(e) == status)
+            .OrderByDescending(e => e.Started).ThenBy(e => e.Id, StringComparer.Ordinal).Take(limit).ToList();
+    }
 
     public static string StatusOf(Execution execution) => execution.Verdict is { } verdict ? JsonSerializer.Serialize(verdict, ReportJson.Options).Trim('"') : "running";
 
@@ -97,15 +106,17 @@ public sealed class ExecutionService : IAsyncDisposable
     }
 
     /// <summary>Records what a GitHub Actions run reported for <paramref name="id"/> (the execution_id it was dispatched with).</summary>
-    public Result<Execution> RecordCallback(string id, string skill, RunVerdict verdict, string? logsUrl, IReadOnlyDictionary<string, string> outputs)
+    public async Task<Result<Execution>> RecordCallbackAsync(string id, string skill, RunVerdict verdict, string? logsUrl,
+        IReadOnlyDictionary<string, string> outputs, CancellationToken ct)
     {
-        if (_executions.TryGetValue(id, out var existing) && existing.Source == ExecutionSource.Opsmith)
+        var existing = await GetAsync(id, ct);
+        if (existing?.Source == ExecutionSource.Opsmith)
             return OpsmithError.Conflict($"execution {id} was run by Opsmith itself; a GitHub Actions callback cannot change it");
         var now = _services.Time.GetUtcNow();
         var execution = new Execution(id, skill, null, "github-actions", RunMode.Execute, ExecutionSource.GithubActions, existing?.Started ?? now, now,
             verdict, null, logsUrl, outputs);
         _executions[id] = execution;
-        Save(execution);
+        await SaveAsync(execution);
         return execution;
     }
 
@@ -177,9 +188,9 @@ public sealed class ExecutionService : IAsyncDisposable
                 Finished = _services.Time.GetUtcNow(), Verdict = report?.Verdict ?? RunVerdict.Failed, Report = report,
             };
             _executions[execution.Id] = finished;
-            Save(finished);
             _handles[execution.Id] = handle;
             _running.TryRemove(execution.Id, out _);
+            await SaveAsync(finished);
         }
     }
 
@@ -204,29 +215,21 @@ public sealed class ExecutionService : IAsyncDisposable
         _stopping.Dispose();
     }
 
-    private void Save(Execution execution)
-    {
-        Directory.CreateDirectory(_folder);
-        var file = Path.Combine(_folder, execution.Id + ".json");
-        var temporary = file + ".tmp";
-        File.WriteAllText(temporary, JsonSerializer.Serialize(execution, ReportJson.Options));
-        File.Move(temporary, file, overwrite: true);
-    }
+    /// <summary>Writes the execution to the database; it is never cancelled half-way (a report must not be lost to a stop).</summary>
+    private async Task SaveAsync(Execution execution) =>
+        await (await _services.ExecutionsAsync(CancellationToken.None)).SaveAsync(new StoredExecution(execution.Id, execution.Skill, execution.Commit,
+            execution.Actor, StatusOf(execution), execution.Started, execution.Finished, JsonSerializer.Serialize(execution, ReportJson.Options)), CancellationToken.None);
 
-    private void Load()
+    /// <summary>A stored execution; null when its document cannot be read (the audit trail still holds what ran).</summary>
+    private static Execution? Read(StoredExecution stored)
     {
-        if (!Directory.Exists(_folder)) return;
-        foreach (var file in Directory.EnumerateFiles(_folder, "*.json"))
+        try
         {
-            try
-            {
-                if (JsonSerializer.Deserialize<Execution>(File.ReadAllText(file), ReportJson.Options) is { } execution)
-                    _executions[execution.Id] = execution;
-            }
-            catch (Exception e) when (e is JsonException or IOException)
-            {
-                // A damaged record is skipped, not fatal: the audit trail still holds what ran.
-            }
+            return JsonSerializer.Deserialize<Execution>(stored.Document, ReportJson.Options);
+        }
+        catch (JsonException)
+        {
+            return null;
         }
     }
 }

@@ -14,6 +14,7 @@ public enum ReviewStatus
 /// </summary>
 /// <param name="Commit">The proposed commit (on the review branch).</param>
 /// <param name="MergeCommit">The commit on main that made it active; null unless merged.</param>
+/// <param name="PullRequest">The GitHub pull request's number when the review goes through GitHub; null for a local review.</param>
 public sealed record SkillReview(
     string Id,
     string Skill,
@@ -25,7 +26,8 @@ public sealed record SkillReview(
     string? DecidedBy,
     string? MergeCommit,
     string? Note,
-    string? Url);
+    string? Url,
+    int? PullRequest = null);
 
 /// <summary>An active skill: the catalog entry as merged, and the commit on main that made this version active.</summary>
 public sealed record ActiveSkill(Catalog.CatalogEntry Entry, string Commit)

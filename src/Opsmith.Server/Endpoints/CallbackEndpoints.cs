@@ -46,7 +46,7 @@ public static class CallbackEndpoints
                     _ => null,
                 };
                 if (verdict is null) return Problems.From(OpsmithError.BadRequest($"status must be success, failure or cancelled, not '{callback.Status}'"));
-                var recorded = executions.RecordCallback(id, skill, verdict.Value, callback.LogsUrl, callback.Outputs ?? []);
+                var recorded = await executions.RecordCallbackAsync(id, skill, verdict.Value, callback.LogsUrl, callback.Outputs ?? [], ct);
                 return recorded.Error is { } error ? Problems.From(error) : TypedResults.Ok(ExecutionsEndpoints.ApiExecution.From(recorded.Value!, false));
             }).AllowAnonymous().WithTags("executions")
             .WithSummary("A GitHub Actions run reports its result (signed with X-Hub-Signature-256)");

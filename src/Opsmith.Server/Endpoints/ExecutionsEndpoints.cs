@@ -20,20 +20,23 @@ public static class ExecutionsEndpoints
         var read = api.MapGroup("/executions").RequireAuthorization(Roles.Policy(ApiRole.Viewer)).WithTags("executions");
         var write = api.MapGroup("/executions").RequireAuthorization(Roles.Policy(ApiRole.Operator)).WithTags("executions");
 
-        read.MapGet("", (string? skill, string? status, ExecutionService executions) =>
-            TypedResults.Ok(new ExecutionList(executions.List(skill, status).Select(e => ApiExecution.From(e, includeReport: false)).ToList())))
-            .WithSummary("Executions, newest first; filter by skill and status (running, succeeded, failed, …)");
-        read.MapGet("/{id}", Results<Ok<ApiExecution>, ProblemHttpResult> (string id, ExecutionService executions) =>
-                executions.Get(id) is { } e ? TypedResults.Ok(ApiExecution.From(e, includeReport: true)) : NotFound(id))
+        read.MapGet("", async Task<Results<Ok<ExecutionList>, ProblemHttpResult>> (string? skill, string? status, int? limit, ExecutionService executions,
+                CancellationToken ct) =>
+                limit is < 1 or > MaxLimit ? Problems.From(OpsmithError.BadRequest($"limit must be between 1 and {MaxLimit}"))
+                : TypedResults.Ok(new ExecutionList((await executions.ListAsync(skill, status, limit ?? 100, ct))
+                    .Select(e => ApiExecution.From(e, includeReport: false)).ToList())))
+            .WithSummary("Executions, newest first (kept across restarts); filter by skill and status (running, succeeded, failed, …); limit (default 100)");
+        read.MapGet("/{id}", async Task<Results<Ok<ApiExecution>, ProblemHttpResult>> (string id, ExecutionService executions, CancellationToken ct) =>
+                await executions.GetAsync(id, ct) is { } e ? TypedResults.Ok(ApiExecution.From(e, includeReport: true)) : NotFound(id))
             .WithSummary("One execution with its report");
         read.MapGet("/{id}/events", Results<ServerSentEventsResult<string>, ProblemHttpResult> (string id, ExecutionService executions,
                 IOptions<JsonOptions> json, CancellationToken ct) =>
                 executions.Events(id, ct) is { } events
                     ? TypedResults.ServerSentEvents(Sse(events, executions.WhenRecordedAsync(id), json.Value.SerializerOptions, ct)) : NotFound(id))
             .WithSummary("Live events (text/event-stream): every event so far, then each new one until the run ends");
-        write.MapPost("/{id}/cancel", Results<Accepted, ProblemHttpResult> (string id, ExecutionService executions) =>
+        write.MapPost("/{id}/cancel", async Task<Results<Accepted, ProblemHttpResult>> (string id, ExecutionService executions, CancellationToken ct) =>
                 executions.Cancel(id) ? TypedResults.Accepted($"/api/executions/{id}")
-                : executions.Get(id) is null ? NotFound(id)
+                : await executions.GetAsync(id, ct) is null ? NotFound(id)
                 : Problems.From(OpsmithError.Conflict($"execution {id} is not running")))
             .WithSummary("Stop a running execution: its current step stops and what it changed is rolled back");
     }
@@ -56,6 +59,8 @@ public static class ExecutionsEndpoints
     public sealed record TaskSkill(string Skill, Dictionary<string, string>? Inputs);
 
     public sealed record TaskRequest(IReadOnlyList<TaskSkill>? Skills, bool Execute = false);
+
+    public const int MaxLimit = 1000;
 
     public sealed record ExecutionList(IReadOnlyList<ApiExecution> Executions);
 

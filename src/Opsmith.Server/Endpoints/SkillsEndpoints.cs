@@ -59,15 +59,18 @@ public static class SkillsEndpoints
     public sealed record ReviewList(IReadOnlyList<ApiReview> Reviews);
 
     public sealed record ApiReview(string Id, string Skill, string Status, string Branch, string Commit, string Author, DateTimeOffset Created,
-        string? DecidedBy, string? MergeCommit, string? Note, string? Url)
+        string? DecidedBy, string? MergeCommit, string? Note, string? Url, int? PullRequest)
     {
         public static ApiReview From(SkillReview r) =>
-            new(r.Id, r.Skill, r.Status.ToWireName(), r.Branch, r.Commit, r.Author, r.Created, r.DecidedBy, r.MergeCommit, r.Note, r.Url);
+            new(r.Id, r.Skill, r.Status.ToWireName(), r.Branch, r.Commit, r.Author, r.Created, r.DecidedBy, r.MergeCommit, r.Note, r.Url, r.PullRequest);
     }
 
     public sealed record ValidationReport(bool Valid, IReadOnlyList<ApiDiagnostic> Diagnostics);
 
     public sealed record Started(string ExecutionId, string Skill, string? Commit, string Mode, string Status, string Events);
+
+    /// <summary>The unfiltered list as of one catalog (one commit of main): the most common read, built once per merge.</summary>
+    private static (SkillCatalog Catalog, IReadOnlyList<ApiSkill> Skills)? _everything;
 
     private static async Task<Results<Ok<SkillList>, ProblemHttpResult>> ListAsync(string? status, string? q, string? stage, string? category, string? tag,
         SkillRepository skills, CancellationToken ct)
@@ -86,9 +89,12 @@ public static class SkillsEndpoints
             : [];
         if (status == "pending_approval") return TypedResults.Ok(new SkillList([], pending));
         var (active, catalog) = await skills.ActiveCatalogAsync(ct);
+        if (stageValue is null && category is null && tag is null && q is null && _everything is { } known && ReferenceEquals(known.Catalog, catalog))
+            return TypedResults.Ok(new SkillList(known.Skills, pending));
         var commits = active.ToDictionary(s => s.Name, s => s.Commit);
         var found = catalog.Query(new CatalogQuery(stageValue, category, tag, Text: q))
             .Select(e => Api(e, "active", commits[e.Name])).ToList();
+        if (stageValue is null && category is null && tag is null && q is null) _everything = (catalog, found);
         return TypedResults.Ok(new SkillList(found, pending));
     }
 
