@@ -1,3 +1,4 @@
+using Opsmith.Execution;
 using System.Diagnostics;
 using System.Net.Sockets;
 using Opsmith.Application;

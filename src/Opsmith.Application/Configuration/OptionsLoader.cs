@@ -1,3 +1,4 @@
+using Opsmith.Execution;
 using System.Globalization;
 using Opsmith.Core.Diagnostics;
 using Opsmith.Core.Skills;

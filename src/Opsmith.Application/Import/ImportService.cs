@@ -1,3 +1,4 @@
+using Opsmith.Execution;
 using System.Text;
 using Opsmith.Application.Validation;
 using Opsmith.Core.Diagnostics;

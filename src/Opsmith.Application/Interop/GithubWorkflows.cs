@@ -1,3 +1,4 @@
+using Opsmith.Execution;
 using Opsmith.Application.Validation;
 using Opsmith.Core.Diagnostics;
 using Opsmith.Core.Documents;

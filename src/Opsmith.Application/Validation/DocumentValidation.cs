@@ -1,3 +1,4 @@
+using Opsmith.Execution;
 using Opsmith.Core.Diagnostics;
 using Opsmith.Core.Documents;
 using Opsmith.Core.Inventories;

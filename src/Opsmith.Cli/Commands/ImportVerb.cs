@@ -1,3 +1,4 @@
+using Opsmith.Execution;
 using System.CommandLine;
 using Opsmith.Application;
 using Opsmith.Application.Import;

@@ -1,3 +1,4 @@
+using Opsmith.Execution;
 using Opsmith.Application;
 using Opsmith.Core.Inventories;
 

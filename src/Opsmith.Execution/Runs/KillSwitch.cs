@@ -1,6 +1,8 @@
 using System.Text;
 using System.Text.Json;
 
+using Opsmith.Core.Inventories;
+
 namespace Opsmith.Execution.Runs;
 
 /// <summary>Who engaged the kill switch, when and why.</summary>
@@ -30,7 +32,10 @@ public sealed class KillSwitch(string dataDirectory) : IKillSwitch
         if (!Path.Exists(FilePath) && !IsLink(FilePath)) return null;
         try
         {
-            if (Directory.Exists(FilePath)) return Unreadable("the kill-switch path is a folder, not a file");
+            // Asked without opening it: opening a FIFO blocks every mutating step until someone writes to it.
+            var kind = FileKinds.Of(FilePath);
+            if (kind is not (FileKind.RegularFile or FileKind.Missing))
+                return Unreadable($"the kill-switch path is {FileKinds.Describe(kind)}, not a file");
             if (!ReadBounded(FilePath, out var text)) return Unreadable($"the kill-switch file is larger than {MaxBytes} bytes");
             return Parse(text);
         }

@@ -83,6 +83,23 @@ public sealed class KillSwitchTests : IDisposable
     }
 
     [Fact]
+    public async Task A_named_pipe_at_the_kill_switch_path_counts_as_on_without_being_opened()
+    {
+        // Given a FIFO where the switch's file belongs (opening one for reading blocks until someone writes)
+        using (var mkfifo = System.Diagnostics.Process.Start("mkfifo", [Switch.FilePath])) await mkfifo.WaitForExitAsync();
+
+        // When the switch is read (a guard against a hang, not a timing: reading a FIFO would block for ever)
+        var read = Task.Run(() => Switch.Read());
+        var finished = await Task.WhenAny(read, Task.Delay(TimeSpan.FromMinutes(1))) == read;
+        if (!finished) await File.WriteAllTextAsync(Switch.FilePath, "{}"); // unblock the reader before failing
+
+        // Then it is on, saying what is there
+        Assert.True(finished, "reading the kill switch blocked on a named pipe");
+        Assert.Equal(KillSwitchState.Unknown, read.Result!.By);
+        Assert.Contains("named pipe", read.Result.Reason);
+    }
+
+    [Fact]
     public void A_file_that_cannot_be_read_counts_as_on()
     {
         File.WriteAllText(Switch.FilePath, "{}");

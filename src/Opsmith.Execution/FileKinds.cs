@@ -1,7 +1,7 @@
 using System.Runtime.InteropServices;
 using Opsmith.Core.Inventories;
 
-namespace Opsmith.Application;
+namespace Opsmith.Execution;
 
 /// <summary>
 /// What a path is on this machine's disk (following symbolic links), asked without opening it — opening a FIFO
