@@ -1,3 +1,4 @@
+using Opsmith.Core.Agents;
 using System.Text.Json.Nodes;
 using Opsmith.Application.Configuration;
 using Opsmith.Application.Llm;

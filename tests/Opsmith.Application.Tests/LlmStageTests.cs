@@ -1,3 +1,4 @@
+using Opsmith.Core.Agents;
 using Opsmith.Application.Configuration;
 using Opsmith.Application.Llm;
 using Opsmith.Application.Runs;

@@ -113,12 +113,7 @@ public sealed class AgentVerb(CliContext context) : IVerb
         // The agent acts as itself: its runs, decisions and session are recorded as agent:NAME.
         await using var services = new OpsmithServices(CliServices.Options(), new Actor(agent.Name, ActorKind.Agent));
         var text = a.Output == OutputFormat.Text;
-        var tier = agent.Definition.ModelTier switch
-        {
-            Core.Agents.ModelTier.Fast => Opsmith.Llm.Tiers.ModelTier.Fast,
-            Core.Agents.ModelTier.Standard => Opsmith.Llm.Tiers.ModelTier.Standard,
-            _ => Opsmith.Llm.Tiers.ModelTier.Reasoning,
-        };
+        var tier = agent.Definition.ModelTier;
         if (a.Planner == "llm-tools")
         {
             var loop = await new Application.Llm.ToolLoopAgent(services, text ? line => context.Stderr.WriteLine(context.Out.Dim($"[llm-tools] {TerminalText.Sanitize(line)}")) : null)

@@ -1,9 +1,21 @@
+using System.Text.Json.Serialization;
 using Opsmith.Core.Skills;
 
 namespace Opsmith.Core.Agents;
 
-/// <summary>Which class of model an LLM planner asks for (the LLM issue maps tiers to providers).</summary>
-public enum ModelTier { Fast, Standard, Reasoning }
+/// <summary>
+/// How demanding a model's task is; each tier maps to one provider and model (docs/llm.md). The one tier enum: an
+/// agent's <c>model_tier</c> and every stage that asks Opsmith.Llm for a model use it.
+/// </summary>
+public enum ModelTier
+{
+    /// <summary>Cheap and quick: summaries.</summary>
+    [JsonStringEnumMemberName("fast")] Fast,
+    /// <summary>The default: drafting skills, verifying, planning.</summary>
+    [JsonStringEnumMemberName("standard")] Standard,
+    /// <summary>Hard problems: reviewing failures, investigating with tools.</summary>
+    [JsonStringEnumMemberName("reasoning")] Reasoning,
+}
 
 /// <summary>What an invariant looks at: a detection skill, or one check of the same shape skills use.</summary>
 public enum InvariantKind { Skill, Http, Tcp, Promql }
