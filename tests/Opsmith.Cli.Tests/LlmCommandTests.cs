@@ -45,7 +45,10 @@ public sealed class LlmCommandTests
         Assert.True(call.GetProperty("refused").GetBoolean());
         Assert.Contains("may only read", call.GetProperty("result").GetString());
         var sessions = await CliProcess.RunAsync(["agent", "sessions", "list", "--output", "json"], Keyed(temp.Path));
-        Assert.Contains(root.GetProperty("session").GetString()!, sessions.Stdout);
+        using var listed = JsonDocument.Parse(sessions.Stdout);
+        var stored = Assert.Single(listed.RootElement.GetProperty("sessions").EnumerateArray());
+        Assert.Equal(root.GetProperty("session").GetString(), stored.GetProperty("id").GetString());
+        Assert.Equal(240, stored.GetProperty("tokens").GetInt64()); // the tokens are in the session record, not only in the output
     }
 
     [Fact]

@@ -76,6 +76,12 @@ public sealed record AgentDefinition(
 {
     public static readonly TimeSpan DefaultInterval = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// Procedures in prose (an Agent Skill's <c>SKILL.md</c>, as <c>opsmith import</c> writes them) the LLM agent is given
+    /// as instructions; absolute paths. They grant nothing: every command the model runs from them passes the guardrails.
+    /// </summary>
+    public IReadOnlyList<string> Instructions { get; init; } = [];
+
     /// <summary>Whether the allowlist names this skill (by name, or by a glob with <c>*</c> and <c>?</c>).</summary>
     public bool Allows(string skill) => Skills.Any(pattern => Glob.Matches(pattern, skill));
 }

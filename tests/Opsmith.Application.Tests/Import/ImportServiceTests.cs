@@ -164,6 +164,7 @@ public sealed class ImportServiceTests : IDisposable
         Assert.Contains("environment: web-fleet.environment.yaml", text);
         Assert.Contains("autonomy: recommend", text);
         Assert.Contains("skills: [disk-watch]", text);
+        Assert.Contains("instructions: [instructions/disk-watch/SKILL.md]", text); // the procedure of its skill, imported alongside
         Assert.Contains("schedule: \"*/15 * * * *\"", text);
         Assert.Contains("model_tier: fast", text);
         Assert.Contains("iterations: 6", text);
