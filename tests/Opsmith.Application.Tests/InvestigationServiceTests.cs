@@ -1,3 +1,4 @@
+using Opsmith.Core.Agents;
 using System.Text.Json.Nodes;
 using Opsmith.Application.Configuration;
 using Opsmith.Application.Llm;
@@ -79,23 +80,24 @@ public sealed class InvestigationServiceTests : IAsyncLifetime
         await (await _services.AuditAsync(default)).ListAsync(new AuditQuery(Limit: AuditQuery.MaxLimit), default);
 
     [Theory]
-    [InlineData("rm -rf /var/lib/postgresql")]
-    [InlineData("redis-cli FLUSHALL")]
-    public async Task A_model_that_asks_to_destroy_data_is_blocked_audited_and_told_why(string command)
+    [InlineData("rm -rf /var/lib/postgresql", FakeProtocol.OpenAI)]
+    [InlineData("rm -rf /var/lib/postgresql", FakeProtocol.Anthropic)]
+    [InlineData("redis-cli FLUSHALL", FakeProtocol.OpenAI)]
+    [InlineData("redis-cli FLUSHALL", FakeProtocol.Anthropic)]
+    public async Task A_model_that_asks_to_destroy_data_is_blocked_audited_and_told_why(string command, FakeProtocol protocol)
     {
-        _server.Script(
+        await using var server = await FakeModelServer.StartAsync(protocol);
+        server.Script(
             ScriptedAnswer.Tool("run_command", new { host = "db", command }),
             ScriptedAnswer.Tool("report", new { conclusion = "could not clean up" }));
 
-        var result = await new InvestigationService(_services).RunAsync(Request(), Model(_server), default);
+        var result = await new InvestigationService(_services).RunAsync(Request(), Model(server), default);
 
         var call = Assert.Single(result.Calls);
         Assert.True(call.Refused);
         Assert.Contains("policy", call.Result);
         Assert.Contains("may only read", call.Result);
-        var toldWhy = _server.Requests[1]["messages"]!.AsArray().Last()!;
-        Assert.Equal("tool", toldWhy["role"]!.GetValue<string>());
-        Assert.Contains("may only read", toldWhy["content"]!.ToString());
+        Assert.Contains("may only read", LastMessage(server.Requests[1], protocol));
         var blocked = Assert.Single(await AuditAsync(), r => r.Kind == AuditKind.Decision && r.Decision == AuditDecision.Blocked);
         Assert.Equal("agent:lab-sre", blocked.Actor);
         Assert.Equal("db", blocked.Host);
@@ -103,22 +105,60 @@ public sealed class InvestigationServiceTests : IAsyncLifetime
         Assert.Equal(InvestigationOutcome.Reported, result.Outcome);
     }
 
-    [Fact]
-    public async Task A_read_runs_is_audited_as_the_agents_and_its_output_is_masked_before_the_model_sees_it()
+    /// <summary>The last message of a request as the model reads it: OpenAI's tool message, or Anthropic's user turn with the tool result.</summary>
+    private static string LastMessage(JsonObject request, FakeProtocol protocol)
     {
+        var last = request["messages"]!.AsArray().Last()!;
+        Assert.Equal(protocol == FakeProtocol.OpenAI ? "tool" : "user", last["role"]!.GetValue<string>());
+        return last["content"]!.ToJsonString();
+    }
+
+    [Theory]
+    [InlineData(FakeProtocol.OpenAI)]
+    [InlineData(FakeProtocol.Anthropic)]
+    public async Task A_read_that_prints_secrets_becomes_an_approval_request_audited_as_the_agents_and_the_model_is_told_its_id(FakeProtocol protocol)
+    {
+        await using var server = await FakeModelServer.StartAsync(protocol);
+        server.Script(
+            ScriptedAnswer.Tool("run_command", new { host = "self", command = "cat /etc/shadow" }),
+            ScriptedAnswer.Tool("report", new { conclusion = "asked a person" }));
+
+        var result = await new InvestigationService(_services).RunAsync(Request(), Model(server), default);
+
+        var call = Assert.Single(result.Calls);
+        Assert.True(call.Refused);
+        var requested = Assert.Single(await AuditAsync(), r => r.Kind == AuditKind.Decision && r.Decision == AuditDecision.ApprovalRequested);
+        Assert.Equal("agent:lab-sre", requested.Actor);
+        Assert.Equal("self", requested.Host);
+        Assert.DoesNotContain(await AuditAsync(), r => r.Kind == AuditKind.Command);
+        var pending = Assert.Single(await (await _services.ApprovalsAsync(default)).ListAsync(null, default));
+        Assert.Contains($"request {pending.Id}", call.Result);
+        var told = LastMessage(server.Requests[1], protocol);
+        Assert.Contains("approval first", told);
+        Assert.Contains("prints secret values on self", told); // why, not only that
+        Assert.Contains(pending.Id, told);
+    }
+
+    [Theory]
+    [InlineData(FakeProtocol.OpenAI)]
+    [InlineData(FakeProtocol.Anthropic)]
+    public async Task A_read_runs_is_audited_as_the_agents_and_its_output_is_masked_before_the_model_sees_it(FakeProtocol protocol)
+    {
+        await using var server = await FakeModelServer.StartAsync(protocol);
         var secrets = Path.Combine(_home, "app.env");
         File.WriteAllText(secrets, $"user=app\ntoken={ApiKey}\n");
-        _server.Script(
-            ScriptedAnswer.Tool("read_file", new { host = "self", path = secrets }),
+        server.Script(
+            ScriptedAnswer.Tool("run_command", new { host = "self", command = $"cat {secrets}" }),
             ScriptedAnswer.Tool("report", new { conclusion = "read the token", hypothesis = "none" }));
 
-        var result = await new InvestigationService(_services).RunAsync(Request(), Model(_server), default);
+        var result = await new InvestigationService(_services).RunAsync(Request(), Model(server), default);
 
         var call = Assert.Single(result.Calls);
         Assert.False(call.Refused);
         Assert.Contains("user=app", call.Result);
         Assert.Contains("token=***", call.Result);
-        Assert.DoesNotContain(ApiKey, _server.AllRequestText);
+        Assert.Contains("token=***", LastMessage(server.Requests[1], protocol));
+        Assert.DoesNotContain(ApiKey, server.AllRequestText);
         Assert.Contains(await AuditAsync(), r => r.Kind == AuditKind.Command && r.Actor == "agent:lab-sre" && r.Host == "self");
         Assert.DoesNotContain(await AuditAsync(), r => r.Detail.Contains(ApiKey));
     }
@@ -161,23 +201,28 @@ public sealed class InvestigationServiceTests : IAsyncLifetime
         Assert.Equal(60, result.OutputTokens);
     }
 
-    [Fact]
-    public async Task A_model_that_repeats_itself_is_answered_from_memory_then_stopped()
+    [Theory]
+    [InlineData(FakeProtocol.OpenAI)]
+    [InlineData(FakeProtocol.Anthropic)]
+    public async Task A_model_that_repeats_itself_is_answered_from_memory_then_stopped(FakeProtocol protocol)
     {
-        _server.WhenScriptEnds = ScriptedAnswer.Tool("list_skills", new { });
+        await using var server = await FakeModelServer.StartAsync(protocol);
+        server.WhenScriptEnds = ScriptedAnswer.Tool("list_skills", new { });
 
-        var result = await new InvestigationService(_services).RunAsync(Request(iterations: 8), Model(_server), default);
+        var result = await new InvestigationService(_services).RunAsync(Request(iterations: 8), Model(server), default);
 
         Assert.Equal(InvestigationOutcome.NoReport, result.Outcome);
-        Assert.Equal(4, _server.Requests.Count);
+        Assert.Equal(4, server.Requests.Count);
         Assert.Contains("You already called list_skills", result.Calls[1].Result);
         Assert.Contains("did not report", result.Conclusion);
     }
 
-    [Fact]
-    public async Task When_the_model_server_is_down_nothing_is_investigated_and_the_result_says_to_fall_back()
+    [Theory]
+    [InlineData(FakeProtocol.OpenAI)]
+    [InlineData(FakeProtocol.Anthropic)]
+    public async Task When_the_model_server_is_down_nothing_is_investigated_and_the_result_says_to_fall_back(FakeProtocol protocol)
     {
-        var server = await FakeModelServer.StartAsync(FakeProtocol.Anthropic);
+        var server = await FakeModelServer.StartAsync(protocol);
         var model = Model(server);
         await server.DisposeAsync();
 

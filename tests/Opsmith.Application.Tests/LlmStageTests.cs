@@ -1,3 +1,4 @@
+using Opsmith.Core.Agents;
 using Opsmith.Application.Configuration;
 using Opsmith.Application.Llm;
 using Opsmith.Application.Runs;
@@ -240,6 +241,21 @@ public sealed class LlmStageTests : IAsyncLifetime
     [Theory]
     [InlineData(FakeProtocol.OpenAI)]
     [InlineData(FakeProtocol.Anthropic)]
+    public async Task Review_falls_back_to_the_rules_when_the_server_is_down_and_says_so(FakeProtocol protocol)
+    {
+        var (report, _) = await FailedRunAsync();
+
+        var review = (await new SkillReviewService(_services).ReviewAsync(report, useModel: true, await DownAsync(Model, protocol), default)).Value!;
+
+        Assert.Equal("rules", review.Method);
+        Assert.Contains("falling back to the rules", review.Notes[0]);
+        Assert.Contains("cannot be reached", review.Notes[0]);
+        Assert.Contains("retry: {attempts: 3", review.Patch);
+    }
+
+    [Theory]
+    [InlineData(FakeProtocol.OpenAI)]
+    [InlineData(FakeProtocol.Anthropic)]
     public async Task Summarize_uses_the_model_and_is_extractive_when_the_server_is_down(FakeProtocol protocol)
     {
         var report = await RunTwoChecksAsync();
@@ -283,12 +299,14 @@ public sealed class LlmStageTests : IAsyncLifetime
         Assert.Equal(named != expected, notes.Any(n => n.Contains("falling back to the heuristic planner's choice")));
     }
 
-    [Fact]
-    public async Task The_llm_planner_takes_the_heuristic_choice_when_the_server_is_down()
+    [Theory]
+    [InlineData(FakeProtocol.OpenAI)]
+    [InlineData(FakeProtocol.Anthropic)]
+    public async Task The_llm_planner_takes_the_heuristic_choice_when_the_server_is_down(FakeProtocol protocol)
     {
         var notes = new List<string>();
 
-        var choice = await new LlmRecoveryPlanner(_services, await DownAsync(Model, FakeProtocol.Anthropic), notes.Add)
+        var choice = await new LlmRecoveryPlanner(_services, await DownAsync(Model, protocol), notes.Add)
             .ChooseAsync(DiskFull, Recoveries, new Dictionary<string, string>(), [], default);
 
         Assert.Equal("cleanup-logs", choice!.Skill.Skill);

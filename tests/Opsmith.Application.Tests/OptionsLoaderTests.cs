@@ -109,8 +109,8 @@ public sealed class OptionsLoaderTests : IDisposable
                 api_key: sk-live-123
             """);
 
-        Assert.Equal("TEAM_KEY", inline!.Models.For(Opsmith.Llm.Tiers.ModelTier.Fast)!.Credential!.EnvironmentVariable);
-        Assert.Equal("claude-opus-4", fromFile!.Models.For(Opsmith.Llm.Tiers.ModelTier.Reasoning)!.Model);
+        Assert.Equal("TEAM_KEY", inline!.Models.For(Opsmith.Core.Agents.ModelTier.Fast)!.Credential!.EnvironmentVariable);
+        Assert.Equal("claude-opus-4", fromFile!.Models.For(Opsmith.Core.Agents.ModelTier.Reasoning)!.Model);
         var issue = Assert.Single(issues);
         Assert.Equal(7, issue.Line);
         Assert.Contains("api_key_env", issue.Message);

@@ -45,7 +45,51 @@ public sealed class LlmCommandTests
         Assert.True(call.GetProperty("refused").GetBoolean());
         Assert.Contains("may only read", call.GetProperty("result").GetString());
         var sessions = await CliProcess.RunAsync(["agent", "sessions", "list", "--output", "json"], Keyed(temp.Path));
-        Assert.Contains(root.GetProperty("session").GetString()!, sessions.Stdout);
+        using var listed = JsonDocument.Parse(sessions.Stdout);
+        var stored = Assert.Single(listed.RootElement.GetProperty("sessions").EnumerateArray());
+        Assert.Equal(root.GetProperty("session").GetString(), stored.GetProperty("id").GetString());
+        Assert.Equal(240, stored.GetProperty("tokens").GetInt64()); // the tokens are in the session record, not only in the output
+    }
+
+    [Fact]
+    public async Task Review_reads_an_agent_session_and_proposes_a_patch_for_its_failed_run()
+    {
+        using var temp = new TempFolder();
+        var inventory = temp.Write("inventory.yaml", "apiVersion: opsmith/v1\nkind: Inventory\nhosts:\n  self: {connection: local}\n");
+        temp.Write("skills/check-marker.yaml", """
+            apiVersion: opsmith/v1
+            kind: Skill
+            metadata: {name: check-marker, title: Look for the marker, description: Fails while the marker is missing., stage: diagnosis, version: 1}
+            spec:
+              inputs:
+                host: {type: host, required: true, description: Where.}
+              targets: "{{ inputs.host }}"
+              risk: read
+              actions:
+                - {name: look, run: "true", risk: read}
+              success_criteria:
+                - name: marker-there
+                  run: test -e /nonexistent/opsmith-review-marker
+              findings:
+                - {name: marker-missing, summary: "the marker is gone", when: {check: marker-there, outcome: failed}, hypotheses: [marker-gone], severity: warning}
+            """);
+        var env = Keyed(temp.Path);
+        var run = await CliProcess.RunAsync(["agent", "run", "-i", inventory, "--catalog", Path.Combine(temp.Path, "skills"), "--description", "self is slow",
+            "--stages", "detect,localize,diagnose", "--output", "json"], env);
+        using var session = JsonDocument.Parse(run.Stdout);
+        var id = session.RootElement.GetProperty("session_id").GetString()!;
+
+        var review = await CliProcess.RunAsync(["review", id, "--output", "json"], env);
+        var missing = await CliProcess.RunAsync(["review", "as-zzzzz"], env);
+
+        Assert.True(review.ExitCode == 0, review.All);
+        using var json = JsonDocument.Parse(review.Stdout);
+        var reviewed = Assert.Single(json.RootElement.GetProperty("reviews").EnumerateArray());
+        Assert.EndsWith("check-marker.yaml", reviewed.GetProperty("skill_file").GetString());
+        Assert.Equal("flaky-check", reviewed.GetProperty("signatures")[0].GetProperty("kind").GetString());
+        Assert.Contains("+      retry: {attempts: 3, interval: 5s}", reviewed.GetProperty("patch").GetString());
+        Assert.NotEqual(0, missing.ExitCode);
+        Assert.Contains("neither a report file nor an agent session", missing.Stderr);
     }
 
     [Fact]

@@ -79,8 +79,40 @@ public sealed class AgentLoader(OpsmithServices services)
             if (invariant.Kind == InvariantKind.Promql && (prometheus ?? environment?.Prometheus) is null)
                 return OpsmithError.BadRequest($"{where}: promql: the environment names no prometheus URL to ask");
         }
+        var instructions = await ReadInstructionsAsync(definition.Instructions, $"{definition.SourceFile}: instructions", ct);
+        if (instructions.Error is { } instructionsError) return instructionsError;
         var autonomy = OptionsLoader.ParseAutonomy(definition.Autonomy) ?? services.Options.Policy.Autonomy;
-        return new LoadedAgent(definition, environment, inventoryResult.Value!, allowed, autonomy, prometheus ?? environment?.Prometheus);
+        return new LoadedAgent(definition, environment, inventoryResult.Value!, allowed, autonomy, prometheus ?? environment?.Prometheus)
+        {
+            Instructions = instructions.Value!,
+        };
+    }
+
+    /// <summary>The most of one instructions file the model is given; a longer procedure is refused rather than cut.</summary>
+    public const int MaxInstructionsChars = 32_000;
+
+    /// <summary>Reads instructions files (an Agent Skill's SKILL.md); <paramref name="origin"/> says who named them in errors.</summary>
+    public static async Task<Result<IReadOnlyList<AgentInstructions>>> ReadInstructionsAsync(IEnumerable<string> files, string origin, CancellationToken ct)
+    {
+        var read = new List<AgentInstructions>();
+        // A folder is an Agent Skill: its SKILL.md.
+        foreach (var file in files.Select(f => Directory.Exists(f) ? Path.Combine(f, "SKILL.md") : f))
+        {
+            if (!File.Exists(file)) return OpsmithError.NotFound($"{origin}: instructions file '{file}' does not exist");
+            string text;
+            try
+            {
+                text = await File.ReadAllTextAsync(file, ct);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                return OpsmithError.BadRequest($"{origin}: instructions file '{file}' cannot be read: {e.Message}");
+            }
+            if (text.Length > MaxInstructionsChars)
+                return OpsmithError.BadRequest($"{origin}: instructions file '{file}' has {text.Length} characters; at most {MaxInstructionsChars} are given to a model");
+            read.Add(new AgentInstructions(file, text));
+        }
+        return read;
     }
 
     /// <summary>

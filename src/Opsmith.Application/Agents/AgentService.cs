@@ -239,10 +239,7 @@ public sealed class AgentService(OpsmithServices services, Action<AgentProgress>
     /// <summary>Runs the recorded rollback of a run through the run service, with the agent's autonomy. Null when it restored the steady state, else why not.</summary>
     private async Task<string?> RollBackAsync(SessionContext s, CatalogEntry entry, RunReport report, string hypothesis, CancellationToken ct)
     {
-        var folder = Path.Combine(services.Options.Paths.DataDirectory, "agent", s.SessionId);
-        Directory.CreateDirectory(folder);
-        var file = Path.Combine(folder, $"{report.RunId}.json");
-        await File.WriteAllTextAsync(file, JsonSerializer.Serialize(report, ReportJson.Options), CancellationToken.None);
+        var file = await KeepReportAsync(services, s.SessionId, report);
         var started = services.Time.GetUtcNow();
         var host = report.Hosts.FirstOrDefault()?.Host ?? "";
         var prepared = await services.Runs.PrepareRollbackAsync(file, new Dictionary<string, string>(), null, ct);
@@ -260,6 +257,18 @@ public sealed class AgentService(OpsmithServices services, Action<AgentProgress>
         return restored ? null : rolled.Error?.Message ?? $"the rollback {verdict}";
     }
 
+    /// <summary>Where a session keeps the reports of its runs that did not succeed (for rollback, and for <c>opsmith review SESSION</c>).</summary>
+    public static string ReportsFolder(OpsmithServices services, string sessionId) => Path.Combine(services.Options.Paths.DataDirectory, "agent", sessionId);
+
+    private static async Task<string> KeepReportAsync(OpsmithServices services, string sessionId, RunReport report)
+    {
+        var folder = ReportsFolder(services, sessionId);
+        Directory.CreateDirectory(folder);
+        var file = Path.Combine(folder, $"{report.RunId}.json");
+        await File.WriteAllTextAsync(file, JsonSerializer.Serialize(report, ReportJson.Options), CancellationToken.None);
+        return file;
+    }
+
     /// <summary>Runs one skill on one host through the run service and records it; findings go into the trajectory.</summary>
     private async Task<RunReport?> RunSkillAsync(SessionContext s, CatalogEntry entry, string host, IReadOnlyDictionary<string, string> inputs, AgentStage stage,
         string? hypothesis, CancellationToken ct)
@@ -274,6 +283,7 @@ public sealed class AgentService(OpsmithServices services, Action<AgentProgress>
             return null;
         }
         var report = result.Value!;
+        if (!report.Verdict.IsSuccess()) await KeepReportAsync(services, s.SessionId, report);
         var findings = report.Hosts.SelectMany(h => ReportFindings.Of(report, h)).ToList();
         s.Trajectory.Found(findings);
         var outcome = findings.Count > 0 ? string.Join("; ", findings.Select(f => f.Summary)) : Outcome(report);

@@ -20,7 +20,13 @@ public sealed record LoadedAgent(
 {
     public string Name => Definition.Name;
 
+    /// <summary>The text of the agent's instructions files (<see cref="AgentDefinition.Instructions"/>, and <c>--instructions</c>), for the LLM agent.</summary>
+    public IReadOnlyList<AgentInstructions> Instructions { get; init; } = [];
+
     public CatalogEntry? Skill(string name) => Skills.FirstOrDefault(s => s.Name == name);
 
     public IEnumerable<CatalogEntry> SkillsOf(Stage stage) => Skills.Where(s => s.Skill.Metadata.Stage == stage);
 }
+
+/// <summary>One instructions file (an Agent Skill's <c>SKILL.md</c>): a procedure the LLM agent is told to follow, within the guardrails.</summary>
+public sealed record AgentInstructions(string File, string Text);

@@ -11,6 +11,9 @@ public sealed class ImportContext(IEnumerable<string>? environments = null)
     /// <summary>Environments (by source name) that this import writes or that the output folder already holds.</summary>
     public HashSet<string> Environments { get; } = [.. environments ?? []];
 
+    /// <summary>Skills (by Opsmith name) whose procedure (SKILL.md) this import writes as instructions, for agents that name them.</summary>
+    public HashSet<string> Instructions { get; } = [];
+
     /// <summary>A name for a file of this kind that no earlier source of this import took; a renamed one gets a note.</summary>
     public string Claim(ImportedKind kind, string name, string sourceFile, int line, ImportNotes notes)
     {

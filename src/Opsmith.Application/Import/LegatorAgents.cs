@@ -79,6 +79,9 @@ public static partial class LegatorAgents
         w.Section("spec", s =>
         {
             s.Field("environment", environment).Field("autonomy", autonomy).FlowList("skills", skills);
+            // The procedures of its skills imported alongside: what the LLM agent is told to follow (within the guardrails).
+            var instructions = skills.Where(context.Instructions.Contains).Select(skill => $"instructions/{skill}/SKILL.md").ToList();
+            if (instructions.Count > 0) s.FlowList("instructions", instructions);
             s.Field("schedule", schedule).Field("model_tier", tier);
             if (tokens is not null || iterations is not null)
                 s.Section("budgets", b => b.Field("iterations", iterations).Field("tokens_per_session", tokens));

@@ -8,13 +8,19 @@ namespace Opsmith.Application.Import;
 /// </summary>
 public static class LegatorImporter
 {
-    /// <summary>Notes the environments of the sources first, so an agent imported before its environment still binds to it.</summary>
+    /// <summary>
+    /// Notes the environments and skill ConfigMaps of the sources first, so an agent imported before its environment still
+    /// binds to it, and is given the procedures of its skills as instructions.
+    /// </summary>
     public static void ClaimEnvironments(IReadOnlyList<(string File, string Text)> sources, ImportContext context)
     {
         foreach (var (file, text) in sources)
             foreach (var doc in SourceYaml.ReadAll(file, text, new ImportNotes(file)))
                 if (doc.Str("kind") == "LegatorEnvironment" && SourceYaml.Str(SourceYaml.Map(doc.Root, "metadata"), "name") is { } name)
                     context.Environments.Add(SourceYaml.Kebab(name));
+                else if (doc.Str("kind") == "ConfigMap" && SourceYaml.Map(doc.Root, "data")?.Find("SKILL.md") is not null &&
+                         SourceYaml.Str(SourceYaml.Map(doc.Root, "metadata"), "name") is { } configMap)
+                    context.Instructions.Add(SkillName(configMap));
     }
 
     public static Conversion Convert(string file, string text, ImportContext context, ImportNotes notes)

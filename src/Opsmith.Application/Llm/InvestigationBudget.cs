@@ -60,4 +60,7 @@ public sealed record InvestigationRequest(
 {
     /// <summary>The skills the model may use, already chosen (an agent's allowlist applied); null: load <see cref="SkillsFolder"/> and filter.</summary>
     public IReadOnlyList<Catalog.CatalogEntry>? Skills { get; init; }
+
+    /// <summary>Procedures the model is told to follow (an agent's instructions: Agent Skills' SKILL.md); they are masked and grant nothing.</summary>
+    public IReadOnlyList<Agents.AgentInstructions> Instructions { get; init; } = [];
 }

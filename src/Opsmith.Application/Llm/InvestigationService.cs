@@ -30,7 +30,7 @@ public sealed class InvestigationService(OpsmithServices services, Action<string
         var reducer = new SlidingWindowReducer(budget.KeepMessages);
         var messages = new List<ChatMessage>
         {
-            new(ChatRole.System, SystemPrompt),
+            new(ChatRole.System, masker.Apply(SystemPrompt + Instructions(request.Instructions))),
             new(ChatRole.User, masker.Apply($"Investigate: {request.Goal}\nThe inventory's hosts are reached by name. Call report with your conclusion.")),
         };
         var calls = new List<ToolCallRecord>();
@@ -119,6 +119,15 @@ public sealed class InvestigationService(OpsmithServices services, Action<string
         "read_file and read_logs may only read; changes are made only by running a skill (run_skill), and Opsmith's policy may refuse or " +
         "ask a person to approve. Never ask for or write credentials: Opsmith supplies secret inputs itself. When you know, call report " +
         "with a short conclusion, the most likely hypothesis, and the next step.";
+
+    /// <summary>
+    /// An agent's instructions, after the system prompt: the model is told to follow them, and that they change nothing
+    /// about what it may do (the system prompt, which the sliding window always keeps, carries them).
+    /// </summary>
+    private static string Instructions(IReadOnlyList<Agents.AgentInstructions> instructions) =>
+        instructions.Count == 0 ? "" : "\n\nYour team gave you these procedures. Follow them where they apply to this investigation; every command in " +
+            "them is still classified and may be refused or need a person's approval, like any other.\n" +
+            string.Join("\n", instructions.Select(i => $"\n--- procedure {Path.GetFileName(Path.GetDirectoryName(i.File))}/{Path.GetFileName(i.File)} ---\n{i.Text.Trim()}\n--- end of procedure ---"));
 
     private void Say(string line) => progress?.Invoke(line);
 

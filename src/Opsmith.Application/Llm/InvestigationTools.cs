@@ -139,9 +139,9 @@ internal sealed class InvestigationTools(OpsmithServices services, IReadOnlyList
         var ran = await services.Runs.RunInvestigationCommandAsync(new InvestigationCommand(request.InventoryFile, host, command, request.Autonomy,
             TimeSpan.FromSeconds(60)), ct);
         if (ran.Error is { } error) return ($"not run: {error.Message}", true);
-        var (_, result, approval) = ran.Value!;
+        var (_, result, approval, why) = ran.Value!;
         if (approval is not null)
-            return ($"not run: the policy needs a person's approval first (request {approval}); a person may approve and run it. Try a read-only way.", true);
+            return ($"not run: the policy needs a person's approval first (request {approval}): {why}. Try another read-only way meanwhile.", true);
         if (result.Status == CommandStatus.Refused) return ($"refused by Opsmith's policy: {result.Error}", true);
         if (result.Status != CommandStatus.Completed) return ($"{result.Status.ToString().ToLowerInvariant()}: {result.Error}", false);
         return ($"exit {result.ExitCode}\n{Cap(result.Stdout, 3000)}{(result.Stderr.Length > 0 ? $"\nstderr: {Cap(result.Stderr, 1000)}" : "")}", false);

@@ -1,3 +1,4 @@
+using Opsmith.Core.Agents;
 using Microsoft.Extensions.AI;
 using Opsmith.Llm.Providers;
 using Opsmith.Llm.Tiers;

@@ -74,6 +74,26 @@ public sealed class SkillReviewService(OpsmithServices services)
             UnifiedDiff.Of(text, ruled, "a/" + Path.GetFileName(report.SkillFile), "b/" + Path.GetFileName(report.SkillFile)), "rules", notes, tokens) { PatchedText = ruled };
     }
 
+    /// <summary>
+    /// <c>opsmith review SESSION</c>: every run of an agent session that did not succeed (the session keeps their
+    /// reports), each reviewed like a report file. A session with no such run has nothing to review.
+    /// </summary>
+    public async Task<Result<IReadOnlyList<SkillReview>>> ReviewSessionAsync(string sessionId, bool useModel, ModelChoice model, CancellationToken ct)
+    {
+        var session = await (await services.SessionsAsync(ct)).GetAsync(sessionId, ct);
+        if (session is null) return OpsmithError.NotFound($"'{sessionId}' is neither a report file nor an agent session (opsmith agent sessions list shows them)");
+        var folder = Agents.AgentService.ReportsFolder(services, session.Id);
+        var reports = Directory.Exists(folder) ? Directory.EnumerateFiles(folder, "*.json").Order(StringComparer.Ordinal).ToList() : [];
+        var reviews = new List<SkillReview>();
+        foreach (var report in reports)
+        {
+            var reviewed = await ReviewAsync(report, useModel, model, ct);
+            if (reviewed.Error is { } error) return error with { Message = $"session {session.Id}: {error.Message}" };
+            if (reviewed.Value!.Signatures.Count > 0) reviews.Add(reviewed.Value);
+        }
+        return reviews;
+    }
+
     public static IReadOnlyList<FailureSignature> Signatures(RunReport report, Skill skill)
     {
         var found = new List<FailureSignature>();

@@ -42,6 +42,7 @@ public sealed class ToolLoopAgent(OpsmithServices services, Action<string>? prog
             agent.Prometheus is { } url && Uri.TryCreate(url, UriKind.Absolute, out var prometheus) ? prometheus : null)
         {
             Skills = skills,
+            Instructions = agent.Instructions,
         };
         InvestigationResult result;
         try

@@ -224,13 +224,14 @@ public sealed class RunService(OpsmithServices services)
         var (executor, _) = built.Value!;
         await using var _ = executor;
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        string? approval = null;
+        string? approval = null, approvalReason = null;
         var watching = Task.Run(async () =>
         {
             await foreach (var e in executor.Audit.Events.Subscribe(stop.Token))
                 if (e is ApprovalRequestedEvent requested)
                 {
                     approval = requested.ApprovalId;
+                    approvalReason = requested.Reason;
                     await stop.CancelAsync();
                 }
         }, CancellationToken.None);
@@ -243,7 +244,7 @@ public sealed class RunService(OpsmithServices services)
         return new InvestigationCommandResult(executor.Audit.RunId, result with
         {
             Stdout = masker.Apply(result.Stdout), Stderr = masker.Apply(result.Stderr), Error = result.Error is { } e2 ? masker.Apply(e2) : null,
-        }, approval);
+        }, approval, approvalReason is null ? null : masker.Apply(approvalReason));
     }
 
     /// <summary>The executor and runner for one run: its audit trail, guard (effective tiers, policy, approvals, kill switch) and hosts.</summary>

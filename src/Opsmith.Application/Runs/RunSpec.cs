@@ -71,4 +71,4 @@ public sealed record InvestigationCommand(string InventoryFile, string Host, str
 /// What became of it: the audit run id its records carry, the command's result (output masked), and the approval
 /// request the policy made instead of running it, if any.
 /// </summary>
-public sealed record InvestigationCommandResult(string RunId, Execution.Hosts.CommandResult Result, string? ApprovalId);
+public sealed record InvestigationCommandResult(string RunId, Execution.Hosts.CommandResult Result, string? ApprovalId, string? ApprovalReason = null);

@@ -26,6 +26,7 @@ public sealed class AgentVerb(CliContext context) : IVerb
         "opsmith agent run examples/lab/lab-sre.agent.yaml --description \"node2's web site refuses connections\"",
         "opsmith agent run -i inventory.yaml --description \"the API on web1 answers 502\" --stages detect,localize,diagnose",
         "opsmith agent run examples/lab/lab-sre.agent.yaml --task-card examples/task-cards/nginx-down.yaml --output json --report-out session.json",
+        "opsmith agent run lab-sre.agent.yaml --description \"postgres is full\" --planner llm-tools --instructions imported/instructions/pg-disk/SKILL.md",
         "opsmith agent sessions list",
         "opsmith agent sessions show as-7f3k2 --output json",
     ];
@@ -69,15 +70,21 @@ public sealed class AgentVerb(CliContext context) : IVerb
         var reportOut = new Option<string?>("--report-out") { Description = "Also write the session (JSON) to this file." };
         var catalog = new Option<string?>("--catalog") { Description = "Skill catalog folder (default: skills/ above the working folder)." };
         var settle = new Option<string?>("--settle") { Description = "How long verify waits before checking a second time (default 5s)." };
+        var instructions = new Option<string[]>("--instructions")
+        {
+            Description = "An instructions file (an Agent Skill's SKILL.md, or its folder) the llm-tools planner is told to follow, besides the agent's own " +
+                          "(spec.instructions); repeatable. Every command from it passes the guardrails like any other.",
+            HelpName = "SKILL.md",
+        };
         var output = CliContext.OutputOption();
         var command = new Command("run", "Run one agent session: detect, localize, diagnose, and with --allow-mutation recover and verify.")
-            { file, incident, taskCard, description, inventory, stages, allow, planner, reportOut, catalog, settle, output };
+            { file, incident, taskCard, description, inventory, stages, allow, planner, reportOut, catalog, settle, instructions, output };
         var models = new ModelFlags();
         models.AddTo(command);
         command.SetAction((p, ct) => RunAsync(new RunArguments(p.GetValue(file), p.GetValue(incident), p.GetValue(taskCard), p.GetValue(description), p.GetValue(inventory),
             p.GetValue(stages), p.GetValue(allow), p.GetValue(reportOut), p.GetValue(catalog), p.GetValue(settle), p.GetValue(output))
         {
-            Planner = p.GetValue(planner)!, Models = models.Read(p),
+            Planner = p.GetValue(planner)!, Models = models.Read(p), Instructions = p.GetValue(instructions) ?? [],
         }, ct));
         return command;
     }
@@ -87,6 +94,7 @@ public sealed class AgentVerb(CliContext context) : IVerb
     {
         public string Planner { get; init; } = "heuristic";
         public Opsmith.Llm.Tiers.ModelOverrides Models { get; init; } = Opsmith.Llm.Tiers.ModelOverrides.None;
+        public IReadOnlyList<string> Instructions { get; init; } = [];
     }
 
     private async Task<int> RunAsync(RunArguments a, CancellationToken ct)
@@ -105,6 +113,11 @@ public sealed class AgentVerb(CliContext context) : IVerb
             var loaded = await new AgentLoader(loading).LoadAsync(a.File, a.Inventory, null, a.Catalog, ct);
             if (loaded.Error is { } error) return CliServices.Fail(context, error, a.Output);
             agent = loaded.Value!;
+            var extra = await AgentLoader.ReadInstructionsAsync(a.Instructions.Select(Path.GetFullPath), "--instructions", ct);
+            if (extra.Error is { } extraError) return CliServices.Fail(context, extraError, a.Output);
+            agent = agent with { Instructions = [.. agent.Instructions, .. extra.Value!] };
+            if (agent.Instructions.Count > 0 && a.Planner != "llm-tools")
+                context.Stderr.WriteLine($"note: the instructions ({agent.Instructions.Count} file(s)) are read only by --planner llm-tools; the {a.Planner} planner follows the catalog's skills");
             var made = await TriggerAsync(loading, agent, a, ct);
             if (made.Error is { } triggerError) return CliServices.Fail(context, triggerError, a.Output);
             trigger = made.Value!;
@@ -113,12 +126,7 @@ public sealed class AgentVerb(CliContext context) : IVerb
         // The agent acts as itself: its runs, decisions and session are recorded as agent:NAME.
         await using var services = new OpsmithServices(CliServices.Options(), new Actor(agent.Name, ActorKind.Agent));
         var text = a.Output == OutputFormat.Text;
-        var tier = agent.Definition.ModelTier switch
-        {
-            Core.Agents.ModelTier.Fast => Opsmith.Llm.Tiers.ModelTier.Fast,
-            Core.Agents.ModelTier.Standard => Opsmith.Llm.Tiers.ModelTier.Standard,
-            _ => Opsmith.Llm.Tiers.ModelTier.Reasoning,
-        };
+        var tier = agent.Definition.ModelTier;
         if (a.Planner == "llm-tools")
         {
             var loop = await new Application.Llm.ToolLoopAgent(services, text ? line => context.Stderr.WriteLine(context.Out.Dim($"[llm-tools] {TerminalText.Sanitize(line)}")) : null)

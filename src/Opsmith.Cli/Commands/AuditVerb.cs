@@ -73,7 +73,7 @@ public sealed class AuditVerb(CliContext context) : IVerb
     private async Task<int> SummarizeAsync(string runId, Opsmith.Llm.Tiers.ModelOverrides modelFlags, OutputFormat format, CancellationToken ct)
     {
         await using var services = CliServices.Open();
-        var model = ModelFlags.Choose(services, Opsmith.Llm.Tiers.ModelTier.Fast, modelFlags);
+        var model = ModelFlags.Choose(services, Opsmith.Core.Agents.ModelTier.Fast, modelFlags);
         var summary = await new Application.Llm.AuditSummaryService(services).SummarizeAsync(runId, model, ct);
         if (summary.Error is { } error) return CliServices.Fail(context, error, format);
         var value = summary.Value!;

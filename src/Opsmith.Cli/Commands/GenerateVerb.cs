@@ -1,3 +1,4 @@
+using Opsmith.Core.Agents;
 using Opsmith.Execution;
 using Opsmith.Application;
 using Opsmith.Application.Configuration;

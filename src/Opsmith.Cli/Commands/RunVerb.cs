@@ -1,3 +1,4 @@
+using Opsmith.Core.Agents;
 using System.CommandLine;
 using Opsmith.Application.Runs;
 using Opsmith.Application.Llm;

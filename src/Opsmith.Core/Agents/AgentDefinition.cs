@@ -1,9 +1,21 @@
+using System.Text.Json.Serialization;
 using Opsmith.Core.Skills;
 
 namespace Opsmith.Core.Agents;
 
-/// <summary>Which class of model an LLM planner asks for (the LLM issue maps tiers to providers).</summary>
-public enum ModelTier { Fast, Standard, Reasoning }
+/// <summary>
+/// How demanding a model's task is; each tier maps to one provider and model (docs/llm.md). The one tier enum: an
+/// agent's <c>model_tier</c> and every stage that asks Opsmith.Llm for a model use it.
+/// </summary>
+public enum ModelTier
+{
+    /// <summary>Cheap and quick: summaries.</summary>
+    [JsonStringEnumMemberName("fast")] Fast,
+    /// <summary>The default: drafting skills, verifying, planning.</summary>
+    [JsonStringEnumMemberName("standard")] Standard,
+    /// <summary>Hard problems: reviewing failures, investigating with tools.</summary>
+    [JsonStringEnumMemberName("reasoning")] Reasoning,
+}
 
 /// <summary>What an invariant looks at: a detection skill, or one check of the same shape skills use.</summary>
 public enum InvariantKind { Skill, Http, Tcp, Promql }
@@ -63,6 +75,12 @@ public sealed record AgentDefinition(
     string SourceFile)
 {
     public static readonly TimeSpan DefaultInterval = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// Procedures in prose (an Agent Skill's <c>SKILL.md</c>, as <c>opsmith import</c> writes them) the LLM agent is given
+    /// as instructions; absolute paths. They grant nothing: every command the model runs from them passes the guardrails.
+    /// </summary>
+    public IReadOnlyList<string> Instructions { get; init; } = [];
 
     /// <summary>Whether the allowlist names this skill (by name, or by a glob with <c>*</c> and <c>?</c>).</summary>
     public bool Allows(string skill) => Skills.Any(pattern => Glob.Matches(pattern, skill));

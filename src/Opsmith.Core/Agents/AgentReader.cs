@@ -25,7 +25,7 @@ public static class AgentReader
         var spec = read.Mapping(read.Required(root, "spec", "the agent"), "'spec'");
         if (spec is null) return null;
         const string context = "the agent's spec";
-        read.AllowOnly(spec, context, "environment", "autonomy", "skills", "interval", "invariants", "budgets", "schedule", "model_tier", "channels");
+        read.AllowOnly(spec, context, "environment", "autonomy", "skills", "interval", "invariants", "budgets", "schedule", "model_tier", "channels", "instructions");
         var environment = read.String(spec, "environment", context);
         var autonomy = read.String(spec, "autonomy", context) ?? "recommend";
         if (spec["autonomy"] is { } autonomyNode && !AutonomyNames.Contains(autonomy))
@@ -46,9 +46,16 @@ public static class AgentReader
                 spec["schedule"]!.Path);
         var tier = read.Enum<ModelTier>(spec, "model_tier", context) ?? ModelTier.Standard;
         var channels = ReadChannels(read, spec["channels"]);
+        var instructions = read.StringList(spec, "instructions", context);
+        foreach (var (path, item) in instructions.Zip(((spec["instructions"] as YamlSequence)?.Items ?? []).Where(i => i is YamlScalar)))
+            if (path.Trim().Length == 0)
+                diagnostics.Error("bad-path", item.Position, "an entry of 'instructions' is empty; name an instructions file (an Agent Skill's SKILL.md)", item.Path);
         if (diagnostics.HasErrors) return null;
         return new AgentDefinition(name!, description, environment is null ? null : Relative(file, environment), autonomy, skills, interval, invariants,
-            budgets, schedule, tier, channels, file);
+            budgets, schedule, tier, channels, file)
+        {
+            Instructions = [.. instructions.Select(i => Relative(file, i))],
+        };
     }
 
     public static EnvironmentDefinition? ReadEnvironment(YamlMapping root, string file, DiagnosticBag diagnostics)

@@ -25,7 +25,7 @@ public sealed class LlmToolsAgent(string agentFile, string? prometheus, ModelOve
         var trigger = new AgentTrigger(TriggerKind.Description, $"{task.Task}: {task.Description}", null, HeuristicPlanner.HostsNamedIn(task.Description, task.Nodes));
         var started = services.Time.GetUtcNow();
         var session = await new ToolLoopAgent(services).RunAsync(agent, trigger, task.Task == BenchTaskType.Mitigation,
-            ModelAccess.For(services, Opsmith.Llm.Tiers.ModelTier.Reasoning, model), cancellationToken);
+            ModelAccess.For(services, Opsmith.Core.Agents.ModelTier.Reasoning, model), cancellationToken);
         if (session.FellBack)
         {
             var heuristic = await new HeuristicAgent(agentFile, prometheus, null, faultOf).RunAsync(task, actions, cancellationToken);

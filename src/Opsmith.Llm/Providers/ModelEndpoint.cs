@@ -1,3 +1,4 @@
+using Opsmith.Core.Agents;
 using Opsmith.Llm.Tiers;
 
 namespace Opsmith.Llm.Providers;

@@ -1,17 +1,7 @@
 using System.Text.Json.Serialization;
+using Opsmith.Core.Agents;
 
 namespace Opsmith.Llm.Tiers;
-
-/// <summary>How demanding a task is; each tier maps to one provider and model (docs/llm.md).</summary>
-public enum ModelTier
-{
-    /// <summary>Cheap and quick: summaries.</summary>
-    [JsonStringEnumMemberName("fast")] Fast,
-    /// <summary>The default: drafting skills, verifying, planning.</summary>
-    [JsonStringEnumMemberName("standard")] Standard,
-    /// <summary>Hard problems: reviewing failures, investigating with tools.</summary>
-    [JsonStringEnumMemberName("reasoning")] Reasoning,
-}
 
 /// <summary>Which wire protocol a model speaks.</summary>
 public enum ModelProvider
@@ -75,7 +65,8 @@ public sealed record ModelSettings(
     {
         ModelTier.Fast => "fast",
         ModelTier.Standard => "standard",
-        _ => "reasoning",
+        ModelTier.Reasoning => "reasoning",
+        _ => throw new ArgumentOutOfRangeException(nameof(tier), tier, "unknown model tier"),
     };
 }
 

@@ -1,3 +1,4 @@
+using Opsmith.Core.Agents;
 using Opsmith.Core.Diagnostics;
 using Opsmith.Core.Yaml;
 

@@ -151,6 +151,32 @@ public sealed class ImportServiceTests : IDisposable
         Assert.Single(result.Files, f => f.Name == "shop-bench-v1-rec-001" && f.Outcome == ImportOutcome.Written);
     }
 
+    /// <summary>Files of each source that cannot be imported, the line their reason must name, and a word of the reason.</summary>
+    public static TheoryData<SourceSystem, string, string, int, string> FilesThatDoNotImport => new()
+    {
+        { SourceSystem.OpsSkill, "broken.yaml", "name: x\nintent: y\nactions:\n  - name: a\n    command: [unclosed\n", 6, "the '[' at line 5, column 14 is not closed" },
+        { SourceSystem.OpsSkill, "chaos.yaml", "apiVersion: chaos-mesh.org/v1alpha1\nkind: StressChaos\nmetadata:\n  name: cpu\n", 1, "StressChaos" },
+        { SourceSystem.Legator, "deployment.yaml", "# the web app\napiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\n", 2, "Deployment" },
+        { SourceSystem.Legator, "no-kind.yaml", "apiVersion: legator.io/v1alpha1\nmetadata: {name: x}\n", 1, "no 'kind'" },
+        { SourceSystem.Legator, "scaffold.yaml", ImportFixtures.LegatorScaffold, 5, "empty spec" },
+        { SourceSystem.Legator, "tabs.yaml", "kind: LegatorAgent\nmetadata:\n\tname: x\n", 3, "" },
+        { SourceSystem.AgentSkill, "runbook.yaml", "name: x\nsteps: [a]\n", 1, "not one" },
+    };
+
+    [Theory]
+    [MemberData(nameof(FilesThatDoNotImport))]
+    public async Task Every_file_that_does_not_import_says_why_at_a_line_of_the_source(SourceSystem system, string name, string text, int line, string reason)
+    {
+        var file = Source(name, text);
+
+        var result = await ImportService.ImportAsync(new ImportRequest(system, [file], Out, false), new ShellcheckLinter(), CancellationToken.None);
+
+        Assert.Equal([file], result.Value!.NothingImported);
+        var why = Assert.Single(result.Value.Notes, n => n.File == file && n.Code == ImportCodes.CannotImport);
+        Assert.Equal(line, why.Position.Line);
+        Assert.Contains(reason, why.Message);
+    }
+
     [Fact]
     public async Task A_Legator_agent_keeps_its_schedule_budgets_and_skills_and_is_never_given_more_autonomy()
     {
@@ -164,6 +190,7 @@ public sealed class ImportServiceTests : IDisposable
         Assert.Contains("environment: web-fleet.environment.yaml", text);
         Assert.Contains("autonomy: recommend", text);
         Assert.Contains("skills: [disk-watch]", text);
+        Assert.Contains("instructions: [instructions/disk-watch/SKILL.md]", text); // the procedure of its skill, imported alongside
         Assert.Contains("schedule: \"*/15 * * * *\"", text);
         Assert.Contains("model_tier: fast", text);
         Assert.Contains("iterations: 6", text);

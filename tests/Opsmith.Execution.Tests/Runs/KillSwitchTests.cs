@@ -95,8 +95,9 @@ public sealed class KillSwitchTests : IDisposable
 
         // Then it is on, saying what is there
         Assert.True(finished, "reading the kill switch blocked on a named pipe");
-        Assert.Equal(KillSwitchState.Unknown, read.Result!.By);
-        Assert.Contains("named pipe", read.Result.Reason);
+        var state = await read;
+        Assert.Equal(KillSwitchState.Unknown, state!.By);
+        Assert.Contains("named pipe", state.Reason);
     }
 
     [Fact]
