@@ -137,6 +137,9 @@ public sealed class AgentService(OpsmithServices services, Action<AgentProgress>
         var candidates = RecoveryCandidates(agent);
         var budget = agent.Definition.Budgets.Iterations ?? 5;
         var attempts = 0;
+        // Recoveries already run in this session, per host: one is never run twice on a host for different hypotheses
+        // (its cooldown would block the second run, and a blocked step is something the agent should not have asked for).
+        var ranOn = new Dictionary<string, HashSet<string>>();
         // Without a detect stage there is no snapshot yet: take one before the first change.
         if (before.Observations.Count == 0) before = await _invariants.CheckAsync(agent, AgentStage.Recover, ct);
         foreach (var candidate in ranked)
@@ -147,21 +150,26 @@ public sealed class AgentService(OpsmithServices services, Action<AgentProgress>
             {
                 if (attempts >= budget) return Escalate(s, before, $"the iteration budget ({budget}) is spent", ranked[0]);
                 var known = KnownValues(agent, before, hypothesis.Host);
+                var ran = ranOn.TryGetValue(hypothesis.Host, out var onHost) ? onHost : [];
+                var excluded = tried.Union(ran).ToList();
                 var choice = s.Request.Planner is { } planner
-                    ? await planner.ChooseAsync(hypothesis, candidates, known, tried, ct)
-                    : HeuristicPlanner.ChooseRecovery(hypothesis, candidates, known, tried);
+                    ? await planner.ChooseAsync(hypothesis, candidates, known, excluded, ct)
+                    : HeuristicPlanner.ChooseRecovery(hypothesis, candidates, known, excluded);
                 if (choice is null)
                 {
+                    var alreadyRan = tried.Count == 0 && HeuristicPlanner.ChooseRecovery(hypothesis, candidates, known, tried) is { } again
+                        ? $"{again.Skill.Skill} already ran on {hypothesis.Host} in this session for another hypothesis" : null;
                     hypothesis = hypothesis with
                     {
                         State = tried.Count == 0 ? HypothesisState.Untested : HypothesisState.Refuted,
-                        Note = tried.Count == 0 ? "no allowed recovery skill remedies it with the inputs known" : hypothesis.Note,
+                        Note = tried.Count == 0 ? alreadyRan ?? "no allowed recovery skill remedies it with the inputs known" : hypothesis.Note,
                     };
                     t.Update(hypothesis);
                     break;
                 }
                 attempts++;
                 tried.Add(choice.Skill.Skill);
+                if (!ranOn.TryAdd(hypothesis.Host, [choice.Skill.Skill])) ranOn[hypothesis.Host].Add(choice.Skill.Skill);
                 var entry = agent.Skill(choice.Skill.Skill)!;
                 var inputs = Bind(entry.Skill, choice.Inputs)!;
                 Say(AgentStage.Recover, $"{hypothesis.Id} on {hypothesis.Host}: running {entry.Name}");
