@@ -28,7 +28,7 @@ public sealed class OpsmithServices : IAsyncDisposable
         Actor = actor;
         Time = time ?? TimeProvider.System;
         Linter = linter ?? new ShellcheckLinter();
-        KillSwitch = new KillSwitch(options.Paths.DataDirectory);
+        KillSwitch = new KillSwitch(options.StoreDirectory);
         _stores = new SharedStores();
         _ownsStores = true;
     }
@@ -97,7 +97,7 @@ public sealed class OpsmithServices : IAsyncDisposable
         try
         {
             if (_stores.Audit is { } opened) return opened;
-            var store = await AuditStores.OpenAsync(Options.Paths.DataDirectory, Options.AuditPostgres, Time, ct);
+            var store = await AuditStores.OpenAsync(Options.StoreDirectory, Options.AuditPostgres, Time, ct);
             await store.MarkInterruptedRunsAsync(ct);
             return _stores.Audit = store;
         }

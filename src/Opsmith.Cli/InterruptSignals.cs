@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using Opsmith.Execution.Runs;
 
 namespace Opsmith.Cli;
 
@@ -7,7 +8,9 @@ namespace Opsmith.Cli;
 /// cancellation token. Every signal is handled, not only the first: a dropped SSH session sends SIGHUP more
 /// than once, and a signal left to its default action would end the process mid-rollback, leave the step's
 /// process behind and lose the run's last record. The first signal cancels; later ones only say that the
-/// rollback is still finishing.
+/// rollback is still finishing — except a second Ctrl-C or SIGTERM (a person insisting), which hurries: the
+/// rollback's grace shrinks to <see cref="RollbackDeadline.HurriedGrace"/>. A SIGHUP never hurries (a dropped
+/// session is not a decision), and nothing skips the run's last audit record.
 /// </summary>
 /// <remarks>
 /// A handler may still be running on another thread when the registrations are disposed, so the token
@@ -18,10 +21,12 @@ public sealed class InterruptSignals : IDisposable
 {
     private readonly Lock _gate = new();
     private readonly CancellationTokenSource _interrupt = new();
+    private readonly CancellationTokenSource _hurry = new();
     private readonly TextWriter _stderr;
     private readonly PosixSignalRegistration[] _registrations;
     private int _signals;
     private bool _disposed;
+    private bool _saidAlready;
 
     private InterruptSignals(TextWriter stderr)
     {
@@ -33,6 +38,9 @@ public sealed class InterruptSignals : IDisposable
     public static InterruptSignals Install(TextWriter stderr) => new(stderr);
 
     public CancellationToken Token => _interrupt.Token;
+
+    /// <summary>Cancelled by a second Ctrl-C or SIGTERM: finish sooner (see <see cref="RollbackDeadline"/>).</summary>
+    public CancellationToken Hurried => _hurry.Token;
 
     private void OnSignal(PosixSignalContext signal)
     {
@@ -50,8 +58,15 @@ public sealed class InterruptSignals : IDisposable
                         : $"Stopping on {signal.Signal} (rolling back what needs it).");
                     _interrupt.Cancel();
                 }
-                else if (_signals == 2)
+                else if (signal.Signal != PosixSignal.SIGHUP && !_hurry.IsCancellationRequested)
                 {
+                    _stderr.WriteLine($"Stopping sooner: the rollback gets at most {RollbackDeadline.HurriedGrace.TotalSeconds:0} s more, " +
+                                      "then the host is reported as not restored; the run's audit record is still written.");
+                    _hurry.Cancel();
+                }
+                else if (!_saidAlready)
+                {
+                    _saidAlready = true;
                     _stderr.WriteLine("Already stopping: the rollback and the audit record finish first.");
                 }
             }
@@ -69,6 +84,7 @@ public sealed class InterruptSignals : IDisposable
         {
             _disposed = true;
             _interrupt.Dispose();
+            _hurry.Dispose();
         }
     }
 }

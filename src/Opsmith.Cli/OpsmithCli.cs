@@ -16,26 +16,29 @@ public static class OpsmithCli
     public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr)
     {
         using var signals = InterruptSignals.Install(stderr);
-        return await RunAsync(args, stdout, stderr, signals.Token);
+        return await RunAsync(args, stdout, stderr, signals.Token, signals.Hurried);
     }
 
     /// <summary>
-    /// Runs one command; <paramref name="interrupted"/> is cancelled by SIGINT, SIGTERM or SIGHUP (see
-    /// <see cref="InterruptSignals"/>), and any cancellation that ends the command exits 130.
+    /// Runs one command; <paramref name="interrupted"/> is cancelled by SIGINT, SIGTERM or SIGHUP, <paramref name="hurried"/>
+    /// by a second Ctrl-C or SIGTERM (see <see cref="InterruptSignals"/>), and any cancellation that ends the command exits 130.
     /// </summary>
-    public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr, CancellationToken interrupted)
+    public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr, CancellationToken interrupted,
+        CancellationToken hurried = default)
     {
+        var context = new CliContext(stdout, stderr) { Hurried = hurried };
         try
         {
-            var context = new CliContext(stdout, stderr);
             var root = BuildRoot(context);
             var parsed = root.Parse(args);
+            context.Format = RequestedFormat(parsed);
             if (parsed.Errors.Count > 0 && parsed.Action is not HelpWithExamples)
             {
                 var verb = parsed.CommandResult.Command;
-                if (UnknownVerb(parsed, verb) is { } unknown) stderr.WriteLine($"Error: {unknown}");
-                else foreach (var error in parsed.Errors) stderr.WriteLine($"Error: {error.Message}");
+                var messages = UnknownVerb(parsed, verb) is { } unknown ? [unknown] : parsed.Errors.Select(e => e.Message).ToList();
+                foreach (var message in messages) stderr.WriteLine($"Error: {message}");
                 stderr.WriteLine($"Run '{CommandPath(parsed.CommandResult)} --help' for usage.");
+                if (context.Format == OutputFormat.Json) ErrorDocument.Write(stdout, ErrorDocument.KindOf(ExitCodes.Usage), string.Join("; ", messages), ExitCodes.Usage);
                 return ExitCodes.Usage;
             }
             return await parsed.InvokeAsync(new InvocationConfiguration
@@ -51,34 +54,50 @@ public static class OpsmithCli
         catch (Exception e) when (IsCancellation(e))
         {
             stderr.WriteLine("Interrupted.");
-            return ExitCodes.Interrupted;
+            return JsonError(context, "interrupted", ExitCodes.Interrupted);
         }
         catch (UsageException e)
         {
-            stderr.WriteLine($"Error: {e.Message}");
-            return ExitCodes.Usage;
+            return context.Fail(e.Message, ExitCodes.Usage);
         }
         catch (System.Data.Common.DbException e)
         {
             // The audit database (SQLite file or PostgreSQL) cannot be used: not a bug, and nothing may run without it.
-            stderr.WriteLine($"Error: the audit trail cannot be used: {TerminalText.OneLine(e.Message)}");
+            var message = $"the audit trail cannot be used: {TerminalText.OneLine(e.Message)}";
+            stderr.WriteLine($"Error: {message}");
             stderr.WriteLine("Nothing was run. 'opsmith audit verify' says whether the trail is damaged; docs/audit.md says where it lives.");
-            return ExitCodes.Invalid;
+            return JsonError(context, message, ExitCodes.Invalid, "unavailable");
         }
         catch (ConfigurationException e)
         {
             stderr.WriteLine($"Error: {e.Message}");
             stderr.WriteLine("See docs/configuration.md for every key and variable.");
-            return ExitCodes.Usage;
+            return JsonError(context, e.Message, ExitCodes.Usage, "invalid");
         }
         catch (Exception e)
         {
             // A bug: never show a stack trace to the person at 3 a.m.; show what to report.
-            stderr.WriteLine($"Error: Opsmith hit an internal error ({e.GetType().Name}: {e.Message}).");
+            var message = $"Opsmith hit an internal error ({e.GetType().Name}: {e.Message})";
+            stderr.WriteLine($"Error: {message}.");
             stderr.WriteLine("This is a bug. Please report it with the command you ran; set OPSMITH_DEBUG=1 to see details.");
             if (Environment.GetEnvironmentVariable("OPSMITH_DEBUG") == "1") stderr.WriteLine(e);
-            return ExitCodes.InternalError;
+            return JsonError(context, message, ExitCodes.InternalError);
         }
+    }
+
+    /// <summary>With --output json, the failure the text above described, as the one document on stdout.</summary>
+    private static int JsonError(CliContext context, string message, int exitCode, string? kind = null)
+    {
+        if (context.Format == OutputFormat.Json) ErrorDocument.Write(context.Stdout, kind ?? ErrorDocument.KindOf(exitCode), message, exitCode);
+        return exitCode;
+    }
+
+    /// <summary>json when the command takes --output text|json and was given json (even if another token failed to parse).</summary>
+    private static OutputFormat RequestedFormat(ParseResult parsed)
+    {
+        if (parsed.CommandResult.Command.Options.OfType<Option<OutputFormat>>().FirstOrDefault() is not { } option) return OutputFormat.Text;
+        var result = parsed.GetResult(option);
+        return result is { Tokens.Count: 1 } && result.Tokens[0].Value == "json" ? OutputFormat.Json : OutputFormat.Text;
     }
 
     /// <summary>"opsmith audit show": the words that lead to a command, so a hint names the help that fits.</summary>
@@ -199,10 +218,20 @@ public sealed record CliContext(TextWriter Stdout, TextWriter Stderr)
 {
     public Terminal Out => new(Stdout, Terminal.ShouldColour(Stdout));
 
-    /// <summary>Prints "Error: message" on stderr and returns <paramref name="exitCode"/>, for verbs that stop early.</summary>
+    /// <summary>A second Ctrl-C or SIGTERM: a running skill's rollback gets less time (<see cref="InterruptSignals"/>).</summary>
+    public CancellationToken Hurried { get; init; }
+
+    /// <summary>The --output the command was given (text when it takes none): failures follow it.</summary>
+    public OutputFormat Format { get; set; } = OutputFormat.Text;
+
+    /// <summary>
+    /// Prints "Error: message" on stderr (and with --output json the error document on stdout) and returns
+    /// <paramref name="exitCode"/>, for verbs that stop early.
+    /// </summary>
     public int Fail(string message, int exitCode)
     {
-        Stderr.WriteLine($"Error: {message}");
+        Stderr.WriteLine($"Error: {message.Replace("\n", "\n       ", StringComparison.Ordinal)}");
+        if (Format == OutputFormat.Json) ErrorDocument.Write(Stdout, ErrorDocument.KindOf(exitCode), message, exitCode);
         return exitCode;
     }
 

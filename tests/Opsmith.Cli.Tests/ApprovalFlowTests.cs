@@ -41,14 +41,20 @@ public sealed class ApprovalFlowTests
         return (home, inventory);
     }
 
+    /// <summary>An automation identity (OPSMITH_ACTOR makes agent:NAME): it proposes, and can never approve.</summary>
     private static Dictionary<string, string> As(TempFolder home, string actor, string autonomy = "automate-safe") =>
         new() { ["OPSMITH_HOME"] = home.Path, ["OPSMITH_ACTOR"] = actor, ["OPSMITH_AUTONOMY"] = autonomy };
+
+    /// <summary>The person running the tests, as the operating system knows them (no OPSMITH_ACTOR).</summary>
+    private static Dictionary<string, string> AsPerson(TempFolder home) => new() { ["OPSMITH_HOME"] = home.Path, ["OPSMITH_AUTONOMY"] = "automate-safe" };
+
+    private static readonly string Person = $"user:{OperatingSystemUser.Name()}";
 
     private static async Task<string> PendingRequestAsync(TempFolder home)
     {
         for (var i = 0; i < 300; i++)
         {
-            var list = await CliProcess.RunAsync(["approvals", "list", "--status", "pending", "--output", "json"], As(home, "bob"));
+            var list = await CliProcess.RunAsync(["approvals", "list", "--status", "pending", "--output", "json"], AsPerson(home));
             using var json = JsonDocument.Parse(list.Stdout);
             var requests = json.RootElement.GetProperty("requests");
             if (requests.GetArrayLength() > 0) return requests[0].GetProperty("id").GetString()!;
@@ -68,14 +74,14 @@ public sealed class ApprovalFlowTests
         var run = CliProcess.RunAsync(["run", skill, "-i", inventory, "--execute"], As(home, "alice"));
         var id = await PendingRequestAsync(home);
         Assert.False(File.Exists(marker), "the destructive step must not run before it is approved");
-        var approve = await CliProcess.RunAsync(["approvals", "approve", id], As(home, "bob"));
+        var approve = await CliProcess.RunAsync(["approvals", "approve", id], AsPerson(home));
         var result = await run;
 
         Assert.True(approve.ExitCode == 0, approve.All);
         Assert.True(result.ExitCode == 0, result.All);
         Assert.Contains($"waits for approval {id}", result.Stderr);
         Assert.True(File.Exists(marker));
-        var audit = await CliProcess.RunAsync(["audit", "list", "--output", "json"], As(home, "bob"));
+        var audit = await CliProcess.RunAsync(["audit", "list", "--output", "json"], AsPerson(home));
         Assert.Contains("approval-requested", audit.Stdout);
         Assert.Contains("approval-granted", audit.Stdout);
     }
@@ -93,14 +99,15 @@ public sealed class ApprovalFlowTests
         var id = await PendingRequestAsync(home);
         var selfApproval = await CliProcess.RunAsync(["approvals", "approve", id], As(home, "alice"));
         Assert.Equal(1, selfApproval.ExitCode);
+        Assert.Contains("only a person can approve a step", selfApproval.Stderr);
         Assert.False(File.Exists(marker));
 
-        var deny = await CliProcess.RunAsync(["approvals", "deny", id, "--note", "not during the sale"], As(home, "bob"));
+        var deny = await CliProcess.RunAsync(["approvals", "deny", id, "--note", "not during the sale"], AsPerson(home));
         var result = await run;
 
         Assert.True(deny.ExitCode == 0, deny.All);
         Assert.Equal(3, result.ExitCode);
-        Assert.Contains($"approval {id} was denied by user:bob: not during the sale", result.Stdout);
+        Assert.Contains($"approval {id} was denied by {Person}: not during the sale", result.Stdout);
         Assert.False(File.Exists(marker));
         Assert.False(File.Exists(prepared), "the step that did run must be rolled back after the denial");
         Assert.Contains("rolled-back", result.Stdout);

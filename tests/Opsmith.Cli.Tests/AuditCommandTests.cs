@@ -47,7 +47,7 @@ public sealed class AuditCommandTests
         Assert.Equal("allowed", records[1].GetProperty("decision").GetString());
         Assert.StartsWith("actions/hello [read]: echo hello *** — autonomy:", records[1].GetProperty("detail").GetString());
         Assert.Equal("actions/hello: echo hello ***", records[2].GetProperty("detail").GetString());
-        Assert.All(records, r => Assert.Equal("user:alice", r.GetProperty("actor").GetString()));
+        Assert.All(records, r => Assert.Equal("agent:alice", r.GetProperty("actor").GetString()));
         Assert.DoesNotContain("s3cr3t-value", list.Stdout);
         Assert.StartsWith("succeeded", records[5].GetProperty("detail").GetString());
     }

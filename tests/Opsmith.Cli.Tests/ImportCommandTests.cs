@@ -9,7 +9,7 @@ namespace Opsmith.Cli.Tests;
 /// </summary>
 public sealed class ImportCommandTests
 {
-    private const string Agent = """
+    internal const string LegatorAgent = """
         apiVersion: legator.io/v1alpha1
         kind: LegatorAgent
         metadata:
@@ -69,7 +69,7 @@ public sealed class ImportCommandTests
     public async Task Imported_Legator_files_pass_validate_and_are_not_overwritten_without_force()
     {
         using var temp = new TempFolder();
-        temp.Write("legator/agent.yaml", Agent);
+        temp.Write("legator/agent.yaml", LegatorAgent);
         temp.Write("legator/environment.yaml", Environment);
         temp.Write("legator/tiers.yaml", Tiers);
 

@@ -14,7 +14,9 @@ public sealed class IncidentsCommandTests : IDisposable
 
     public void Dispose() => _home.Dispose();
 
-    private Dictionary<string, string> As(string actor) => new() { ["OPSMITH_HOME"] = _home.Path, ["OPSMITH_ACTOR"] = actor };
+    // The person is the operating-system user running the tests (OPSMITH_ACTOR would name an automation, not a person).
+    private static readonly string Me = OperatingSystemUser.Name();
+    private Dictionary<string, string> Env => new() { ["OPSMITH_HOME"] = _home.Path };
 
     private string Agent(int maxUsePercent)
     {
@@ -46,8 +48,8 @@ public sealed class IncidentsCommandTests : IDisposable
     public async Task A_red_invariant_opens_one_incident_a_person_can_hold_and_release_and_green_resolves_it()
     {
         var red = Agent(maxUsePercent: 1);
-        var first = await CliProcess.RunAsync(["monitor", "run", red, "--once", "--output", "json"], As("alice"));
-        var second = await CliProcess.RunAsync(["monitor", "run", red, "--once"], As("alice"));
+        var first = await CliProcess.RunAsync(["monitor", "run", red, "--once", "--output", "json"], Env);
+        var second = await CliProcess.RunAsync(["monitor", "run", red, "--once"], Env);
 
         Assert.Equal(1, first.ExitCode);
         var opened = Assert.Single(Json(first).GetProperty("opened").EnumerateArray());
@@ -57,13 +59,13 @@ public sealed class IncidentsCommandTests : IDisposable
         Assert.Contains("still", second.Stdout);
         Assert.Contains("seen 2 times", second.Stdout);
 
-        var hold = await CliProcess.RunAsync(["incidents", "hold", id, "--note", "looking by hand"], As("alice"));
-        var heldList = Json(await CliProcess.RunAsync(["incidents", "list", "--status", "held", "--output", "json"], As("alice")));
-        var agentOnHeld = await CliProcess.RunAsync(["agent", "run", red, "--incident", id], As("alice"));
-        var unhold = await CliProcess.RunAsync(["incidents", "unhold", id], As("bob"));
+        var hold = await CliProcess.RunAsync(["incidents", "hold", id, "--note", "looking by hand"], Env);
+        var heldList = Json(await CliProcess.RunAsync(["incidents", "list", "--status", "held", "--output", "json"], Env));
+        var agentOnHeld = await CliProcess.RunAsync(["agent", "run", red, "--incident", id], Env);
+        var unhold = await CliProcess.RunAsync(["incidents", "unhold", id], Env);
 
         Assert.True(hold.ExitCode == 0, hold.All);
-        Assert.Contains($"incident {id} is held (by user:alice)", hold.Stdout);
+        Assert.Contains($"incident {id} is held (by user:{Me})", hold.Stdout);
         Assert.Equal(id, Assert.Single(heldList.GetProperty("incidents").EnumerateArray()).GetProperty("id").GetString());
         Assert.NotEqual(0, agentOnHeld.ExitCode);
         Assert.Contains("is held", agentOnHeld.Stderr);
@@ -71,10 +73,10 @@ public sealed class IncidentsCommandTests : IDisposable
         Assert.True(unhold.ExitCode == 0, unhold.All);
 
         var green = Agent(maxUsePercent: 100);
-        var healed = await CliProcess.RunAsync(["monitor", "run", green, "--once", "--output", "json"], As("alice"));
-        var show = Json(await CliProcess.RunAsync(["incidents", "show", id, "--output", "json"], As("alice")));
-        var resolveAgain = await CliProcess.RunAsync(["incidents", "resolve", id], As("alice"));
-        var trail = Json(await CliProcess.RunAsync(["audit", "list", "--output", "json"], As("alice")));
+        var healed = await CliProcess.RunAsync(["monitor", "run", green, "--once", "--output", "json"], Env);
+        var show = Json(await CliProcess.RunAsync(["incidents", "show", id, "--output", "json"], Env));
+        var resolveAgain = await CliProcess.RunAsync(["incidents", "resolve", id], Env);
+        var trail = Json(await CliProcess.RunAsync(["audit", "list", "--output", "json"], Env));
 
         Assert.True(healed.ExitCode == 0, healed.All);
         Assert.Equal(id, Assert.Single(Json(healed).GetProperty("resolved").EnumerateArray()).GetProperty("id").GetString());
@@ -84,7 +86,7 @@ public sealed class IncidentsCommandTests : IDisposable
         Assert.Contains($"incident {id} is already resolved", resolveAgain.Stderr);
         var changes = trail.GetProperty("records").EnumerateArray().Where(r => r.GetProperty("kind").GetString() == "incident")
             .Select(r => r.GetProperty("actor").GetString()).ToList();
-        Assert.Equal(["agent:local-sre", "user:alice", "user:bob", "agent:local-sre"], changes);
+        Assert.Equal(["agent:local-sre", $"user:{Me}", $"user:{Me}", "agent:local-sre"], changes);
     }
 
     [Fact]
@@ -92,13 +94,13 @@ public sealed class IncidentsCommandTests : IDisposable
     {
         var red = Agent(maxUsePercent: 1);
 
-        var run = await CliProcess.RunAsync(["agent", "run", red, "--description", "self is slow", "--output", "json", "--report-out", Path.Combine(_home.Path, "s.json")], As("alice"));
-        var list = Json(await CliProcess.RunAsync(["agent", "sessions", "list", "--output", "json"], As("alice")));
+        var run = await CliProcess.RunAsync(["agent", "run", red, "--description", "self is slow", "--output", "json", "--report-out", Path.Combine(_home.Path, "s.json")], Env);
+        var list = Json(await CliProcess.RunAsync(["agent", "sessions", "list", "--output", "json"], Env));
         var session = Assert.Single(list.GetProperty("sessions").EnumerateArray());
         var id = session.GetProperty("id").GetString()!;
-        var show = await CliProcess.RunAsync(["agent", "sessions", "show", id], As("alice"));
-        var showJson = Json(await CliProcess.RunAsync(["agent", "sessions", "show", id, "--output", "json"], As("alice")));
-        var missing = await CliProcess.RunAsync(["agent", "sessions", "show", "as-zzzzz"], As("alice"));
+        var show = await CliProcess.RunAsync(["agent", "sessions", "show", id], Env);
+        var showJson = Json(await CliProcess.RunAsync(["agent", "sessions", "show", id, "--output", "json"], Env));
+        var missing = await CliProcess.RunAsync(["agent", "sessions", "show", "as-zzzzz"], Env);
 
         var result = Json(run);
         Assert.Equal(id, result.GetProperty("session_id").GetString());
@@ -118,7 +120,7 @@ public sealed class IncidentsCommandTests : IDisposable
     {
         var file = _home.Write("bad.agent.yaml", "apiVersion: opsmith/v1\nkind: Agent\nmetadata: {name: x}\nspec:\n  skills: [check-*]\n  autonomy: yolo\n");
 
-        var result = await CliProcess.RunAsync(["agent", "run", file, "--description", "anything"], As("alice"));
+        var result = await CliProcess.RunAsync(["agent", "run", file, "--description", "anything"], Env);
 
         Assert.Equal(1, result.ExitCode);
         Assert.Contains("bad.agent.yaml:6", result.Stderr);

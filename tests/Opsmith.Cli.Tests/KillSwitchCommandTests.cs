@@ -73,7 +73,7 @@ public sealed class KillSwitchCommandTests
         var toggles = json.RootElement.GetProperty("records").EnumerateArray()
             .Where(r => r.GetProperty("kind").GetString() == "kill-switch")
             .Select(r => (r.GetProperty("actor").GetString(), r.GetProperty("outcome").GetString(), r.GetProperty("detail").GetString())).ToList();
-        Assert.Equal([("user:carol", "on", "incident 4711"), ("user:carol", "off", "")], toggles);
+        Assert.Equal([("agent:carol", "on", "incident 4711"), ("agent:carol", "off", "")], toggles);
         Assert.Equal(0, (await CliProcess.RunAsync(["audit", "verify"], environment)).ExitCode);
     }
 

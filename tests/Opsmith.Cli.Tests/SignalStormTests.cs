@@ -80,6 +80,84 @@ public sealed class SignalStormTests
         Assert.Empty(ProcessesWithArgument(unique));
     }
 
+    [Fact]
+    public async Task A_second_ctrl_c_during_the_rollback_hurries_it_and_the_run_is_still_recorded_as_finished()
+    {
+        // Given a run whose action marks the host and then works, and whose rollback says when it started
+        using var home = new TempFolder();
+        var environment = new Dictionary<string, string> { ["OPSMITH_HOME"] = home.Path, ["OPSMITH_AUTONOMY"] = "automate-destructive" };
+        var marker = Path.Combine(home.Path, "marker");
+        var rollingBack = Path.Combine(home.Path, "rolling-back");
+        var unique = $"1000.{Random.Shared.NextInt64(100_000_000, 999_999_999)}";
+        var inventory = home.Write("inventory.yaml", "apiVersion: opsmith/v1\nkind: Inventory\nhosts:\n  self: {connection: local}\n");
+        var skill = home.Write("skill.yaml", $$"""
+            apiVersion: opsmith/v1
+            kind: Skill
+            metadata: {name: slow-change, title: Slow change, description: Marks the host then works for a long time., stage: recovery}
+            spec:
+              targets: self
+              risk: destructive
+              actions:
+                - {name: mark-and-work, run: "touch {{marker}} && sleep {{unique}}", risk: destructive, on_failure: rollback}
+              success_criteria:
+                - {name: marked, run: "test -e {{marker}}"}
+              rollback:
+                - {name: remove-marker, run: "touch {{rollingBack}} && sleep 2 && rm -f -- {{marker}}"}
+            """);
+        var (run, stdout, stderr) = Start(["run", skill, "-i", inventory, "--execute"], environment);
+        using var _ = run;
+
+        // When Ctrl-C stops the action, and a SIGTERM follows while the rollback runs
+        await WaitForFileAsync(run, marker, stderr);
+        Signal(run, "INT");
+        await WaitForFileAsync(run, rollingBack, stderr);
+        Signal(run, "TERM");
+        using (var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2))) await run.WaitForExitAsync(timeout.Token);
+        var output = $"{await stdout}\n{await stderr}";
+
+        // Then the rollback was hurried, not skipped, and the run's end is recorded
+        Assert.True(run.ExitCode == 130, $"exit {run.ExitCode}: {output}");
+        Assert.Contains("Stopping sooner: the rollback gets at most 30 s more", output);
+        Assert.False(File.Exists(marker), $"the rollback did not finish: {output}");
+        Assert.Contains("run-finished", await AuditKindsAsync(environment));
+        Assert.Empty(ProcessesWithArgument(unique));
+    }
+
+    private static (Process Run, Task<string> Stdout, Task<string> Stderr) Start(string[] args, Dictionary<string, string> environment)
+    {
+        var start = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "opsmith.dll"), .. args])
+        {
+            RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true, UseShellExecute = false,
+        };
+        foreach (var (key, value) in environment) start.Environment[key] = value;
+        var run = Process.Start(start)!;
+        run.StandardInput.Close();
+        return (run, run.StandardOutput.ReadToEndAsync(), run.StandardError.ReadToEndAsync());
+    }
+
+    private static async Task WaitForFileAsync(Process run, string file, Task<string> stderr)
+    {
+        using var waiting = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        while (!File.Exists(file))
+        {
+            if (run.HasExited) Assert.Fail($"opsmith ended before {Path.GetFileName(file)} appeared: {await stderr}");
+            await Task.Delay(20, waiting.Token);
+        }
+    }
+
+    private static void Signal(Process run, string signal)
+    {
+        using var kill = Process.Start("kill", ["-s", signal, run.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])!;
+        kill.WaitForExit();
+    }
+
+    private static async Task<List<string?>> AuditKindsAsync(Dictionary<string, string> environment)
+    {
+        var list = await CliProcess.RunAsync(["audit", "list", "--output", "json"], environment);
+        using var json = JsonDocument.Parse(list.Stdout);
+        return json.RootElement.GetProperty("records").EnumerateArray().Select(r => r.GetProperty("kind").GetString()).ToList();
+    }
+
     private static List<int> ProcessesWithArgument(string argument)
     {
         var found = new List<int>();

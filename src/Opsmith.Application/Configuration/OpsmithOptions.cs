@@ -18,16 +18,24 @@ namespace Opsmith.Application.Configuration;
 /// Where this environment keeps data that cannot be recreated (<c>data_inventory:</c>): a write that names it is
 /// <c>data-mutation</c> whatever the program.
 /// </param>
+/// <param name="StoreFolder">
+/// A folder shared by a team (<c>store.folder</c>): the audit trail, approvals and kill switch live there instead of in
+/// the user's data folder, so everyone on the machine sees one trail, one set of approvals and one switch.
+/// </param>
 public sealed record OpsmithOptions(
     OpsmithPaths Paths,
     string? AuditPostgres,
     PolicySettings Policy,
     IReadOnlyDictionary<string, string> ReadOnlyPrograms,
     string? ConfigFile,
-    DataInventory? DataInventory = null)
+    DataInventory? DataInventory = null,
+    string? StoreFolder = null)
 {
     /// <summary>The model tiers (<c>models:</c>, docs/llm.md); empty when no model is configured, and every stage then uses its deterministic path.</summary>
     public ModelTiers Models { get; init; } = ModelTiers.None;
+
+    /// <summary>Where the audit trail (in SQLite), approvals and kill switch live: the shared store folder, else the user's data folder.</summary>
+    public string StoreDirectory => StoreFolder ?? Paths.DataDirectory;
 
     public static OpsmithOptions Defaults(OpsmithPaths paths) =>
         new(paths, null, PolicySettings.Default, new Dictionary<string, string>(), null);

@@ -21,6 +21,7 @@ public static class OptionsLoader
     public static readonly IReadOnlyList<(string Variable, string Key)> Variables =
     [
         ("OPSMITH_AUDIT_POSTGRES", "audit.postgres"),
+        ("OPSMITH_STORE_FOLDER", "store.folder"),
         ("OPSMITH_AUTONOMY", "policy.autonomy"),
         ("OPSMITH_MAX_RUNS_PER_HOUR", "policy.max_runs_per_hour"),
         ("OPSMITH_MAX_RUNS_PER_HOUR_PER_SKILL", "policy.max_runs_per_hour_per_skill"),
@@ -59,6 +60,7 @@ public static class OptionsLoader
         };
         var policy = options.Policy;
         string? postgres = null;
+        string? storeFolder = null;
         foreach (var (key, (value, source, line)) in values)
         {
             void Problem(string message) => issues.Add(new ConfigurationIssue(source, line, key, message));
@@ -71,6 +73,11 @@ public static class OptionsLoader
                     // A path (from the file's models: or OPSMITH_MODEL_TIERS) to a kind: ModelTiers document.
                     var tiersFile = Path.IsPathRooted(value) || line is null || !fileRead ? Path.GetFullPath(value) : Path.Combine(Path.GetDirectoryName(file)!, value);
                     options = options with { Models = ReadTiersFile(tiersFile, source, issues) };
+                    break;
+                case "store.folder":
+                    if (!Path.IsPathRooted(value)) Problem($"the shared store folder must be an absolute path, not '{value}'");
+                    else if (!Directory.Exists(value)) Problem($"the shared store folder '{value}' does not exist or is not a folder; create it (docs/configuration.md, \"A store for a team\")");
+                    else storeFolder = Path.GetFullPath(value);
                     break;
                 case "policy.autonomy":
                     if (ParseAutonomy(value) is { } autonomy) policy = policy with { Autonomy = autonomy };
@@ -102,7 +109,7 @@ public static class OptionsLoader
         if (issues.Count == 0)
             foreach (var problem in policy.Validate()) issues.Add(new ConfigurationIssue("the policy", null, "policy", problem));
         if (issues.Count > 0) return (null, issues);
-        return (options with { Policy = policy, AuditPostgres = string.IsNullOrWhiteSpace(postgres) ? null : postgres }, issues);
+        return (options with { Policy = policy, AuditPostgres = string.IsNullOrWhiteSpace(postgres) ? null : postgres, StoreFolder = storeFolder }, issues);
     }
 
     public static AutonomyLevel? ParseAutonomy(string text) => text switch
@@ -198,7 +205,7 @@ public static class OptionsLoader
         var read = new NodeReader(diagnostics);
         var top = read.Mapping(root, "the configuration");
         if (top is null) return;
-        read.AllowOnly(top, "the configuration", "apiVersion", "kind", "audit", "policy", "classifier", "data_inventory", "models");
+        read.AllowOnly(top, "the configuration", "apiVersion", "kind", "audit", "store", "policy", "classifier", "data_inventory", "models");
         if (read.String(top, "apiVersion", "the configuration", required: true) is { } api && api != SkillReader.ApiVersion)
             diagnostics.Error("bad-api-version", top["apiVersion"]!.Position, $"apiVersion is '{api}'; this Opsmith reads '{SkillReader.ApiVersion}'", "apiVersion");
         if (read.String(top, "kind", "the configuration", required: true) is { } kind && kind != Kind)
@@ -217,6 +224,7 @@ public static class OptionsLoader
             }
         }
         Section("audit", "postgres");
+        Section("store", "folder");
         Section("policy", "autonomy", "max_runs_per_hour", "max_runs_per_hour_per_skill", "run_budget", "approval_expiry", "approval_on_expiry");
         if (read.Mapping(top["classifier"], "'classifier'") is { } classifier)
         {

@@ -39,29 +39,31 @@ public sealed class RunService(OpsmithServices services)
         var hosts = ResolveTargets(skill, inventory, inputs);
         if (hosts.Error is { } targetError) return targetError;
         return new PreparedRun(skill, Path.GetFullPath(spec.SkillFile), inventory, hosts.Value!, inputs, spec.Mode, spec.Parallel,
-            spec.Autonomy ?? services.Options.Policy.Autonomy, notes);
+            spec.Autonomy ?? services.Options.Policy.Autonomy, notes, spec.CooldownOverride);
     }
 
     /// <summary>Starts a prepared run; its events flow at once, its report is <see cref="RunHandle.Completion"/>.</summary>
     public async Task<Result<RunHandle>> StartAsync(PreparedRun run, CancellationToken ct)
     {
-        var built = await BuildAsync(run.Skill.Spec.DeclaredReadPrograms, run.Skill.ContentHash, run.Inventory, run.Mode, run.Autonomy, ct);
+        var built = await BuildAsync(run.Skill.Spec.DeclaredReadPrograms, run.Skill.ContentHash, run.Inventory, run.Mode, run.Autonomy, ct, run.CooldownOverride);
         if (built.Error is { } error) return error;
         var (executor, runner) = built.Value!;
         var cancel = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var hurry = new CancellationTokenSource();
         var completion = Task.Run(async () =>
         {
             try
             {
-                return await runner.RunAsync(run.Request, run.SkillFile, cancel.Token);
+                return await runner.RunAsync(run.Request, run.SkillFile, cancel.Token, hurry.Token);
             }
             finally
             {
                 await executor.DisposeAsync();
                 cancel.Dispose();
+                hurry.Dispose();
             }
         }, CancellationToken.None);
-        return new RunHandle(executor.Audit.RunId, executor.Audit.Events, cancel, completion);
+        return new RunHandle(executor.Audit.RunId, executor.Audit.Events, cancel, hurry, completion);
     }
 
     /// <summary>Prepares and runs to the end, calling <paramref name="observe"/> for each event as it happens.</summary>
@@ -246,7 +248,7 @@ public sealed class RunService(OpsmithServices services)
 
     /// <summary>The executor and runner for one run: its audit trail, guard (effective tiers, policy, approvals, kill switch) and hosts.</summary>
     private async Task<Result<(HostExecutor Executor, SkillRunner Runner)>> BuildAsync(IReadOnlyDictionary<string, string> declaredReadPrograms, string skillHash,
-        Inventory inventory, RunMode mode, Policy.Decisions.AutonomyLevel autonomy, CancellationToken ct)
+        Inventory inventory, RunMode mode, Policy.Decisions.AutonomyLevel autonomy, CancellationToken ct, string? cooldownOverride = null)
     {
         Storage.Audit.IAuditStore store;
         Storage.Approvals.IApprovalStore approvals;
@@ -259,7 +261,7 @@ public sealed class RunService(OpsmithServices services)
         {
             return OpsmithError.Unavailable($"the audit trail cannot be opened, so nothing may run: {e.Message}");
         }
-        var settings = services.Options.Policy with { Autonomy = autonomy };
+        var settings = services.Options.Policy with { Autonomy = autonomy, CooldownOverride = cooldownOverride };
         var guard = new StepGuard(new CommandClassifier(services.Options.ClassifierFor(declaredReadPrograms)), settings, services.Actor, approvals, services.KillSwitch,
             services.Time, services.ApprovalPoll);
         var runId = RunAudit.NewRunId();

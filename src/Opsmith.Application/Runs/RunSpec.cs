@@ -10,7 +10,8 @@ namespace Opsmith.Application.Runs;
 
 /// <summary>
 /// What a caller asks to run. <paramref name="Secrets"/> supplies secret inputs not given in
-/// <paramref name="Inputs"/> (the CLI reads <c>OPSMITH_SECRET_NAME</c>); null for none.
+/// <paramref name="Inputs"/> (the CLI reads <c>OPSMITH_SECRET_NAME</c>); null for none. <paramref name="CooldownOverride"/>
+/// is a person's reason to run inside the skill's cooldown (audited; see <see cref="PolicySettings.CooldownOverride"/>).
 /// </summary>
 public sealed record RunSpec(
     string SkillFile,
@@ -19,11 +20,12 @@ public sealed record RunSpec(
     RunMode Mode,
     int Parallel = 10,
     AutonomyLevel? Autonomy = null,
-    Func<string, string?>? Secrets = null);
+    Func<string, string?>? Secrets = null,
+    string? CooldownOverride = null);
 
 /// <summary>A run that passed every check before any host is touched: validated skill, inventory, bound inputs, resolved hosts.</summary>
 public sealed record PreparedRun(Skill Skill, string SkillFile, Inventory Inventory, IReadOnlyList<InventoryHost> Hosts, BoundInputs Inputs,
-    RunMode Mode, int Parallel, AutonomyLevel Autonomy, IReadOnlyList<string> Notes)
+    RunMode Mode, int Parallel, AutonomyLevel Autonomy, IReadOnlyList<string> Notes, string? CooldownOverride = null)
 {
     public RunRequest Request => new(Skill, Inventory, Hosts, Inputs, Mode, Parallel);
 }
@@ -34,9 +36,10 @@ public sealed record PreparedRollback(RunReport Report, Skill Skill, Inventory I
 
 /// <summary>
 /// A started run: its id, its live events, a way to stop it, and its report when it ends. Cancelling works
-/// like Ctrl-C: the current step is stopped and whatever changed is rolled back (with a grace period).
+/// like Ctrl-C: the current step is stopped and whatever changed is rolled back (with a grace period,
+/// <see cref="RollbackDeadline"/>); hurrying works like a second Ctrl-C and shortens that grace.
 /// </summary>
-public sealed class RunHandle(string runId, RunEventStream events, CancellationTokenSource cancel, Task<RunReport> completion)
+public sealed class RunHandle(string runId, RunEventStream events, CancellationTokenSource cancel, CancellationTokenSource hurry, Task<RunReport> completion)
 {
     public string RunId => runId;
 
@@ -46,6 +49,14 @@ public sealed class RunHandle(string runId, RunEventStream events, CancellationT
     public void Cancel()
     {
         try { cancel.Cancel(); }
+        catch (ObjectDisposedException) { }
+    }
+
+    /// <summary>Stops the run and gives its rollback only <see cref="RollbackDeadline.HurriedGrace"/>; the run is still recorded as finished.</summary>
+    public void Hurry()
+    {
+        Cancel();
+        try { hurry.Cancel(); }
         catch (ObjectDisposedException) { }
     }
 

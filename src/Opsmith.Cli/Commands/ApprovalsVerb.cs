@@ -84,11 +84,7 @@ public sealed class ApprovalsVerb(CliContext context) : IVerb
         await using var audit = await AuditVerb.OpenAsync(ct);
         var approvals = await OpenAsync(audit, ct);
         var request = await approvals.GetAsync(ApprovalIds.Normalize(id), ct);
-        if (request is null)
-        {
-            context.Stderr.WriteLine($"Error: there is no approval request {S(id)}; 'opsmith approvals list' shows them all.");
-            return ExitCodes.Invalid;
-        }
+        if (request is null) return context.Fail($"there is no approval request {S(id)}; 'opsmith approvals list' shows them all", ExitCodes.Invalid);
         if (format == OutputFormat.Json) JsonOutput.Write(context.Stdout, Json(request));
         else Print(request);
         return ExitCodes.Ok;

@@ -86,7 +86,7 @@ public sealed class AuditVerb(CliContext context) : IVerb
     public static Task<IAuditStore> OpenAsync(CancellationToken ct)
     {
         var options = CliServices.Options();
-        return AuditStores.OpenAsync(options.Paths.DataDirectory, options.AuditPostgres, TimeProvider.System, ct);
+        return AuditStores.OpenAsync(options.StoreDirectory, options.AuditPostgres, TimeProvider.System, ct);
     }
 
     private async Task<int> ListAsync(string? since, string? skill, string? host, string? decisionText, int limit, OutputFormat format, CancellationToken ct)
@@ -117,11 +117,7 @@ public sealed class AuditVerb(CliContext context) : IVerb
     {
         await using var store = await OpenAsync(ct);
         var record = await store.GetAsync(id, ct);
-        if (record is null)
-        {
-            context.Stderr.WriteLine($"Error: there is no audit record {id}.");
-            return ExitCodes.Invalid;
-        }
+        if (record is null) return context.Fail($"there is no audit record {id}; 'opsmith audit list' shows them", ExitCodes.Invalid);
         if (format == OutputFormat.Json) JsonOutput.Write(context.Stdout, AuditJson(record));
         else
         {

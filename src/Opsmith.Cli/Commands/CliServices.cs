@@ -17,15 +17,30 @@ public static class CliServices
     public static OpsmithOptions Options(OptionOverrides? flags = null)
     {
         var (options, issues) = OptionsLoader.Load(flags);
-        return options ?? throw new ConfigurationException(issues);
+        if (options is null) throw new ConfigurationException(issues);
+        // What this user writes into a team's store, the others must be able to write too.
+        if (options.StoreFolder is not null) OperatingSystemUser.ShareNewFilesWithGroup();
+        return options;
     }
 
-    /// <summary>The person on whose behalf commands run: OPSMITH_ACTOR, else the login name; canonical (see <see cref="Actor"/>).</summary>
+    /// <summary>
+    /// Who runs the command: the operating-system user (the invoking user under sudo), a person. OPSMITH_ACTOR names an
+    /// automation identity instead (agent:NAME, for CI jobs and scripts): it is never a person, so it cannot approve
+    /// or deny a step, and what it proposes any person may approve (docs/approvals.md).
+    /// </summary>
     public static Actor CurrentActor()
     {
-        var text = Environment.GetEnvironmentVariable("OPSMITH_ACTOR") is { Length: > 0 } actor ? actor : Environment.UserName;
-        try { return new Actor(text, ActorKind.Human); }
-        catch (ArgumentException e) { throw new UsageException($"OPSMITH_ACTOR: {e.Message}; set OPSMITH_ACTOR to your name"); }
+        if (Environment.GetEnvironmentVariable("OPSMITH_ACTOR") is { Length: > 0 } automation)
+        {
+            try { return new Actor(automation, ActorKind.Agent); }
+            catch (ArgumentException e)
+            {
+                throw new UsageException($"OPSMITH_ACTOR: {e.Message}; it names an automation identity (such as ci-deploy or agent:ci-deploy), " +
+                                         "never a person: people are who the operating system says they are");
+            }
+        }
+        try { return new Actor(OperatingSystemUser.Name(), ActorKind.Human); }
+        catch (ArgumentException e) { throw new UsageException($"your login name cannot be used as an Opsmith actor: {e.Message}"); }
     }
 
     /// <summary>Secret inputs may come from OPSMITH_SECRET_NAME, which keeps them out of shell history and process lists.</summary>
@@ -46,30 +61,19 @@ public static class CliServices
                                   ?? throw new UsageException($"--autonomy must be observe, recommend, automate-safe or automate-destructive, not '{autonomy}'"));
 
     /// <summary>
-    /// With --output json: the error as one JSON document on stdout (docs/cli.md), so a program reading stdout
-    /// always gets JSON; the exit code is the same as in text.
+    /// Prints an error value and returns its exit code; with --output json also as the one error document on
+    /// stdout (docs/cli.md), so a program reading stdout always gets JSON. The exit code is the same in both.
     /// </summary>
     public static int Fail(CliContext context, OpsmithError error, OutputFormat format)
     {
-        if (format == OutputFormat.Text) return Fail(context, error);
-        JsonOutput.Write(context.Stdout, new
-        {
-            error = new
+        if (format == OutputFormat.Json)
+            ErrorDocument.Write(context.Stdout, error.Kind switch
             {
-                kind = error.Kind switch
-                {
-                    ErrorKind.NotFound => "not-found",
-                    ErrorKind.BadRequest => "bad-request",
-                    _ => error.Kind.ToString().ToLowerInvariant(),
-                },
-                message = error.Message,
-                diagnostics = error.Diagnostics.Select(d => new
-                {
-                    file = d.File, line = d.Position.Line, column = d.Position.Column, code = d.Code, message = d.Message, path = d.Path,
-                }),
-            },
-        });
-        return ExitCode(error);
+                ErrorKind.NotFound => "not-found",
+                ErrorKind.BadRequest => "bad-request",
+                _ => error.Kind.ToString().ToLowerInvariant(),
+            }, error.Message, ExitCode(error), error.Diagnostics);
+        return Fail(context, error);
     }
 
     /// <summary>Prints an error value the way a person at 3 a.m. needs it and returns its exit code.</summary>

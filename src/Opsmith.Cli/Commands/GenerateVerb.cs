@@ -75,12 +75,10 @@ public sealed class GenerateVerb(CliContext context) : IVerb
         var cardDocument = await DocumentValidation.LoadFileAsync(cardPath, ct, DocumentKind.TaskCard);
         foreach (var note in cardDocument.Diagnostics.Where(d => d.IsNote)) context.Stderr.WriteLine(note.ToLine());
         if (cardDocument.TaskCard is not { } taskCard)
-        {
-            if (cardDocument.IsValid) context.Stderr.WriteLine($"Error: {cardPath} is a {cardDocument.Kind}, not a task card (kind: TaskCard).");
-            foreach (var diagnostic in cardDocument.Diagnostics.Where(d => !d.IsNote))
-                DiagnosticPrinter.Print(new Terminal(context.Stderr, false), cardDocument, diagnostic);
-            return ExitCodes.Invalid;
-        }
+            return CliServices.Fail(context, cardDocument.IsValid
+                ? new OpsmithError(ErrorKind.Invalid, $"{cardPath} is a {cardDocument.Kind}, not a task card (kind: TaskCard)", [])
+                : new OpsmithError(ErrorKind.Invalid, $"{cardPath} is not a valid task card; nothing was generated",
+                    cardDocument.Diagnostics.Where(d => !d.IsNote).ToList()) { Document = cardDocument }, format);
 
         GenerationResult generated;
         string generatorUsed = generatorName;
@@ -94,25 +92,17 @@ public sealed class GenerateVerb(CliContext context) : IVerb
             (generated, generatorUsed) = (drafted.Result, drafted.Generator);
         }
         else generated = await Generators[generatorName].GenerateAsync(taskCard, ct);
-        if (generated.Yaml is null)
-        {
-            context.Stderr.WriteLine($"Error: {generated.Error}");
-            return ExitCodes.Invalid;
-        }
+        if (generated.Yaml is null) return context.Fail(generated.Error ?? "the generator produced nothing", ExitCodes.Invalid);
 
         var target = ResolveTarget(outPath, taskCard.Name);
         var check = await DocumentValidation.ValidateAsync([DocumentLoader.Load(target ?? $"{taskCard.Name}.yaml", generated.Yaml)],
             strict: true, new ShellcheckLinter(), ct);
         if (!check.IsValid)
-        {
             // The generated skill is not trustworthy: show why and write nothing.
             // Shown at the card's lines: the generated file was not written, the card is what to edit.
-            context.Stderr.WriteLine($"Error: the {generatorUsed} generator produced a skill that fails validate --strict; nothing was written.");
-            foreach (var document in check.Documents)
-                foreach (var diagnostic in CardProblemLocator.OntoCard(cardDocument, document))
-                    DiagnosticPrinter.Print(new Terminal(context.Stderr, false), cardDocument, diagnostic);
-            return ExitCodes.Invalid;
-        }
+            return CliServices.Fail(context, new OpsmithError(ErrorKind.Invalid,
+                $"the {generatorUsed} generator produced a skill that fails validate --strict; nothing was written",
+                check.Documents.SelectMany(d => CardProblemLocator.OntoCard(cardDocument, d)).ToList()) { Document = cardDocument }, format);
 
         if (target is not null)
         {

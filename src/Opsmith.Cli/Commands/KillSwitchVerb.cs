@@ -31,8 +31,9 @@ public sealed class KillSwitchVerb(CliContext context) : IVerb
         // Every toggle is in the audit trail: who, when, why.
         if (state != "status" && await services.SetKillSwitchAsync(state == "on", reason ?? "", ct) is { } error)
         {
+            // Switching off without its record is refused; switching on goes on regardless (fail closed).
+            if (state == "off") return CliServices.Fail(context, error, format);
             CliServices.Fail(context, error);
-            if (state == "off") return ExitCodes.Invalid;
         }
         var current = services.KillSwitch.Read();
         if (format == OutputFormat.Json)

@@ -166,27 +166,41 @@ public sealed class LabVerb(CliContext context) : IVerb
     private Command Status()
     {
         var name = NameOption();
-        var command = new Command("status", "Show each host of a lab, its services and active faults.") { name };
-        command.SetAction((p, ct) => StatusAsync(p.GetValue(name)!, ct));
+        var output = CliContext.OutputOption();
+        var command = new Command("status", "Show each host of a lab, its services and active faults.") { name, output };
+        command.SetAction((p, ct) => StatusAsync(p.GetValue(name)!, p.GetValue(output), ct));
         return command;
     }
 
-    private async Task<int> StatusAsync(string name, CancellationToken cancellationToken)
+    private async Task<int> StatusAsync(string name, OutputFormat format, CancellationToken cancellationToken)
     {
         if (RequireRunningLab(name) is not { } lab) return ExitCodes.Invalid;
         var statuses = await new LabController(lab, OpsmithCommand(), _ => { }).StatusAsync(cancellationToken);
+        var exit = statuses.All(s => s.Running) ? ExitCodes.Ok : ExitCodes.SkillFailed;
+        if (format == OutputFormat.Json)
+        {
+            JsonOutput.Write(context.Stdout, new
+            {
+                lab = lab.Name, subnet = lab.Subnet, inventory = lab.InventoryPath,
+                hosts = statuses.Select(s => new
+                {
+                    host = s.Host.Name, address = s.Host.Address, running = s.Running,
+                    units = s.Units.Select(u => new { unit = u.Unit, state = u.State }), faults = s.ActiveFaults,
+                }),
+            });
+            return exit;
+        }
         context.Stdout.WriteLine($"Lab '{lab.Name}' ({lab.Subnet}); inventory {lab.InventoryPath}");
-        var down = 0;
         foreach (var status in statuses)
         {
-            if (!status.Running) { down++; context.Stdout.WriteLine($"  {status.Host.Name,-8} {context.Out.Red("down")}"); continue; }
+            if (!status.Running) { context.Stdout.WriteLine($"  {status.Host.Name,-8} {context.Out.Red("down")}"); continue; }
             var units = string.Join("  ", status.Units.Select(u => u.State == "active"
                 ? context.Out.Green(u.Unit.Replace(".service", ""))
                 : context.Out.Red($"{u.Unit.Replace(".service", "")} ({u.State})")));
             var faults = status.ActiveFaults.Count == 0 ? "" : context.Out.Yellow($"  faults: {string.Join(", ", status.ActiveFaults)}");
             context.Stdout.WriteLine($"  {status.Host.Name,-8} {status.Host.Address,-14} {units}{faults}");
         }
-        return down == 0 ? ExitCodes.Ok : ExitCodes.SkillFailed;
+        return exit;
     }
 
     private Command Check()

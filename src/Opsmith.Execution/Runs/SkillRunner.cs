@@ -30,10 +30,12 @@ public sealed class SkillRunner(HostExecutor executor, RunChecks checks, TimePro
     /// <summary>A recorded rollback value larger than this is withheld: reports hold values, not outputs.</summary>
     private const int MaxRecordedValue = 64 * 1024;
 
-    /// <summary>How long a rollback may take after Ctrl-C: it must not be cut short by the same Ctrl-C.</summary>
-    public static readonly TimeSpan RollbackGrace = TimeSpan.FromMinutes(10);
-
-    public async Task<RunReport> RunAsync(RunRequest request, string skillFile, CancellationToken ct)
+    /// <summary>
+    /// Runs the skill. <paramref name="ct"/> stops it (the current step is stopped, what changed is rolled back within
+    /// <see cref="RollbackDeadline.Grace"/>); <paramref name="hurry"/>, a second stop, shortens that grace to
+    /// <see cref="RollbackDeadline.HurriedGrace"/>. Neither ever skips the run's last audit record.
+    /// </summary>
+    public async Task<RunReport> RunAsync(RunRequest request, string skillFile, CancellationToken ct, CancellationToken hurry = default)
     {
         FeedSecrets(request.Inputs);
         var started = time.GetUtcNow();
@@ -42,7 +44,7 @@ public sealed class SkillRunner(HostExecutor executor, RunChecks checks, TimePro
         var reports = new HostReport[request.Hosts.Count];
         await Parallel.ForEachAsync(Enumerable.Range(0, request.Hosts.Count),
             new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, request.Parallel), CancellationToken = CancellationToken.None },
-            async (index, _) => reports[index] = await RunHostGuardedAsync(request, request.Hosts[index], ct));
+            async (index, _) => reports[index] = await RunHostGuardedAsync(request, request.Hosts[index], ct, hurry));
         var inputs = request.Inputs.Values.ToDictionary(p => p.Key, p => request.Inputs.SecretNames.Contains(p.Key) ? SecretMasker.Mask : masker.Apply(p.Value));
         var verdict = RunReport.Overall(reports);
         await FinishAsync(request.Skill, verdict, string.Join(", ", reports.Select(r => $"{r.Host} {r.Verdict.Wire()}")));
@@ -81,12 +83,12 @@ public sealed class SkillRunner(HostExecutor executor, RunChecks checks, TimePro
     }
 
     /// <summary>Every host gets a report, whatever happens on another host or in this one.</summary>
-    private async Task<HostReport> RunHostGuardedAsync(RunRequest request, InventoryHost host, CancellationToken ct)
+    private async Task<HostReport> RunHostGuardedAsync(RunRequest request, InventoryHost host, CancellationToken ct, CancellationToken hurry)
     {
         var report = new HostReportBuilder(host, Audit);
         try
         {
-            return await RunHostAsync(request, host, report, ct);
+            return await RunHostAsync(request, host, report, ct, hurry);
         }
         catch (OperationCanceledException)
         {
@@ -94,7 +96,7 @@ public sealed class SkillRunner(HostExecutor executor, RunChecks checks, TimePro
         }
     }
 
-    private async Task<HostReport> RunHostAsync(RunRequest request, InventoryHost host, HostReportBuilder report, CancellationToken ct)
+    private async Task<HostReport> RunHostAsync(RunRequest request, InventoryHost host, HostReportBuilder report, CancellationToken ct, CancellationToken hurry)
     {
         var spec = request.Skill.Spec;
         var context = new RenderContext(request.Inputs.Values, host, request.Inventory.VarsOf(host));
@@ -168,10 +170,8 @@ public sealed class SkillRunner(HostExecutor executor, RunChecks checks, TimePro
         if (spec.Rollback.IsExplicitlyNone) return Done(failedVerdict, $"{failure}; the skill has no rollback: {spec.Rollback.NoneReason}");
 
         // A rollback must finish even when the run is cancelled: a Ctrl-C only starts a deadline for it.
-        using var grace = new CancellationTokenSource();
-        using var onCancel = ct.Register(() => grace.CancelAfter(RollbackGrace));
-        if (ct.IsCancellationRequested) grace.CancelAfter(RollbackGrace);
-        var rollback = await RollbackAsync(spec, host, steps, failure, grace.Token);
+        using var deadline = new RollbackDeadline(ct, hurry, time);
+        var rollback = await RollbackAsync(spec, host, steps, failure, deadline.Token);
         // A host that is not back to its steady state must say so, even when the run was cancelled.
         var verdict = !rollback.Restored ? RunVerdict.RollbackFailed : canceled ? RunVerdict.Canceled : RunVerdict.RolledBack;
         return Done(verdict, failure, rollback: rollback);

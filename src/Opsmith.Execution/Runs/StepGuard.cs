@@ -132,8 +132,17 @@ public sealed class StepGuard(CommandClassifier classifier, PolicySettings setti
             hour.Select(r => r.RunId).Distinct().Count(),
             day.Select(r => r.RunId).Distinct().Count());
         var decision = PolicyEngine.DecideRun(new RunProposal(actor, skill, host, tier, step.Cooldown), history, settings, now);
-        if (decision.Outcome == DecisionOutcome.Allow) return Clearance.Go(decision.Reason, tier);
         var facts = new AuditFacts(step.Section, step.Step, tier, audit.Mode, decision.Rule);
+        if (decision.Outcome == DecisionOutcome.Allow)
+        {
+            // An overridden cooldown is a person's decision: it goes into the trail with who and why.
+            if (decision.Rule == "cooldown-override")
+            {
+                await AppendAsync(audit, host, step, AuditDecision.Allowed, facts, $"run [{YamlNames.Of(tier)}] — {decision.Rule}: {decision.Reason}");
+                Publish(audit, host, step, tier, decision);
+            }
+            return Clearance.Go(decision.Reason, tier);
+        }
         await AppendAsync(audit, host, step, AuditDecision.Blocked, facts, $"run [{YamlNames.Of(tier)}] — {decision.Rule}: {decision.Reason}");
         Publish(audit, host, step, tier, decision);
         return Clearance.Stop($"blocked by policy ({decision.Rule}): {decision.Reason}", tier);

@@ -61,16 +61,23 @@ public static class PolicyEngine
     public static PolicyDecision DecideRun(RunProposal run, PolicyHistory history, PolicySettings settings, DateTimeOffset now)
     {
         if (run.Tier == RiskTier.Read) return PolicyDecision.Allow("read-only", "read-only runs have no cooldown or rate limit");
+        PolicyDecision? overridden = null;
         if (run.Cooldown is { } cooldown && history.LastRunOfSkillOnHost is { } last && now - last < cooldown)
-            return PolicyDecision.Block("cooldown",
-                $"{run.Skill} ran on {run.Host} at {last:u}; its cooldown of {Core.Text.DurationText.Format(cooldown)} ends at {last + cooldown:u}");
+        {
+            var inside = $"{run.Skill} ran on {run.Host} at {last:u}; its cooldown of {Core.Text.DurationText.Format(cooldown)} ends at {last + cooldown:u}";
+            if (settings.CooldownOverride is not { } reason || string.IsNullOrWhiteSpace(reason))
+                return PolicyDecision.Block("cooldown", $"{inside} (a person may override it with a reason: --override-cooldown REASON)");
+            if (run.Actor.Kind != ActorKind.Human)
+                return PolicyDecision.Block("cooldown", $"{inside}; only a person can override a cooldown, not {run.Actor}");
+            overridden = PolicyDecision.Allow("cooldown-override", $"{run.Actor} overrode the cooldown ({inside}): {reason.Trim()}");
+        }
         if (settings.MaxRunsPerHourPerSkill is { } perSkill && history.RunsOfSkillInLastHour >= perSkill)
             return PolicyDecision.Block("rate-limit-skill", $"{run.Skill} already ran {history.RunsOfSkillInLastHour} times in the last hour (limit {perSkill})");
         if (settings.MaxRunsPerHour is { } global && history.RunsInLastHour >= global)
             return PolicyDecision.Block("rate-limit", $"{history.RunsInLastHour} mutating runs in the last hour (limit {global})");
         if (settings.RunBudget is { } budget && history.RunsCounted >= budget)
             return PolicyDecision.Block("budget", $"the run budget of {budget} mutating runs in 24 hours is spent");
-        return PolicyDecision.Allow("limits", "within cooldown, rate limits and budget");
+        return overridden ?? PolicyDecision.Allow("limits", "within cooldown, rate limits and budget");
     }
 
     /// <summary>

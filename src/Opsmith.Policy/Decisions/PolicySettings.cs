@@ -24,6 +24,12 @@ public sealed partial record PolicySettings(
 {
     public static readonly PolicySettings Default = new(AutonomyLevel.AutomateSafe, 6, 30, null, TimeSpan.FromHours(1), ExpiryOutcome.Cancel);
 
+    /// <summary>
+    /// For one run: why a person lets it run inside a skill's cooldown (<c>run --override-cooldown REASON</c>); null
+    /// keeps cooldowns. Only a person can override, the reason is audited, and rate limits and the budget still hold.
+    /// </summary>
+    public string? CooldownOverride { get; init; }
+
     /// <summary>The largest run count a limit or budget may be: beyond it a limit no longer limits anything.</summary>
     public const int MaxRuns = 10_000;
 

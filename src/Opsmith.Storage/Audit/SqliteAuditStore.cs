@@ -61,6 +61,9 @@ public sealed class SqliteAuditStore : IAuditStore
     public string DatabasePath => new SqliteConnectionStringBuilder(_connectionString).DataSource;
 
     /// <summary>Opens (creating when missing) the trail and brings its schema up to date.</summary>
+    /// <summary>A folder whose new files belong to its group (setgid): a team shares what is in it.</summary>
+    public static bool IsTeamFolder(string folder) => (File.GetUnixFileMode(folder) & UnixFileMode.SetGroup) != 0;
+
     public static async Task<SqliteAuditStore> OpenAsync(SqliteAuditOptions options, TimeProvider time, CancellationToken cancellationToken)
     {
         var path = Path.GetFullPath(options.DatabasePath);
@@ -81,8 +84,11 @@ public sealed class SqliteAuditStore : IAuditStore
         try
         {
             await writer.OpenAsync(cancellationToken);
-            // The trail holds commands run on servers: only its owner reads it. SQLite gives -wal/-shm the same mode.
-            if (created) File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+            // The trail holds commands run on servers: only its owner reads it — or, in a team's store (a folder with the
+            // setgid bit, docs/configuration.md), the team's group. SQLite gives -wal/-shm the same mode.
+            if (created) File.SetUnixFileMode(path, IsTeamFolder(folder)
+                ? UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.GroupWrite
+                : UnixFileMode.UserRead | UnixFileMode.UserWrite);
             await ConfigureAsync(writer, busy, cancellationToken);
             var mode = await writer.ExecuteScalarAsync<string>(new CommandDefinition("PRAGMA journal_mode = WAL", cancellationToken: cancellationToken));
             if (!string.Equals(mode, "wal", StringComparison.OrdinalIgnoreCase))

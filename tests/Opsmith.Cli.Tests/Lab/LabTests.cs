@@ -27,6 +27,13 @@ public sealed class LabTests(LabFixture lab)
         var status = await lab.Lab("status");
         Assert.True(status.ExitCode == 0, status.All);
         Assert.Contains("postgresql", status.Stdout);
+        // The same as one JSON document (the other --output json commands are walked in JsonOutputContractTests).
+        var statusJson = await lab.Lab("status", "--output", "json");
+        using (var document = JsonDocument.Parse(statusJson.Stdout))
+        {
+            Assert.Equal(lab.Name, document.RootElement.GetProperty("lab").GetString());
+            Assert.All(document.RootElement.GetProperty("hosts").EnumerateArray(), h => Assert.True(h.GetProperty("running").GetBoolean()));
+        }
 
         // A catalog skill runs on a node over real SSH through the bastion, strict host keys, the lab's systemctl.
         var inventory = status.Stdout.Split("inventory ")[1].Trim().Split('\n')[0].Trim();

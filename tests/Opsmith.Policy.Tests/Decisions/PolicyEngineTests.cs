@@ -103,6 +103,41 @@ public sealed class PolicyEngineTests
     }
 
     [Fact]
+    public void A_person_may_run_inside_the_cooldown_with_a_reason_and_the_decision_says_who_and_why()
+    {
+        var settings = PolicySettings.Default with { CooldownOverride = "INC-4711: the first restart did not take" };
+
+        var decision = PolicyEngine.DecideRun(Restart with { Actor = Alice }, new PolicyHistory(Now.AddMinutes(-2), 1, 1, 1), settings, Now);
+
+        Assert.Equal(DecisionOutcome.Allow, decision.Outcome);
+        Assert.Equal("cooldown-override", decision.Rule);
+        Assert.Contains($"{Alice} overrode the cooldown", decision.Reason);
+        Assert.Contains("INC-4711: the first restart did not take", decision.Reason);
+    }
+
+    [Fact]
+    public void An_agent_cannot_override_a_cooldown()
+    {
+        var settings = PolicySettings.Default with { CooldownOverride = "because" };
+
+        var decision = PolicyEngine.DecideRun(Restart, new PolicyHistory(Now.AddMinutes(-2), 1, 1, 1), settings, Now);
+
+        Assert.Equal(DecisionOutcome.Block, decision.Outcome);
+        Assert.Contains("only a person can override a cooldown", decision.Reason);
+    }
+
+    [Fact]
+    public void Overriding_a_cooldown_does_not_override_the_rate_limits()
+    {
+        var settings = PolicySettings.Default with { CooldownOverride = "because" };
+
+        var decision = PolicyEngine.DecideRun(Restart with { Actor = Alice }, new PolicyHistory(Now.AddMinutes(-2), 6, 6, 6), settings, Now);
+
+        Assert.Equal(DecisionOutcome.Block, decision.Outcome);
+        Assert.Equal("rate-limit-skill", decision.Rule);
+    }
+
+    [Fact]
     public void A_run_after_the_cooldown_is_allowed() =>
         Assert.Equal(DecisionOutcome.Allow, PolicyEngine.DecideRun(Restart, new PolicyHistory(Now.AddMinutes(-6), 1, 1, 1), PolicySettings.Default, Now).Outcome);
 
