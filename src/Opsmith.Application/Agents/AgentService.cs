@@ -63,14 +63,26 @@ public sealed class AgentService(OpsmithServices services, Action<AgentProgress>
         var agent = s.Agent;
         var t = s.Trajectory;
         InvariantSnapshot before = new([], [], []);
-        if (s.Runs(AgentStage.Detect))
-            using (t.Stage(AgentStage.Detect))
-            {
-                Say(AgentStage.Detect, $"checking {agent.Definition.Invariants.Count} invariants");
-                before = await _invariants.CheckAsync(agent, AgentStage.Detect, ct);
-                t.Observe(before);
-                foreach (var red in before.Red) Say(AgentStage.Detect, $"red: {red.Invariant}{On(red.Host)}: {red.Detail}");
-            }
+        // Hosts the trigger names are suspects whatever the invariants say: their diagnosis (read-only) runs while
+        // detect checks the invariants, so a slow host (a throttled link) is not waited on twice in a row.
+        var named = s.Request.Trigger.Hosts.Distinct().ToList();
+        var early = s.Runs(AgentStage.Diagnose) && named.Count > 0 ? DiagnoseAsync(s, named, ct) : Task.CompletedTask;
+        try
+        {
+            if (s.Runs(AgentStage.Detect))
+                using (t.Stage(AgentStage.Detect))
+                {
+                    Say(AgentStage.Detect, $"checking {agent.Definition.Invariants.Count} invariants");
+                    before = await _invariants.CheckAsync(agent, AgentStage.Detect, ct);
+                    t.Observe(before);
+                    foreach (var red in before.Red) Say(AgentStage.Detect, $"red: {red.Invariant}{On(red.Host)}: {red.Detail}");
+                }
+        }
+        catch
+        {
+            await Task.WhenAny(early);   // never leave it running unobserved; its own failure is not the one to report
+            throw;
+        }
 
         List<string> suspects;
         using (t.Stage(AgentStage.Localize))
@@ -89,7 +101,8 @@ public sealed class AgentService(OpsmithServices services, Action<AgentProgress>
         IReadOnlyList<RankedHypothesis> ranked;
         using (t.Stage(AgentStage.Diagnose))
         {
-            await DiagnoseAsync(s, suspects, ct);
+            await early;
+            await DiagnoseAsync(s, suspects.Except(named).ToList(), ct);
             ranked = HeuristicPlanner.Rank(t.Findings, suspects);
             // Act only on something wrong: a red invariant on the host, or a critical finding.
             var redHosts = before.Red.Select(o => o.Host).ToHashSet();
@@ -100,6 +113,10 @@ public sealed class AgentService(OpsmithServices services, Action<AgentProgress>
         }
         if (ranked.Count == 0)
         {
+            // A suspect no skill could reach cannot be diagnosed or repaired through the executor: say so, with ssh's error.
+            if (Unreachable(t.Snapshot(), suspects) is { Count: > 0 } cut)
+                return Escalate(s, before, $"{string.Join("; ", cut)}: no skill could look at it, so nothing can be diagnosed or repaired there " +
+                                           "until a person restores remote access (a console or another out-of-band path)", null);
             if (!before.Red.Any()) return (SessionStatus.Healthy, "every invariant is green and no diagnosis found anything wrong", null);
             return Escalate(s, before, "red invariants, but no skill's findings explain them", null);
         }
@@ -113,6 +130,12 @@ public sealed class AgentService(OpsmithServices services, Action<AgentProgress>
         }
         return await RecoverAsync(s, before, ranked, ct);
     }
+
+    /// <summary>Suspect hosts where every diagnosis run ended unreachable (the executor could not connect), each with the error.</summary>
+    private static List<string> Unreachable(AgentTrajectory trajectory, IEnumerable<string> suspects) =>
+        suspects.Select(host => (Host: host, Runs: trajectory.Actions.Where(a => a.Stage == AgentStage.Diagnose && a.Host == host).ToList()))
+            .Where(x => x.Runs.Count > 0 && x.Runs.All(a => a.Verdict == RunVerdict.Unreachable.Wire()))
+            .Select(x => $"{x.Host} cannot be reached ({x.Runs[0].Outcome})").ToList();
 
     /// <summary>Runs every allowed diagnosis skill whose inputs can be bound on each suspect host, all at once, and collects their findings.</summary>
     private async Task DiagnoseAsync(SessionContext s, IReadOnlyList<string> suspects, CancellationToken ct)
