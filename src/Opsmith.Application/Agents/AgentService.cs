@@ -89,7 +89,8 @@ public sealed class AgentService(OpsmithServices services, Action<AgentProgress>
         {
             var red = before.Red.Where(o => o.Host.Length > 0).GroupBy(o => o.Host).OrderByDescending(g => g.Count()).Select(g => g.Key);
             suspects = s.Request.Trigger.Hosts.Concat(red).Distinct().ToList();
-            if (suspects.Count == 0 && before.Red.Any()) suspects = agent.Inventory.Hosts.Keys.ToList();
+            // Something is wrong (an invariant is red, or a person reports a symptom) but nothing points at a host: look everywhere.
+            if (suspects.Count == 0 && (before.Red.Any() || s.Request.Trigger.Kind != TriggerKind.Incident)) suspects = agent.Inventory.Hosts.Keys.ToList();
             t.Suspect(suspects);
             Say(AgentStage.Localize, suspects.Count == 0 ? "no suspect host: every invariant is green and nobody named a host" : $"suspects: {string.Join(", ", suspects)}");
         }
@@ -137,20 +138,40 @@ public sealed class AgentService(OpsmithServices services, Action<AgentProgress>
             .Where(x => x.Runs.Count > 0 && x.Runs.All(a => a.Verdict == RunVerdict.Unreachable.Wire()))
             .Select(x => $"{x.Host} cannot be reached ({x.Runs[0].Outcome})").ToList();
 
-    /// <summary>Runs every allowed diagnosis skill whose inputs can be bound on each suspect host, all at once, and collects their findings.</summary>
+    /// <summary>How long the slower diagnoses still get once one of them has reported a critical finding.</summary>
+    private static readonly TimeSpan DiagnosisGrace = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// Runs every allowed diagnosis skill whose inputs can be bound on each suspect host, all at once, and collects their
+    /// findings. Once one reports a critical finding the others get <see cref="DiagnosisGrace"/> to finish and are then
+    /// stopped: decisive evidence does not wait for the slowest skill (a host under load takes tens of seconds).
+    /// </summary>
     private async Task DiagnoseAsync(SessionContext s, IReadOnlyList<string> suspects, CancellationToken ct)
     {
         var agent = s.Agent;
-        var runs = new List<Task>();
+        using var slow = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var runs = new List<Task<RunReport?>>();
         foreach (var host in suspects)
             foreach (var entry in agent.SkillsOf(Stage.Diagnosis))
             {
                 // A diagnosis without findings gives the planner nothing to weigh: people read those, the agent skips them.
                 if (entry.Skill.Spec.Findings.Count == 0 || entry.Skill.Spec.FindInput("host") is not { Type: InputType.Host }) continue;
                 if (Bind(entry.Skill, KnownValues(agent, null, host)) is not { } inputs) continue;
-                runs.Add(RunSkillAsync(s, entry, host, inputs, AgentStage.Diagnose, null, ct));
+                runs.Add(RunSkillAsync(s, entry, host, inputs, AgentStage.Diagnose, null, slow.Token));
             }
-        await Task.WhenAll(runs);
+        var pending = new List<Task>(runs);
+        while (pending.Count > 0)
+        {
+            var done = await Task.WhenAny(pending);
+            pending.Remove(done);
+            if (done is not Task<RunReport?> { IsCompletedSuccessfully: true, Result: { } report } ||
+                !report.Hosts.SelectMany(h => ReportFindings.Of(report, h)).Any(f => f.Weight >= 3)) continue;
+            if (pending.Count > 0) await Task.WhenAny(Task.WhenAll(pending), Task.Delay(DiagnosisGrace, services.Time, ct));
+            await slow.CancelAsync();
+            break;
+        }
+        try { await Task.WhenAll(runs); }
+        catch (OperationCanceledException) when (!ct.IsCancellationRequested) { }   // the stragglers, stopped above
     }
 
     private async Task<(SessionStatus, string, RankedHypothesis?)> RecoverAsync(SessionContext s, InvariantSnapshot before, IReadOnlyList<RankedHypothesis> ranked, CancellationToken ct)
