@@ -63,21 +63,34 @@ public sealed class AgentService(OpsmithServices services, Action<AgentProgress>
         var agent = s.Agent;
         var t = s.Trajectory;
         InvariantSnapshot before = new([], [], []);
-        if (s.Runs(AgentStage.Detect))
-            using (t.Stage(AgentStage.Detect))
-            {
-                Say(AgentStage.Detect, $"checking {agent.Definition.Invariants.Count} invariants");
-                before = await _invariants.CheckAsync(agent, AgentStage.Detect, ct);
-                t.Observe(before);
-                foreach (var red in before.Red) Say(AgentStage.Detect, $"red: {red.Invariant}{On(red.Host)}: {red.Detail}");
-            }
+        // Hosts the trigger names are suspects whatever the invariants say: their diagnosis (read-only) runs while
+        // detect checks the invariants, so a slow host (a throttled link) is not waited on twice in a row.
+        var named = s.Request.Trigger.Hosts.Distinct().ToList();
+        var early = s.Runs(AgentStage.Diagnose) && named.Count > 0 ? DiagnoseAsync(s, named, ct) : Task.CompletedTask;
+        try
+        {
+            if (s.Runs(AgentStage.Detect))
+                using (t.Stage(AgentStage.Detect))
+                {
+                    Say(AgentStage.Detect, $"checking {agent.Definition.Invariants.Count} invariants");
+                    before = await _invariants.CheckAsync(agent, AgentStage.Detect, ct);
+                    t.Observe(before);
+                    foreach (var red in before.Red) Say(AgentStage.Detect, $"red: {red.Invariant}{On(red.Host)}: {red.Detail}");
+                }
+        }
+        catch
+        {
+            await Task.WhenAny(early);   // never leave it running unobserved; its own failure is not the one to report
+            throw;
+        }
 
         List<string> suspects;
         using (t.Stage(AgentStage.Localize))
         {
             var red = before.Red.Where(o => o.Host.Length > 0).GroupBy(o => o.Host).OrderByDescending(g => g.Count()).Select(g => g.Key);
             suspects = s.Request.Trigger.Hosts.Concat(red).Distinct().ToList();
-            if (suspects.Count == 0 && before.Red.Any()) suspects = agent.Inventory.Hosts.Keys.ToList();
+            // Something is wrong (an invariant is red, or a person reports a symptom) but nothing points at a host: look everywhere.
+            if (suspects.Count == 0 && (before.Red.Any() || s.Request.Trigger.Kind != TriggerKind.Incident)) suspects = agent.Inventory.Hosts.Keys.ToList();
             t.Suspect(suspects);
             Say(AgentStage.Localize, suspects.Count == 0 ? "no suspect host: every invariant is green and nobody named a host" : $"suspects: {string.Join(", ", suspects)}");
         }
@@ -89,7 +102,8 @@ public sealed class AgentService(OpsmithServices services, Action<AgentProgress>
         IReadOnlyList<RankedHypothesis> ranked;
         using (t.Stage(AgentStage.Diagnose))
         {
-            await DiagnoseAsync(s, suspects, ct);
+            await early;
+            await DiagnoseAsync(s, suspects.Except(named).ToList(), ct);
             ranked = HeuristicPlanner.Rank(t.Findings, suspects);
             // Act only on something wrong: a red invariant on the host, or a critical finding.
             var redHosts = before.Red.Select(o => o.Host).ToHashSet();
@@ -100,6 +114,10 @@ public sealed class AgentService(OpsmithServices services, Action<AgentProgress>
         }
         if (ranked.Count == 0)
         {
+            // A suspect no skill could reach cannot be diagnosed or repaired through the executor: say so, with ssh's error.
+            if (Unreachable(t.Snapshot(), suspects) is { Count: > 0 } cut)
+                return Escalate(s, before, $"{string.Join("; ", cut)}: no skill could look at it, so nothing can be diagnosed or repaired there " +
+                                           "until a person restores remote access (a console or another out-of-band path)", null);
             if (!before.Red.Any()) return (SessionStatus.Healthy, "every invariant is green and no diagnosis found anything wrong", null);
             return Escalate(s, before, "red invariants, but no skill's findings explain them", null);
         }
@@ -114,20 +132,46 @@ public sealed class AgentService(OpsmithServices services, Action<AgentProgress>
         return await RecoverAsync(s, before, ranked, ct);
     }
 
-    /// <summary>Runs every allowed diagnosis skill whose inputs can be bound on each suspect host, all at once, and collects their findings.</summary>
+    /// <summary>Suspect hosts where every diagnosis run ended unreachable (the executor could not connect), each with the error.</summary>
+    private static List<string> Unreachable(AgentTrajectory trajectory, IEnumerable<string> suspects) =>
+        suspects.Select(host => (Host: host, Runs: trajectory.Actions.Where(a => a.Stage == AgentStage.Diagnose && a.Host == host).ToList()))
+            .Where(x => x.Runs.Count > 0 && x.Runs.All(a => a.Verdict == RunVerdict.Unreachable.Wire()))
+            .Select(x => $"{x.Host} cannot be reached ({x.Runs[0].Outcome})").ToList();
+
+    /// <summary>How long the slower diagnoses still get once one of them has reported a critical finding.</summary>
+    private static readonly TimeSpan DiagnosisGrace = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// Runs every allowed diagnosis skill whose inputs can be bound on each suspect host, all at once, and collects their
+    /// findings. Once one reports a critical finding the others get <see cref="DiagnosisGrace"/> to finish and are then
+    /// stopped: decisive evidence does not wait for the slowest skill (a host under load takes tens of seconds).
+    /// </summary>
     private async Task DiagnoseAsync(SessionContext s, IReadOnlyList<string> suspects, CancellationToken ct)
     {
         var agent = s.Agent;
-        var runs = new List<Task>();
+        using var slow = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var runs = new List<Task<RunReport?>>();
         foreach (var host in suspects)
             foreach (var entry in agent.SkillsOf(Stage.Diagnosis))
             {
                 // A diagnosis without findings gives the planner nothing to weigh: people read those, the agent skips them.
                 if (entry.Skill.Spec.Findings.Count == 0 || entry.Skill.Spec.FindInput("host") is not { Type: InputType.Host }) continue;
                 if (Bind(entry.Skill, KnownValues(agent, null, host)) is not { } inputs) continue;
-                runs.Add(RunSkillAsync(s, entry, host, inputs, AgentStage.Diagnose, null, ct));
+                runs.Add(RunSkillAsync(s, entry, host, inputs, AgentStage.Diagnose, null, slow.Token));
             }
-        await Task.WhenAll(runs);
+        var pending = new List<Task>(runs);
+        while (pending.Count > 0)
+        {
+            var done = await Task.WhenAny(pending);
+            pending.Remove(done);
+            if (done is not Task<RunReport?> { IsCompletedSuccessfully: true, Result: { } report } ||
+                !report.Hosts.SelectMany(h => ReportFindings.Of(report, h)).Any(f => f.Weight >= 3)) continue;
+            if (pending.Count > 0) await Task.WhenAny(Task.WhenAll(pending), Task.Delay(DiagnosisGrace, services.Time, ct));
+            await slow.CancelAsync();
+            break;
+        }
+        try { await Task.WhenAll(runs); }
+        catch (OperationCanceledException) when (!ct.IsCancellationRequested) { }   // the stragglers, stopped above
     }
 
     private async Task<(SessionStatus, string, RankedHypothesis?)> RecoverAsync(SessionContext s, InvariantSnapshot before, IReadOnlyList<RankedHypothesis> ranked, CancellationToken ct)
@@ -137,6 +181,9 @@ public sealed class AgentService(OpsmithServices services, Action<AgentProgress>
         var candidates = RecoveryCandidates(agent);
         var budget = agent.Definition.Budgets.Iterations ?? 5;
         var attempts = 0;
+        // Recoveries already run in this session, per host: one is never run twice on a host for different hypotheses
+        // (its cooldown would block the second run, and a blocked step is something the agent should not have asked for).
+        var ranOn = new Dictionary<string, HashSet<string>>();
         // Without a detect stage there is no snapshot yet: take one before the first change.
         if (before.Observations.Count == 0) before = await _invariants.CheckAsync(agent, AgentStage.Recover, ct);
         foreach (var candidate in ranked)
@@ -147,21 +194,26 @@ public sealed class AgentService(OpsmithServices services, Action<AgentProgress>
             {
                 if (attempts >= budget) return Escalate(s, before, $"the iteration budget ({budget}) is spent", ranked[0]);
                 var known = KnownValues(agent, before, hypothesis.Host);
+                var ran = ranOn.TryGetValue(hypothesis.Host, out var onHost) ? onHost : [];
+                var excluded = tried.Union(ran).ToList();
                 var choice = s.Request.Planner is { } planner
-                    ? await planner.ChooseAsync(hypothesis, candidates, known, tried, ct)
-                    : HeuristicPlanner.ChooseRecovery(hypothesis, candidates, known, tried);
+                    ? await planner.ChooseAsync(hypothesis, candidates, known, excluded, ct)
+                    : HeuristicPlanner.ChooseRecovery(hypothesis, candidates, known, excluded);
                 if (choice is null)
                 {
+                    var alreadyRan = tried.Count == 0 && HeuristicPlanner.ChooseRecovery(hypothesis, candidates, known, tried) is { } again
+                        ? $"{again.Skill.Skill} already ran on {hypothesis.Host} in this session for another hypothesis" : null;
                     hypothesis = hypothesis with
                     {
                         State = tried.Count == 0 ? HypothesisState.Untested : HypothesisState.Refuted,
-                        Note = tried.Count == 0 ? "no allowed recovery skill remedies it with the inputs known" : hypothesis.Note,
+                        Note = tried.Count == 0 ? alreadyRan ?? "no allowed recovery skill remedies it with the inputs known" : hypothesis.Note,
                     };
                     t.Update(hypothesis);
                     break;
                 }
                 attempts++;
                 tried.Add(choice.Skill.Skill);
+                if (!ranOn.TryAdd(hypothesis.Host, [choice.Skill.Skill])) ranOn[hypothesis.Host].Add(choice.Skill.Skill);
                 var entry = agent.Skill(choice.Skill.Skill)!;
                 var inputs = Bind(entry.Skill, choice.Inputs)!;
                 Say(AgentStage.Recover, $"{hypothesis.Id} on {hypothesis.Host}: running {entry.Name}");

@@ -64,8 +64,32 @@ internal sealed class HostConnector(Inventory inventory, string controlDirectory
         {
             return await LocalCommandHost.StartAsync(host.Name, ct);
         }
-        return await SshCommandHost.ConnectAsync(inventory, host, _configFile.Value, options, ct);
+        // Runs started together (an agent checking every invariant at once) would each open a connection of their own
+        // while no ControlMaster for the host exists yet: a key exchange per run, on the hop and on the host, which a
+        // loaded machine or a throttled link pays for. The first opens the master; the runs that arrive meanwhile wait
+        // for that one attempt (not for each other) and then share it.
+        var control = SshConfigWriter.ControlPath(inventory, controlDirectory, host);
+        if (File.Exists(control)) return await SshCommandHost.ConnectAsync(inventory, host, _configFile.Value, options, ct);
+        var mine = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var opening = Opening.GetOrAdd(control, mine.Task);
+        if (opening != mine.Task)
+        {
+            await opening.WaitAsync(ct);
+            return await SshCommandHost.ConnectAsync(inventory, host, _configFile.Value, options, ct);
+        }
+        try
+        {
+            return await SshCommandHost.ConnectAsync(inventory, host, _configFile.Value, options, ct);
+        }
+        finally
+        {
+            mine.SetResult();
+            Opening.TryRemove(new KeyValuePair<string, Task>(control, mine.Task));
+        }
     }
+
+    /// <summary>Per ControlMaster socket: the first connection being opened, while it is.</summary>
+    private static readonly ConcurrentDictionary<string, Task> Opening = new();
 
     private static string WriteConfig(Inventory inventory, string controlDirectory, SshOptions options)
     {

@@ -19,7 +19,7 @@ public sealed class AgentLabTests(LabFixture lab) : IDisposable
 
     private Dictionary<string, string> Env => new() { ["OPSMITH_HOME"] = _home.Path, ["OPSMITH_ACTOR"] = "alice" };
 
-    private string Catalog()
+    private string Catalog(string remedies = "[marker-left-behind]", string extraMarkerFinding = "")
     {
         string Check(string name, string file, string finding) => $$"""
             apiVersion: opsmith/v1
@@ -39,7 +39,7 @@ public sealed class AgentLabTests(LabFixture lab) : IDisposable
             """;
         var skills = Path.Combine(_home.Path, "catalog");
         _home.Write("catalog/check-marker.yaml", Check("check-marker", "marker",
-            "    - {name: marker-present, summary: \"the marker file is there\", when: {check: absent, outcome: failed}, hypotheses: [marker-left-behind], severity: critical}"));
+            "    - {name: marker-present, summary: \"the marker file is there\", when: {check: absent, outcome: failed}, hypotheses: [marker-left-behind], severity: critical}" + extraMarkerFinding));
         _home.Write("catalog/check-guard.yaml", Check("check-guard", "guard",
             "    - {name: guard-present, summary: \"the guard file is there\", when: {check: absent, outcome: failed}, hypotheses: [guard-tripped], severity: warning}"));
         _home.Write("catalog/bad-fix.yaml", $$"""
@@ -51,7 +51,7 @@ public sealed class AgentLabTests(LabFixture lab) : IDisposable
                 host: {type: host, required: true, description: Where.}
               targets: "{{Target}}"
               risk: destructive
-              remedies: [marker-left-behind]
+              remedies: {{remedies}}
               actions:
                 - {name: trip-guard, run: "mkdir -p {{Folder}} && touch {{Folder}}/guard", risk: service-mutation}
               success_criteria:
@@ -151,5 +151,29 @@ public sealed class AgentLabTests(LabFixture lab) : IDisposable
         Assert.Equal("agent:test-sre", held.RootElement.GetProperty("changed_by").GetString());
         Assert.False(await ExistsAsync("guard"));
         Assert.True(await ExistsAsync("marker"));
+    }
+
+    [Fact]
+    public async Task A_recovery_runs_once_per_host_in_a_session_even_when_it_remedies_two_hypotheses()
+    {
+        lab.RequireUp();
+        var catalog = Catalog("[marker-left-behind, marker-stale]",
+            "\n    - {name: marker-seen, summary: \"a marker was seen\", when: {check: absent, outcome: failed}, hypotheses: [marker-stale], severity: warning}");
+        await PlantMarkerAsync();
+
+        var run = await CliProcess.RunAsync(["agent", "run", Agent("[check-*, bad-fix]"), "-i", Inventory, "--catalog", catalog,
+            "--description", "node1 has a marker", "--allow-mutation", "--settle", "1s", "--output", "json"], Env);
+
+        Assert.True(run.ExitCode == 3, run.All);
+        using var json = JsonDocument.Parse(run.Stdout);
+        Assert.Equal("escalated", json.RootElement.GetProperty("status").GetString());
+        var trajectory = json.RootElement.GetProperty("trajectory");
+        var runs = trajectory.GetProperty("actions").EnumerateArray()
+            .Count(a => a.GetProperty("skill").GetString() == "bad-fix" && a.GetProperty("mode").GetString() == "execute");
+        Assert.Equal(1, runs);
+        var stale = trajectory.GetProperty("hypotheses").EnumerateArray().Single(h => h.GetProperty("id").GetString() == "marker-stale");
+        Assert.Equal("untested", stale.GetProperty("state").GetString());
+        Assert.Contains("bad-fix already ran on node1", stale.GetProperty("note").GetString());
+        Assert.False(await ExistsAsync("guard"));
     }
 }

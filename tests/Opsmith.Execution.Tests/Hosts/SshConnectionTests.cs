@@ -8,6 +8,33 @@ namespace Opsmith.Execution.Tests.Hosts;
 public sealed class SshConnectionTests
 {
     [Fact]
+    public async Task Runs_that_connect_to_a_host_at_once_share_one_connection_through_the_jump_host()
+    {
+        await using var cluster = await SshCluster.StartAsync(nodes: 1);
+        var inventory = cluster.LoadInventory();
+        var control = cluster.NewControlDirectory();
+        // One connector per run, as an agent's concurrent runs have, all with the same control folder.
+        var connectors = Enumerable.Range(0, 5).Select(_ => new HostConnector(inventory, control, Connect.TestSsh)).ToList();
+        try
+        {
+            var hosts = await Task.WhenAll(connectors.Select(c => Connect.HostAsync(c, "node1")));
+            var answers = await Task.WhenAll(hosts.Select(h => Connect.RunAsync(h, "echo up")));
+
+            Assert.All(answers, a => Assert.Equal("up\n", a.Stdout));
+            Assert.Equal(1, EstablishedTo(cluster.Servers["bastion"].Port));
+        }
+        finally
+        {
+            foreach (var connector in connectors) await connector.DisposeAsync();
+        }
+    }
+
+    /// <summary>Established TCP connections from this machine to 127.0.0.1:PORT (the client ends, from /proc/net/tcp).</summary>
+    private static int EstablishedTo(int port) =>
+        File.ReadLines("/proc/net/tcp").Skip(1).Select(l => l.Split(' ', StringSplitOptions.RemoveEmptyEntries))
+            .Count(f => f[2] == $"0100007F:{port:X4}" && f[3] == "01");
+
+    [Fact]
     public async Task With_the_bastion_stopped_nodes_are_unreachable_and_the_jump_host_is_named()
     {
         await using var cluster = await SshCluster.StartAsync(nodes: 1);

@@ -30,7 +30,10 @@ public sealed class CatalogCoverageTests
         ["tls-expired"] = [("diagnose-nginx-config", "certificate-expired")],
     };
 
-    /// <summary>Faults the catalog cannot repair yet, said out loud: a host without sshd needs an out-of-band path.</summary>
+    /// <summary>
+    /// Faults the catalog cannot repair yet, said out loud: a host without sshd needs an out-of-band path (a console the
+    /// inventory declares), which the executor does not have; the agent escalates, naming the host and ssh's error.
+    /// </summary>
     private static readonly string[] NotCovered = ["sshd-killed"];
 
     private static Dictionary<string, Skill> Catalog() => Directory.GetFiles(Skills, "*.yaml")
@@ -77,6 +80,38 @@ public sealed class CatalogCoverageTests
             Assert.True(suppliers.Any(f => required.All(FactNames(f).Contains)),
                 $"{recovery.Name} needs {string.Join(", ", required)}, which no finding it remedies captures as facts");
         }
+    }
+
+    /// <summary>
+    /// How a probe ends when it cannot look at all — the program is missing, the service is absent from the host, the
+    /// query is refused — as a finding's condition sees it: printing nothing on stdout (the error goes to stderr).
+    /// </summary>
+    public static TheoryData<string, ConditionOutcome, int?> ProbesThatCouldNotLook => new()
+    {
+        { "command not found", ConditionOutcome.Failed, 127 },
+        { "cannot connect (psql, redis-cli)", ConditionOutcome.Failed, 2 },
+        { "failed with exit 1", ConditionOutcome.Failed, 1 },
+        { "exited 0 and printed nothing", ConditionOutcome.Succeeded, 0 },
+        { "skipped", ConditionOutcome.Skipped, null },
+    };
+
+    /// <summary>
+    /// A finding is evidence that something is wrong, so it must rest on what a probe printed, never on a probe
+    /// merely failing: a finding that holds when its own query cannot run reports "connections exhausted" on a host
+    /// without PostgreSQL and steers the agent to a repair nobody needs (it did, in the benchmark).
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(ProbesThatCouldNotLook))]
+    public void No_finding_holds_when_every_probe_of_its_skill_could_not_look(string how, ConditionOutcome outcome, int? exitCode)
+    {
+        var observed = new Opsmith.Core.Checks.StepObservation(outcome, exitCode, "");
+        var holding = Catalog().Values
+            .SelectMany(skill => skill.Spec.Findings.Select(finding => (skill, finding)))
+            .Where(x => Opsmith.Core.Checks.ConditionEvaluator.Evaluate(x.finding.When, _ => observed, text => text).Held)
+            .Select(x => $"{x.skill.Name}: {x.finding.Name}")
+            .ToList();
+
+        Assert.True(holding.Count == 0, $"when every probe {how}, these findings still hold: {string.Join(", ", holding)}");
     }
 
     private static HashSet<string> FactNames(Finding finding)

@@ -34,11 +34,13 @@ internal static class SshConfigWriter
             text.AppendLine("  PasswordAuthentication no");
             text.AppendLine("  KbdInteractiveAuthentication no");
             text.AppendLine($"  ConnectTimeout {(int)options.ConnectTimeout.TotalSeconds}");
+            // Command output is text: compressed, a throttled or congested link (the hosts one is asked to repair) carries it several times faster.
+            text.AppendLine("  Compression yes");
             text.AppendLine("  ServerAliveInterval 15");
             text.AppendLine("  ServerAliveCountMax 3");
             text.AppendLine("  ControlMaster auto");
             // One master per inventory and host: never shared with another inventory whose keys or jumps differ.
-            text.AppendLine($"  ControlPath {Quote(Path.Combine(controlDirectory, ControlName(inventory, host)))}");
+            text.AppendLine($"  ControlPath {Quote(ControlPath(inventory, controlDirectory, host))}");
             text.AppendLine($"  ControlPersist {(int)options.ControlPersist.TotalSeconds}");
             text.AppendLine("  CheckHostIP no");
             text.AppendLine("  HashKnownHosts no");
@@ -48,6 +50,10 @@ internal static class SshConfigWriter
         }
         return text.ToString();
     }
+
+    /// <summary>Where the ControlMaster socket of <paramref name="host"/> lives (it exists while a master is up).</summary>
+    public static string ControlPath(Inventory inventory, string controlDirectory, InventoryHost host) =>
+        Path.Combine(controlDirectory, ControlName(inventory, host));
 
     private static string ControlName(Inventory inventory, InventoryHost host) =>
         "cm-" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(
