@@ -30,6 +30,8 @@ public static class LabCertificates
             Issue(ca, node, now.AddDays(-400), now.AddDays(-30), Path.Combine(tls, "expired"));
             File.Copy(Path.Combine(tls, "valid.crt"), Path.Combine(tls, "server.crt"), true);
             File.Copy(Path.Combine(tls, "valid.key"), Path.Combine(tls, "server.key"), true);
+            // The CA beside the certificates: what a client on the node verifies the served chain against.
+            File.Copy(lab.CaCertificatePath, Path.Combine(tls, "ca.crt"), true);
         }
     }
 

@@ -1,5 +1,6 @@
 using Opsmith.Core.Documents;
 using Opsmith.Core.Skills;
+using Opsmith.Lab.Bench;
 using Opsmith.Lab.Faults;
 
 namespace Opsmith.Lab.Tests.Bench;
@@ -25,9 +26,9 @@ public sealed class CatalogCoverageTests
         ["redis-paused"] = [("diagnose-redis-info", "redis-writes-paused")],
         ["redis-oom"] = [("diagnose-redis-info", "redis-oom")],
         ["postgres-connections"] = [("diagnose-postgres-connections", "idle-in-transaction-exhaustion")],
-        ["cpu-hog"] = [("diagnose-resource-hogs", "cpu-hog")],
-        ["memory-hog"] = [("diagnose-resource-hogs", "memory-hog")],
-        ["tls-expired"] = [("diagnose-nginx-config", "certificate-expired")],
+        ["cpu-hog"] = [("check-resource-hogs", "cpu-hog")],
+        ["memory-hog"] = [("check-resource-hogs", "memory-hog")],
+        ["tls-expired"] = [("diagnose-nginx-config", "certificate-expired"), ("check-tls-cert-expiry", "certificate-expired")],
     };
 
     /// <summary>
@@ -65,6 +66,29 @@ public sealed class CatalogCoverageTests
                 Assert.True(finding!.Hypotheses.Any(remedied.Contains), $"{fault}: no recovery skill remedies any of {string.Join(", ", finding.Hypotheses)}");
             }
         }
+    }
+
+    /// <summary>
+    /// A diagnosis task is scored by the fault type the agent's best hypothesis stands for: every finding that explains a
+    /// fault names a hypothesis the answer key maps to that fault, and no catalog hypothesis is missing from the key (it
+    /// would be scored as itself, which no fault is called).
+    /// </summary>
+    [Fact]
+    public void The_diagnosis_answer_key_maps_every_catalog_hypothesis_to_a_lab_fault()
+    {
+        var catalog = Catalog();
+        var faults = FaultCatalog.All.Select(f => f.Name).ToHashSet();
+        foreach (var (fault, explanations) in Explained)
+            foreach (var (skillName, findingName) in explanations)
+            {
+                var finding = catalog[skillName].Spec.Findings.Single(f => f.Name == findingName);
+                Assert.True(finding.Hypotheses.Any(h => DiagnosisKey.FaultOf(h) == fault),
+                    $"{fault}: {skillName}'s finding {findingName} names {string.Join(", ", finding.Hypotheses)}, none of which the answer key maps to {fault}");
+            }
+        var unmapped = catalog.Values.SelectMany(s => s.Spec.Findings).SelectMany(f => f.Hypotheses).Distinct()
+            .Where(h => !DiagnosisKey.Faults.ContainsKey(h)).Order().ToList();
+        Assert.True(unmapped.Count == 0, $"hypotheses missing from the answer key (src/Opsmith.Lab/Bench/DiagnosisKey.cs): {string.Join(", ", unmapped)}");
+        Assert.All(DiagnosisKey.Faults.Values, f => Assert.Contains(f, faults));
     }
 
     [Fact]
