@@ -87,8 +87,7 @@ public sealed class AgentService(OpsmithServices services, Action<AgentProgress>
         List<string> suspects;
         using (t.Stage(AgentStage.Localize))
         {
-            var red = before.Red.Where(o => o.Host.Length > 0).GroupBy(o => o.Host).OrderByDescending(g => g.Count()).Select(g => g.Key);
-            suspects = s.Request.Trigger.Hosts.Concat(red).Distinct().ToList();
+            suspects = HeuristicPlanner.Suspects(s.Request.Trigger.Hosts, before.Red, agent.Inventory.Hosts.Keys).ToList();
             // Something is wrong (an invariant is red, or a person reports a symptom) but nothing points at a host: look everywhere.
             if (suspects.Count == 0 && (before.Red.Any() || s.Request.Trigger.Kind != TriggerKind.Incident)) suspects = agent.Inventory.Hosts.Keys.ToList();
             t.Suspect(suspects);

@@ -59,6 +59,20 @@ public static class HeuristicPlanner
         hosts.Where(h => System.Text.RegularExpressions.Regex.IsMatch(text, $@"(?<![\w-]){System.Text.RegularExpressions.Regex.Escape(h)}(?![\w-])",
             System.Text.RegularExpressions.RegexOptions.IgnoreCase)).ToList();
 
+    /// <summary>
+    /// The hosts to diagnose, most suspect first: the hosts the trigger names, then hosts with red invariants (most red
+    /// first), then hosts a red invariant's evidence names — a probe on one host that cannot reach, or waits on, another
+    /// blames that other host (a peer that drops packets or sends slowly is red only in its peers' probes).
+    /// </summary>
+    public static IReadOnlyList<string> Suspects(IEnumerable<string> named, IEnumerable<InvariantObservation> red, IEnumerable<string> hosts)
+    {
+        var redList = red.ToList();
+        var known = hosts.ToList();
+        var redHosts = redList.Where(o => o.Host.Length > 0).GroupBy(o => o.Host).OrderByDescending(g => g.Count()).Select(g => g.Key);
+        var blamed = redList.SelectMany(o => HostsNamedIn(o.Detail, known));
+        return named.Concat(redHosts).Concat(blamed).Distinct().ToList();
+    }
+
     /// <summary>Invariants that were green in <paramref name="before"/> and are red in <paramref name="after"/>: a regression.</summary>
     public static IReadOnlyList<InvariantObservation> Regressions(IReadOnlyList<InvariantObservation> before, IReadOnlyList<InvariantObservation> after)
     {

@@ -64,4 +64,21 @@ public sealed class HeuristicPlannerTests
     [InlineData("Something is wrong on the lab.", new string[0])]
     public void Hosts_named_in_a_description_are_found_as_whole_words(string text, string[] expected) =>
         Assert.Equal(expected, HeuristicPlanner.HostsNamedIn(text, ["node1", "node2", "node3"]));
+
+    [Fact]
+    public void Suspects_are_the_named_hosts_then_red_hosts_most_red_first_then_hosts_the_red_evidence_blames()
+    {
+        static InvariantObservation Red(string invariant, string host, string detail) =>
+            new(invariant, host, false, detail, AgentStage.Detect, DateTimeOffset.UnixEpoch);
+        var red = new[]
+        {
+            Red("peers-reachable", "web1", "reaches-every-peer failed (stdout: 'cannot reach db1 within 2 s')"),
+            Red("site-answers", "web2", "answers-in-time failed (stdout: 'status=502')"),
+            Red("peers-reachable", "web2", "reaches-every-peer failed (stdout: 'cannot reach db1 within 2 s')"),
+            Red("latency", "", "p99 above 2 s"),
+        };
+
+        Assert.Equal(["cache1", "web2", "web1", "db1"], HeuristicPlanner.Suspects(["cache1"], red, ["web1", "web2", "db1", "cache1", "db10"]));
+        Assert.Empty(HeuristicPlanner.Suspects([], [], ["web1"]));
+    }
 }
