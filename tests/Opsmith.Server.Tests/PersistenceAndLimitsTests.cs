@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Opsmith.Application.Executions;
+using ServerExecution = Opsmith.Application.Executions.Execution;
 using Opsmith.Application.Runs;
 using Opsmith.Core.Runs;
 using Opsmith.Storage.Audit;
@@ -54,7 +55,7 @@ public sealed class PersistenceAndLimitsTests(ServerInfrastructure infrastructur
         var id = "run-killed-" + Guid.NewGuid().ToString("N")[..8];
         var dead = new RunOwner(Environment.MachineName, 999_999, "a-boot-before-this-one", 1);
         await audit.AppendAsync(AuditEntry.RunStarted(id, "user:alice", "kept-run", "sha256:0", dead), default);
-        var running = new Execution(id, "kept-run", "0123abcd", "user:alice", RunMode.Execute, ExecutionSource.Opsmith,
+        var running = new ServerExecution(id, "kept-run", "0123abcd", "user:alice", RunMode.Execute, ExecutionSource.Opsmith,
             DateTimeOffset.UtcNow, null, null, null);
         await ExecutionStore.For(audit).SaveAsync(new StoredExecution(id, running.Skill, running.Commit, running.Actor, "running", running.Started, null,
             JsonSerializer.Serialize(running, ReportJson.Options)), default);
@@ -82,7 +83,7 @@ public sealed class PersistenceAndLimitsTests(ServerInfrastructure infrastructur
         var audit = await server.Opsmith.AuditAsync(default);
         var id = "run-alive-" + Guid.NewGuid().ToString("N")[..8];
         await audit.AppendAsync(AuditEntry.RunStarted(id, "user:alice", "kept-run", "sha256:0", RunOwner.OfCurrentProcess()), default);
-        var running = new Execution(id, "kept-run", "0123abcd", "user:alice", RunMode.Execute, ExecutionSource.Opsmith, DateTimeOffset.UtcNow, null, null, null);
+        var running = new ServerExecution(id, "kept-run", "0123abcd", "user:alice", RunMode.Execute, ExecutionSource.Opsmith, DateTimeOffset.UtcNow, null, null, null);
         await ExecutionStore.For(audit).SaveAsync(new StoredExecution(id, running.Skill, running.Commit, running.Actor, "running", running.Started, null,
             JsonSerializer.Serialize(running, ReportJson.Options)), default);
         await server.DisposeAsync();
