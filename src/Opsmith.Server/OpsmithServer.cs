@@ -93,6 +93,8 @@ public static class OpsmithServer
         app.UseAuthentication();
         app.UseAuthorization();
         var executions = app.Services.GetRequiredService<ExecutionService>();
+        // Executions a killed server left running are marked interrupted at start (and before any is read).
+        app.Lifetime.ApplicationStarted.Register(() => _ = executions.RecoverAsync());
         app.Lifetime.ApplicationStopping.Register(() => executions.StopAsync().Wait(
             TimeSpan.FromSeconds(app.Services.GetRequiredService<ServerOptions>().ShutdownSeconds)));
         app.Lifetime.ApplicationStopped.Register(() => app.Services.GetRequiredService<OpsmithServices>().DisposeAsync().AsTask().Wait());

@@ -147,14 +147,14 @@ public sealed class ApprovalsCommandTests : IDisposable
     }
 
     [Fact]
-    public async Task An_unknown_id_exits_1_and_says_so()
+    public async Task An_unknown_id_exits_2_and_says_so()
     {
         var approve = await CliProcess.RunAsync(["approvals", "approve", "ap-zzzzz"], AsPerson());
         var show = await CliProcess.RunAsync(["approvals", "show", "ap-zzzzz"], AsPerson());
 
-        Assert.Equal(1, approve.ExitCode);
+        Assert.Equal(2, approve.ExitCode);
         Assert.Contains("there is no approval request ap-zzzzz", approve.Stderr);
-        Assert.Equal(1, show.ExitCode);
+        Assert.Equal(2, show.ExitCode);
         Assert.Contains("there is no approval request ap-zzzzz", show.Stderr);
     }
 

@@ -105,7 +105,7 @@ public sealed class AuditCommandTests
         Assert.Contains("actions/hello: echo hello ***", show.Stdout);
         Assert.Equal(6, export.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length);
         Assert.All(export.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries), line => JsonDocument.Parse(line).Dispose());
-        Assert.Equal(1, missing.ExitCode);
+        Assert.Equal(2, missing.ExitCode);
         Assert.Contains("there is no audit record 99", missing.Stderr);
     }
 

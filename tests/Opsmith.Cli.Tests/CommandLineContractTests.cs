@@ -76,6 +76,40 @@ public sealed class CommandLineContractTests
     }
 
     [Fact]
+    public async Task A_skills_outputs_appear_in_the_console_and_in_the_report()
+    {
+        // Given a skill that declares an output taken from a step's stdout
+        using var temp = new TempFolder();
+        var inventory = temp.Write("inventory.yaml", "apiVersion: opsmith/v1\nkind: Inventory\nhosts:\n  self: {connection: local}\n");
+        var skill = temp.Write("skill.yaml", """
+            apiVersion: opsmith/v1
+            kind: Skill
+            metadata: {name: look, title: Look, description: Reads a value., stage: diagnosis}
+            spec:
+              targets: self
+              risk: read
+              actions:
+                - {name: gather, run: "echo value-7031", risk: read}
+              outputs:
+                found:
+                  from: actions.gather.stdout
+            """);
+
+        // When it runs, in text and with a JSON report
+        var text = await CliProcess.RunAsync("run", skill, "-i", inventory, "--execute");
+        var json = await CliProcess.RunAsync("run", skill, "-i", inventory, "--execute", "--output", "json");
+
+        // Then both show the output by name
+        Assert.True(text.ExitCode == 0, text.All);
+        Assert.Contains("  outputs:\n", text.Stdout);
+        Assert.Contains("    found: value-7031", text.Stdout);
+        Assert.True(json.ExitCode == 0, json.All);
+        using var report = System.Text.Json.JsonDocument.Parse(json.Stdout);
+        var host = report.RootElement.GetProperty("hosts").EnumerateArray().Single();
+        Assert.Equal("value-7031", host.GetProperty("outputs").GetProperty("found").GetString()?.Trim());
+    }
+
+    [Fact]
     public async Task A_dry_run_on_a_host_that_cannot_be_reached_says_unreachable()
     {
         // Given a skill without preconditions and a host on a closed loopback port

@@ -91,6 +91,26 @@ public sealed class GenerateCommandTests
     }
 
     [Fact]
+    public async Task A_generator_that_cannot_build_the_card_fails_with_one_json_error_document()
+    {
+        using var temp = new TempFolder();
+        var card = temp.Write("card.yaml", File.ReadAllText(Path.Combine(CliProcess.RepositoryRoot, "examples/task-cards/nginx-down.yaml")) + "family: no-such-family\n");
+
+        var text = await CliProcess.RunAsync("generate", card);
+        var json = await CliProcess.RunAsync("generate", card, "--output", "json");
+
+        Assert.True(text.ExitCode == 1, text.All);
+        Assert.StartsWith("Error: task card 'restart-nginx-web1' asks for family 'no-such-family'", text.Stderr);
+        Assert.True(json.ExitCode == 1, json.All);
+        using var document = System.Text.Json.JsonDocument.Parse(json.Stdout);
+        var error = document.RootElement.GetProperty("error");
+        Assert.Equal("invalid", error.GetProperty("kind").GetString());
+        Assert.Equal(1, error.GetProperty("exit_code").GetInt32());
+        Assert.Contains("asks for family 'no-such-family'", error.GetProperty("message").GetString());
+        Assert.Equal(System.Text.Json.JsonValueKind.Array, error.GetProperty("diagnostics").ValueKind);
+    }
+
+    [Fact]
     public async Task A_failed_write_is_reported_with_a_non_zero_exit()
     {
         var toFile = await CliProcess.RunAsync("generate", "examples/task-cards/nginx-down.yaml", "-o", "/dev/full");

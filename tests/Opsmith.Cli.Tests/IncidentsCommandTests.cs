@@ -111,7 +111,7 @@ public sealed class IncidentsCommandTests : IDisposable
         Assert.False(observation.GetProperty("green").GetBoolean());
         Assert.Equal(["self"], showJson.GetProperty("trajectory").GetProperty("suspect_hosts").EnumerateArray().Select(h => h.GetString()));
         Assert.Contains("root-has-room on self", show.Stdout);
-        Assert.Equal(1, missing.ExitCode);
+        Assert.Equal(2, missing.ExitCode);
         Assert.Contains("there is no agent session as-zzzzz", missing.Stderr);
     }
 

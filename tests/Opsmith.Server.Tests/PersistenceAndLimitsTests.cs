@@ -1,5 +1,12 @@
 using System.Net;
 using System.Net.Http.Json;
+using System.Text.Json;
+using Opsmith.Application.Executions;
+using ServerExecution = Opsmith.Application.Executions.Execution;
+using Opsmith.Application.Runs;
+using Opsmith.Core.Runs;
+using Opsmith.Storage.Audit;
+using Opsmith.Storage.Executions;
 using Opsmith.Storage.Incidents;
 using Opsmith.Storage.Tokens;
 using static Opsmith.Server.Tests.ServerFlowTests;
@@ -34,6 +41,57 @@ public sealed class PersistenceAndLimitsTests(ServerInfrastructure infrastructur
         var shown = await Json(await viewer.GetAsync($"/api/executions/{id}"));
         Assert.Equal("succeeded", shown.GetProperty("report").GetProperty("verdict").GetString());
         Assert.Empty((await Json(await viewer.GetAsync("/api/executions?status=running"))).GetProperty("executions").EnumerateArray());
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task An_execution_left_running_by_a_killed_server_is_interrupted_when_a_server_starts(bool postgres)
+    {
+        // Given what a server killed mid-run leaves in its database: the run's run-started record, owned by a process
+        // of an earlier boot (gone), and its execution stored as running, never saved again.
+        var server = await infrastructure.NewServerAsync(postgres);
+        var audit = await server.Opsmith.AuditAsync(default);
+        var id = "run-killed-" + Guid.NewGuid().ToString("N")[..8];
+        var dead = new RunOwner(Environment.MachineName, 999_999, "a-boot-before-this-one", 1);
+        await audit.AppendAsync(AuditEntry.RunStarted(id, "user:alice", "kept-run", "sha256:0", dead), default);
+        var running = new ServerExecution(id, "kept-run", "0123abcd", "user:alice", RunMode.Execute, ExecutionSource.Opsmith,
+            DateTimeOffset.UtcNow, null, null, null);
+        await ExecutionStore.For(audit).SaveAsync(new StoredExecution(id, running.Skill, running.Commit, running.Actor, "running", running.Started, null,
+            JsonSerializer.Serialize(running, ReportJson.Options)), default);
+        await server.DisposeAsync();
+
+        // When a server starts on that database
+        await using var restarted = server.Restarted();
+        var viewer = await restarted.ClientAsync("carol", ApiRole.Viewer);
+
+        // Then the execution is interrupted, ended at the time the trail says the run was, and nothing is running
+        Assert.Empty((await Json(await viewer.GetAsync("/api/executions?status=running"))).GetProperty("executions").EnumerateArray());
+        var shown = await Json(await viewer.GetAsync($"/api/executions/{id}"));
+        Assert.Equal("interrupted", shown.GetProperty("status").GetString());
+        var interrupted = Assert.Single(await (await restarted.Opsmith.AuditAsync(default)).ListAsync(new AuditQuery(RunId: id, Kind: AuditKind.RunInterrupted), default));
+        Assert.Equal(interrupted.Time, shown.GetProperty("finished").GetDateTimeOffset());
+        var listed = (await Json(await viewer.GetAsync("/api/executions?status=interrupted"))).GetProperty("executions").EnumerateArray();
+        Assert.Contains(listed, e => e.GetProperty("id").GetString() == id);
+    }
+
+    [Fact]
+    public async Task An_execution_whose_run_may_still_go_on_stays_running()
+    {
+        // Given a running execution whose run's owner is this very process (alive): another server may still run it.
+        var server = await infrastructure.NewServerAsync(usePostgres: false);
+        var audit = await server.Opsmith.AuditAsync(default);
+        var id = "run-alive-" + Guid.NewGuid().ToString("N")[..8];
+        await audit.AppendAsync(AuditEntry.RunStarted(id, "user:alice", "kept-run", "sha256:0", RunOwner.OfCurrentProcess()), default);
+        var running = new ServerExecution(id, "kept-run", "0123abcd", "user:alice", RunMode.Execute, ExecutionSource.Opsmith, DateTimeOffset.UtcNow, null, null, null);
+        await ExecutionStore.For(audit).SaveAsync(new StoredExecution(id, running.Skill, running.Commit, running.Actor, "running", running.Started, null,
+            JsonSerializer.Serialize(running, ReportJson.Options)), default);
+        await server.DisposeAsync();
+
+        await using var restarted = server.Restarted();
+        var viewer = await restarted.ClientAsync("carol", ApiRole.Viewer);
+
+        Assert.Equal("running", (await Json(await viewer.GetAsync($"/api/executions/{id}"))).GetProperty("status").GetString());
     }
 
     [Fact]

@@ -4,6 +4,7 @@ using Opsmith.Application.Runs;
 using Opsmith.Application.Skills;
 using Opsmith.Core.Runs;
 using Opsmith.Execution.Runs;
+using Opsmith.Storage.Audit;
 using Opsmith.Storage.Executions;
 
 namespace Opsmith.Application.Executions;
@@ -32,6 +33,43 @@ public sealed class ExecutionService : IAsyncDisposable
         _services = services;
         _skills = skills;
         _inventory = inventoryFile is null ? null : Path.GetFullPath(inventoryFile);
+    }
+
+    private readonly Lock _recoveryGate = new();
+    private Task<int>? _recovery;
+
+    /// <summary>
+    /// Once per process, before anything is read: executions stored as running whose run ended in an earlier process
+    /// (its audit trail says run-interrupted, because the process that owned it is gone, or run-finished without the
+    /// execution being saved again) are stored as interrupted, so a killed server leaves none running forever. An
+    /// execution whose run may still go on (another server on the same database) is left alone. Returns how many it marked.
+    /// </summary>
+    public Task<int> RecoverAsync()
+    {
+        lock (_recoveryGate)
+        {
+            // A failure (the database was down) is tried again by the next caller rather than remembered.
+            if (_recovery is null || _recovery.IsFaulted || _recovery.IsCanceled) _recovery = MarkInterruptedAsync(CancellationToken.None);
+            return _recovery;
+        }
+    }
+
+    private async Task<int> MarkInterruptedAsync(CancellationToken ct)
+    {
+        // Opening the trail appends run-interrupted for every open run whose owning process is gone.
+        var audit = await _services.AuditAsync(ct);
+        var store = await _services.ExecutionsAsync(ct);
+        var marked = 0;
+        foreach (var stored in await store.ListAsync(null, "running", int.MaxValue, ct))
+        {
+            if (_executions.ContainsKey(stored.Id) || Read(stored) is not { Source: ExecutionSource.Opsmith } execution) continue;
+            var end = (await audit.ListAsync(new AuditQuery(RunId: stored.Id, Kind: AuditKind.RunInterrupted, Limit: 1), ct)).FirstOrDefault()
+                      ?? (await audit.ListAsync(new AuditQuery(RunId: stored.Id, Kind: AuditKind.RunFinished, Limit: 1), ct)).FirstOrDefault();
+            if (end is null) continue;
+            await SaveAsync(execution with { Finished = end.Time, Verdict = RunVerdict.Interrupted });
+            marked++;
+        }
+        return marked;
     }
 
     /// <summary>
@@ -65,13 +103,17 @@ public sealed class ExecutionService : IAsyncDisposable
     }
 
     /// <summary>One execution: as this process knows it (running or just finished), else as the database keeps it.</summary>
-    public async Task<Execution?> GetAsync(string id, CancellationToken ct) =>
-        _executions.TryGetValue(id, out var known) ? known
-        : await (await _services.ExecutionsAsync(ct)).GetAsync(id, ct) is { } stored ? Read(stored) : null;
+    public async Task<Execution?> GetAsync(string id, CancellationToken ct)
+    {
+        if (_executions.TryGetValue(id, out var known)) return known;
+        await RecoverAsync().WaitAsync(ct);
+        return await (await _services.ExecutionsAsync(ct)).GetAsync(id, ct) is { } stored ? Read(stored) : null;
+    }
 
     /// <summary>Newest first, at most <paramref name="limit"/>; <paramref name="status"/> is <c>running</c> or a verdict's wire name (succeeded, failed, …).</summary>
     public async Task<IReadOnlyList<Execution>> ListAsync(string? skill, string? status, int limit, CancellationToken ct)
     {
+        await RecoverAsync().WaitAsync(ct);
         var stored = await (await _services.ExecutionsAsync(ct)).ListAsync(skill, status, limit, ct);
         // What this process knows is newer than the database while a save is in flight.
         var byId = stored.Select(Read).OfType<Execution>().ToDictionary(e => e.Id, StringComparer.Ordinal);

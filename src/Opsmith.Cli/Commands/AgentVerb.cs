@@ -245,7 +245,7 @@ public sealed class AgentVerb(CliContext context) : IVerb
     {
         await using var services = CliServices.Open();
         var session = await (await services.SessionsAsync(ct)).GetAsync(id, ct);
-        if (session is null) return context.Fail($"there is no agent session {S(id)}; 'opsmith agent sessions list' shows them", ExitCodes.Invalid);
+        if (session is null) return CliServices.Fail(context, OpsmithError.NotFound($"there is no agent session {S(id)}; 'opsmith agent sessions list' shows them"), format);
         var trajectory = ReadTrajectory(session.Trajectory);
         if (format == OutputFormat.Json) JsonOutput.Write(context.Stdout, Json(session.Id, session.Agent, session.Status, session.Summary, trajectory) with
         {

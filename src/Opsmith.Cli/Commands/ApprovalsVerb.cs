@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Opsmith.Application;
 using Opsmith.Cli.Output;
 using Opsmith.Policy.Decisions;
 using Opsmith.Storage.Approvals;
@@ -84,7 +85,7 @@ public sealed class ApprovalsVerb(CliContext context) : IVerb
         await using var audit = await AuditVerb.OpenAsync(ct);
         var approvals = await OpenAsync(audit, ct);
         var request = await approvals.GetAsync(ApprovalIds.Normalize(id), ct);
-        if (request is null) return context.Fail($"there is no approval request {S(id)}; 'opsmith approvals list' shows them all", ExitCodes.Invalid);
+        if (request is null) return CliServices.Fail(context, OpsmithError.NotFound($"there is no approval request {S(id)}; 'opsmith approvals list' shows them all"), format);
         if (format == OutputFormat.Json) JsonOutput.Write(context.Stdout, Json(request));
         else Print(request);
         return ExitCodes.Ok;
@@ -116,7 +117,8 @@ public sealed class ApprovalsVerb(CliContext context) : IVerb
         if (!result.Succeeded)
         {
             context.Stderr.WriteLine($"Error: {TerminalText.Sanitize(result.Message)}");
-            return ExitCodes.Invalid;
+            // An id that names nothing is a lookup that failed, as in every verb (docs/cli.md, exit codes).
+            return result.Kind == ApprovalResultKind.NotFound ? ExitCodes.Usage : ExitCodes.Invalid;
         }
         if (format == OutputFormat.Text)
         {

@@ -1,3 +1,4 @@
+using Opsmith.Application;
 using Opsmith.Core.Runs;
 using Opsmith.Core.Skills;
 using System.CommandLine;
@@ -117,7 +118,7 @@ public sealed class AuditVerb(CliContext context) : IVerb
     {
         await using var store = await OpenAsync(ct);
         var record = await store.GetAsync(id, ct);
-        if (record is null) return context.Fail($"there is no audit record {id}; 'opsmith audit list' shows them", ExitCodes.Invalid);
+        if (record is null) return CliServices.Fail(context, OpsmithError.NotFound($"there is no audit record {id}; 'opsmith audit list' shows them"), format);
         if (format == OutputFormat.Json) JsonOutput.Write(context.Stdout, AuditJson(record));
         else
         {

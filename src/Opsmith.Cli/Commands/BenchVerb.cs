@@ -48,7 +48,7 @@ public sealed class BenchVerb(CliContext context) : IVerb
         Opsmith.Llm.Tiers.ModelOverrides modelFlags, CancellationToken cancellationToken)
     {
         if (trials < 1 || trials > 100) return context.Fail("--trials must be 1 to 100", ExitCodes.Usage);
-        if (!File.Exists(suitePath)) return context.Fail($"suite file '{suitePath}' does not exist", ExitCodes.Invalid);
+        if (!File.Exists(suitePath)) return context.Fail($"suite file '{suitePath}' does not exist", ExitCodes.Usage);
         var text = await File.ReadAllTextAsync(suitePath, cancellationToken);
         var diagnostics = new DiagnosticBag(suitePath);
         var suite = BenchSuiteReader.Read(suitePath, text, FaultCatalog.ParameterNames(), diagnostics);
@@ -65,7 +65,7 @@ public sealed class BenchVerb(CliContext context) : IVerb
         else if (agentSpec.StartsWith("script:", StringComparison.Ordinal))
         {
             var path = agentSpec["script:".Length..];
-            if (!File.Exists(path)) return context.Fail($"agent script '{path}' does not exist", ExitCodes.Invalid);
+            if (!File.Exists(path)) return context.Fail($"agent script '{path}' does not exist", ExitCodes.Usage);
             var scriptText = await File.ReadAllTextAsync(path, cancellationToken);
             var scriptDiagnostics = new DiagnosticBag(path);
             var script = AgentScript.Read(path, scriptText, scriptDiagnostics);
@@ -78,13 +78,13 @@ public sealed class BenchVerb(CliContext context) : IVerb
         else if (agentSpec == "heuristic")
         {
             var file = agentFile ?? DefaultAgentFile;
-            if (!File.Exists(file)) return context.Fail($"agent file '{file}' does not exist", ExitCodes.Invalid);
+            if (!File.Exists(file)) return context.Fail($"agent file '{file}' does not exist", ExitCodes.Usage);
             agent = new HeuristicAgent(Path.GetFullPath(file), labLayout.PrometheusUrl, null, DiagnosisKey.FaultOf);
         }
         else if (agentSpec == "llm-tools")
         {
             var file = agentFile ?? DefaultAgentFile;
-            if (!File.Exists(file)) return context.Fail($"agent file '{file}' does not exist", ExitCodes.Invalid);
+            if (!File.Exists(file)) return context.Fail($"agent file '{file}' does not exist", ExitCodes.Usage);
             agent = new LlmToolsAgent(Path.GetFullPath(file), labLayout.PrometheusUrl, modelFlags, DiagnosisKey.FaultOf);
         }
         else return context.Fail($"--agent must be 'none', 'heuristic', 'llm-tools' or 'script:PATH' (got '{agentSpec}')", ExitCodes.Usage);

@@ -94,7 +94,8 @@ public sealed class GenerateVerb(CliContext context) : IVerb
             (generated, generatorUsed) = (drafted.Result, drafted.Generator);
         }
         else generated = await Generators[generatorName].GenerateAsync(taskCard, ct);
-        if (generated.Yaml is null) return context.Fail(generated.Error ?? "the generator produced nothing", ExitCodes.Invalid);
+        if (generated.Yaml is null)
+            return CliServices.Fail(context, new OpsmithError(ErrorKind.Invalid, generated.Error ?? "the generator produced nothing", []), format);
 
         var target = ResolveTarget(outPath, taskCard.Name);
         var check = await DocumentValidation.ValidateAsync([DocumentLoader.Load(target ?? $"{taskCard.Name}.yaml", generated.Yaml)],

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Opsmith.Application;
 using Opsmith.Cli.Output;
 using Opsmith.Storage.Incidents;
 
@@ -88,7 +89,7 @@ public sealed class IncidentsVerb(CliContext context) : IVerb
     {
         await using var services = CliServices.Open();
         var incident = await (await services.IncidentsAsync(ct)).GetAsync(id, ct);
-        if (incident is null) return context.Fail($"there is no incident {S(id)}; 'opsmith incidents list' shows them all.", ExitCodes.Invalid);
+        if (incident is null) return CliServices.Fail(context, OpsmithError.NotFound($"there is no incident {S(id)}; 'opsmith incidents list' shows them all."), format);
         if (format == OutputFormat.Json) JsonOutput.Write(context.Stdout, Json(incident));
         else Print(incident);
         return ExitCodes.Ok;
@@ -99,6 +100,7 @@ public sealed class IncidentsVerb(CliContext context) : IVerb
         var actor = CliServices.CurrentActor();
         await using var services = CliServices.Open();
         var change = await (await services.IncidentsAsync(ct)).SetStatusAsync(id, to, actor.ToString(), note, ct);
+        if (change is { Changed: false, Incident: null }) return CliServices.Fail(context, OpsmithError.NotFound(TerminalText.Sanitize(change.Message)), format);
         if (format == OutputFormat.Json)
             JsonOutput.Write(context.Stdout, new { changed = change.Changed, message = change.Message, incident = change.Incident is { } i ? Json(i) : null });
         if (!change.Changed) return format == OutputFormat.Json ? ExitCodes.Invalid : context.Fail(TerminalText.Sanitize(change.Message), ExitCodes.Invalid);

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Opsmith.Application;
 using Opsmith.Cli.Output;
 using Opsmith.Policy.Decisions;
 using Opsmith.Storage.Tokens;
@@ -85,12 +86,9 @@ public sealed class TokensVerb(CliContext context) : IVerb
     {
         await using var services = CliServices.Open();
         var revoked = await (await services.TokensAsync(ct)).RevokeAsync(id, ct);
-        if (format == OutputFormat.Json) JsonOutput.Write(context.Stdout, new { id, revoked });
         if (!revoked)
-        {
-            context.Stderr.WriteLine($"Error: there is no active token {TerminalText.OneLine(id)}; 'opsmith tokens list' shows them.");
-            return ExitCodes.Invalid;
-        }
+            return CliServices.Fail(context, OpsmithError.NotFound($"there is no active token {TerminalText.OneLine(id)}; 'opsmith tokens list' shows them."), format);
+        if (format == OutputFormat.Json) JsonOutput.Write(context.Stdout, new { id, revoked });
         if (format == OutputFormat.Text) context.Stdout.WriteLine($"Revoked {TerminalText.OneLine(id)}: the server refuses it from now on.");
         return ExitCodes.Ok;
     }

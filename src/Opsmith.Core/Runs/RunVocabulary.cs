@@ -37,6 +37,8 @@ public enum RunVerdict
     [JsonStringEnumMemberName("rollback-failed")] RollbackFailed,
     [JsonStringEnumMemberName("unreachable")] Unreachable,
     [JsonStringEnumMemberName("canceled")] Canceled,
+    /// <summary>The process running it ended (killed, crashed, the machine restarted) before it recorded an end.</summary>
+    [JsonStringEnumMemberName("interrupted")] Interrupted,
 }
 
 /// <summary>How one step ended.</summary>

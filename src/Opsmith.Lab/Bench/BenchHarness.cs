@@ -54,6 +54,29 @@ public sealed class BenchHarness(LabLayout lab, IReadOnlyList<string> opsmithCom
 
     private async Task<TrialResult> RunTrialAsync(BenchInstance instance, int trial, CancellationToken cancellationToken)
     {
+        try
+        {
+            return await RunTrialUntilStoppedAsync(instance, trial, cancellationToken);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // Stopped mid-trial (Ctrl-C, SIGTERM): the fault the trial injected must not outlive the run, or the lab
+            // is left broken for whoever uses it next. Recovering a fault that is not there changes nothing.
+            if (instance.Fault != BenchSuiteReader.NoFault && _injector.Resolve(instance.Fault, instance.Host, instance.Params).Target is { } target)
+            {
+                progress($"  stopped: recovering {target.Describe()} so the lab is left as it was");
+                using var recovery = new CancellationTokenSource(RecoveryOnStopLimit);
+                try { await RecoverQuietlyAsync(target, recovery.Token); }
+                catch (OperationCanceledException) { progress($"  recovering {target.Describe()} did not finish in {RecoveryOnStopLimit.TotalSeconds:0} s; 'opsmith lab check' shows what is red"); }
+            }
+            throw;
+        }
+    }
+
+    private static readonly TimeSpan RecoveryOnStopLimit = TimeSpan.FromSeconds(60);
+
+    private async Task<TrialResult> RunTrialUntilStoppedAsync(BenchInstance instance, int trial, CancellationToken cancellationToken)
+    {
         var started = DateTimeOffset.UtcNow;
         var control = instance.Fault == BenchSuiteReader.NoFault;
         TrialResult Result(string outcome, bool success, string? error, AgentOutcome? outcomeOf = null, double? ttm = null, bool falseAlarm = false,

@@ -171,6 +171,52 @@ public sealed class LabTests(LabFixture lab)
     }
 
     [Fact]
+    public async Task Sigterm_during_a_bench_trial_exits_130_without_an_internal_error_and_leaves_the_lab_green()
+    {
+        lab.RequireUp();
+        var folder = Directory.CreateTempSubdirectory("opsmith-bench-sigterm-").FullName;
+        var suite = Path.Combine(folder, "suite.yaml");
+        await File.WriteAllTextAsync(suite, """
+            apiVersion: opsmith/v1
+            kind: BenchSuite
+            name: stopped
+            instances:
+              - {id: crash-demo, fault: service-crash, host: node1, params: {service: demo}, task: mitigation, time_limit: 10m}
+            """);
+        var start = new System.Diagnostics.ProcessStartInfo("dotnet",
+            [Path.Combine(AppContext.BaseDirectory, "opsmith.dll"), "bench", "run", "--suite", suite, "--agent", "none", "--output", Path.Combine(folder, "out"), "--name", lab.Name])
+        {
+            RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true, UseShellExecute = false,
+        };
+        start.Environment["OPSMITH_HOME"] = Path.Combine(folder, "home");
+        using var bench = System.Diagnostics.Process.Start(start)!;
+        bench.StandardInput.Close();
+        var stdout = bench.StandardOutput.ReadToEndAsync();
+        var stderr = bench.StandardError.ReadToEndAsync();
+
+        // When the trial's fault is in (node1's demo answers no more) and SIGTERM arrives
+        using (var waiting = new CancellationTokenSource(TimeSpan.FromMinutes(3)))
+            while ((await ChecksAsync("node1")).All(c => c.Healthy))
+            {
+                if (bench.HasExited) Assert.Fail($"bench ended before its fault was injected: {await stdout}{await stderr}");
+                await Task.Delay(200, waiting.Token);
+            }
+        using (var kill = System.Diagnostics.Process.Start("kill", ["-s", "TERM", bench.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])!)
+            await kill.WaitForExitAsync();
+        using (var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(3))) await bench.WaitForExitAsync(timeout.Token);
+        var output = await stdout + await stderr;
+
+        // Then it stopped as interrupted, said nothing of a bug, and put the fault back: the lab is green again
+        Assert.True(bench.ExitCode == 130, $"exit {bench.ExitCode}: {output}");
+        Assert.DoesNotContain("internal error", output);
+        Assert.DoesNotContain("Exception", output);
+        Assert.DoesNotContain("   at ", output);
+        var check = await lab.Lab("check");
+        Assert.True(check.ExitCode == 0, $"the lab is not green after the stopped trial:\n{check.All}\n{output}");
+        Directory.Delete(folder, recursive: true);
+    }
+
+    [Fact]
     public async Task Bench_runs_a_suite_with_both_agents_and_writes_the_table_and_chart()
     {
         lab.RequireUp();

@@ -9,7 +9,6 @@ public sealed class DemoServiceMetricsTests
     public async Task Metrics_count_requests_by_route_and_code_and_sum_their_durations()
     {
         await using var service = await DemoServiceUnderTest.StartAsync(rateLimitPerMinute: 1);
-        var requests = Stopwatch.StartNew();
         await service.Http.GetAsync("/");
         await service.Http.GetAsync("/");
         await service.GetJsonAsync("/api/limit/dave");
@@ -18,7 +17,6 @@ public sealed class DemoServiceMetricsTests
         await service.Http.GetAsync("/no/such/page");
 
         var metrics = await ScrapeAfterAllAnsweredAsync(service, expectedRequests: 6);
-        var wall = requests.Elapsed.TotalSeconds;
 
         Assert.Contains("opsmith_demo_up 1\n", metrics);
         Assert.Contains("opsmith_demo_requests_total{route=\"/\",code=\"200\"} 2\n", metrics);
@@ -30,8 +28,9 @@ public sealed class DemoServiceMetricsTests
         Assert.Contains("opsmith_demo_journal_errors_total 0\n", metrics);
         Assert.Contains("opsmith_demo_request_duration_seconds_count 6\n", metrics);
         var sum = double.Parse(metrics.Split('\n').Single(l => l.StartsWith("opsmith_demo_request_duration_seconds_sum ", StringComparison.Ordinal)).Split(' ')[1]);
-        // The six requests ran one after another, so their durations add up to no more than the time they all took.
-        Assert.True(sum > 0 && sum <= wall, $"duration sum {sum} s is not within the {wall} s the six requests took");
+        // Six requests were timed, so the sum is positive; how large it is depends on the machine, and no test
+        // asserts on wall-clock time (tests/Opsmith.Architecture.Tests/WallClockAssertionTests.cs).
+        Assert.True(sum > 0 && double.IsFinite(sum), $"duration sum {sum} s is not a positive number");
         foreach (var family in new[] { "opsmith_demo_up", "opsmith_demo_requests_total", "opsmith_demo_redis_errors_total", "opsmith_demo_journal_errors_total", "opsmith_demo_request_duration_seconds" })
         {
             Assert.Contains($"# HELP {family} ", metrics);
