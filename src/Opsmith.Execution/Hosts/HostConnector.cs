@@ -79,7 +79,17 @@ internal sealed class HostConnector(Inventory inventory, string controlDirectory
         }
         try
         {
-            return await SshCommandHost.ConnectAsync(inventory, host, _configFile.Value, options, ct);
+            // A new connection is a key exchange: bounded across the process, queued before the host's timeout starts.
+            var gate = Connecting.GetOrAdd(options.ConnectingLimit, limit => new SemaphoreSlim(limit, limit));
+            await gate.WaitAsync(ct);
+            try
+            {
+                return await SshCommandHost.ConnectAsync(inventory, host, _configFile.Value, options, ct);
+            }
+            finally
+            {
+                gate.Release();
+            }
         }
         finally
         {
@@ -87,6 +97,9 @@ internal sealed class HostConnector(Inventory inventory, string controlDirectory
             Opening.TryRemove(new KeyValuePair<string, Task>(control, mine.Task));
         }
     }
+
+    /// <summary>Per limit (one in practice): the slots for connections being opened in this process, across runs.</summary>
+    private static readonly ConcurrentDictionary<int, SemaphoreSlim> Connecting = new();
 
     /// <summary>Per ControlMaster socket: the first connection being opened, while it is.</summary>
     private static readonly ConcurrentDictionary<string, Task> Opening = new();

@@ -67,6 +67,9 @@ internal sealed class ShellSession : IAsyncDisposable
     /// Starts the process and waits until the driver answers. When it never does (the process exited, or the
     /// deadline passed) the session is null and the error holds what the process said on stderr.
     /// </summary>
+    /// <summary>How the error of a session that never answered begins.</summary>
+    public const string NoAnswer = "no answer within";
+
     public static async Task<(ShellSession? Session, string? Error)> StartAsync(
         ProcessStartInfo start, Func<int, string, Task> killProcessGroup, TimeSpan readyTimeout, CancellationToken ct)
     {
@@ -120,7 +123,7 @@ internal sealed class ShellSession : IAsyncDisposable
                 await session.DisposeAsync();
                 throw;
             }
-            session._startupErrors.Add($"no answer within {readyTimeout.TotalSeconds:0} s");
+            session._startupErrors.Add($"{NoAnswer} {readyTimeout.TotalSeconds:0} s");
         }
         await session.DrainStartupErrorsAsync();
         await session.DisposeAsync();

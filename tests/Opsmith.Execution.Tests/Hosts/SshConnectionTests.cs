@@ -29,6 +29,38 @@ public sealed class SshConnectionTests
         }
     }
 
+    [Fact]
+    public async Task New_connections_are_opened_a_bounded_number_at_a_time_and_every_queued_host_connects()
+    {
+        // 50 hosts at once on 2 busy cores: each key exchange took longer than a host's 20 s and healthy hosts were
+        // reported unreachable. ssh is wrapped to record, as each session starts, how many others are still between
+        // starting and their shell's first answer (a marker removed before that answer reaches Opsmith).
+        await using var cluster = await SshCluster.StartAsync(nodes: 4);
+        var folder = Path.Combine(cluster.Folder, "handshakes");
+        Directory.CreateDirectory(folder);
+        var wrapper = Path.Combine(cluster.Folder, "ssh-counting");
+        File.WriteAllText(wrapper, $$"""
+            #!/bin/sh
+            case "$*" in *"exec /bin/sh"*) ;; *) exec ssh "$@" ;; esac
+            ls {{folder}} | wc -l >>{{folder}}.log
+            touch {{folder}}/$$
+            ssh "$@" | while IFS= read -r line; do
+              [ "$line" = __OPSMITH_READY ] && rm -f {{folder}}/$$
+              printf '%s\n' "$line"
+            done
+            """.Replace("\r", ""));
+        File.SetUnixFileMode(wrapper, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        await using var connector = new HostConnector(cluster.LoadInventory(), cluster.NewControlDirectory(),
+            Connect.TestSsh with { SshProgram = wrapper, MaxConnecting = 2 });
+
+        var hosts = await Task.WhenAll(connector.Inventory.Hosts.Values.Select(h => connector.ConnectAsync(h, CancellationToken.None)));
+
+        Assert.All(hosts, h => Assert.True(h.Host is not null, h.Error));
+        var alreadyConnecting = File.ReadAllLines(folder + ".log").Select(l => int.Parse(l.Trim())).ToList();
+        Assert.Equal(5, alreadyConnecting.Count);
+        Assert.All(alreadyConnecting, n => Assert.InRange(n, 0, 1));
+    }
+
     /// <summary>Established TCP connections from this machine to 127.0.0.1:PORT (the client ends, from /proc/net/tcp).</summary>
     private static int EstablishedTo(int port) =>
         File.ReadLines("/proc/net/tcp").Skip(1).Select(l => l.Split(' ', StringSplitOptions.RemoveEmptyEntries))

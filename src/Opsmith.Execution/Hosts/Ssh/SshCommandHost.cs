@@ -17,6 +17,11 @@ internal static class SshCommandHost
         var readyTimeout = options.ConnectTimeout * hops + TimeSpan.FromSeconds(10);
         var (session, error) = await ShellSession.StartAsync(start,
             (group, signal) => KillRemoteGroupAsync(options, configFile, host.Name, group, signal), readyTimeout, ct);
+        // The host took the TCP connection (ssh's own ConnectTimeout did not fire) but no shell answered in time: on a
+        // starved machine a key exchange can take that long while the host is healthy. One more try before calling it unreachable.
+        if (session is null && error?.Contains(ShellSession.NoAnswer, StringComparison.Ordinal) == true)
+            (session, error) = await ShellSession.StartAsync(SshStart(options, configFile, host.Name, "exec /bin/sh"),
+                (group, signal) => KillRemoteGroupAsync(options, configFile, host.Name, group, signal), readyTimeout, ct);
         if (session is not null) return (new SessionCommandHost(host.Name, session), null);
         return (null, await ExplainFailureAsync(inventory, host, configFile, options, error ?? "", ct));
     }
