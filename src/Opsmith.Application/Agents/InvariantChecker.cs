@@ -47,7 +47,7 @@ public sealed class InvariantChecker(OpsmithServices services)
                     return new InvariantSnapshot(hosts.Select(h => Observation(h, false, $"{entry.Name} could not run: {error.Message}")).ToList(), [], []);
                 var report = result.Value!;
                 var observations = report.Hosts.Where(h => hosts.Contains(h.Host)).Select(h => Observation(h.Host, h.Verdict == RunVerdict.Succeeded, Describe(h))).ToList();
-                var findings = report.Hosts.SelectMany(h => ReportFindings.Of(report, h)).ToList();
+                var findings = report.Hosts.SelectMany(h => ReportFindings.Of(report, h, entry.Skill.Metadata.Stage)).ToList();
                 return new InvariantSnapshot(observations, findings, [report.RunId]);
             case InvariantKind.Http:
             case InvariantKind.Tcp:
