@@ -26,16 +26,22 @@ public sealed class CatalogSkillsOnFaultsLabTests(LabFixture lab) : IDisposable
         return (run, Assert.Single(json.RootElement.GetProperty("hosts").EnumerateArray()).Clone());
     }
 
+    /// <summary>Injects the fault, runs the body, and recovers the fault whatever the body did.</summary>
+    private async Task WithFaultAsync(string fault, string host, Func<Task> body)
+    {
+        lab.RequireUp();
+        var inject = await lab.Lab("inject", fault, "--host", host);
+        Assert.True(inject.ExitCode == 0, inject.All);
+        try { await body(); }
+        finally { await lab.Lab("recover", fault, "--host", host); }
+    }
+
     private static List<string> Findings(JsonElement host) =>
         host.GetProperty("findings").EnumerateArray().Select(f => f.GetProperty("name").GetString()!).ToList();
 
     [Fact]
-    public async Task A_write_pause_shows_without_any_client_waiting_and_the_probe_writes_nothing()
-    {
-        lab.RequireUp();
-        var inject = await lab.Lab("inject", "redis-paused", "--host", "node2");
-        Assert.True(inject.ExitCode == 0, inject.All);
-        try
+    public Task A_write_pause_shows_without_any_client_waiting_and_the_probe_writes_nothing() =>
+        WithFaultAsync("redis-paused", "node2", async () =>
         {
             // Given a CLIENT PAUSE ... WRITE and no traffic (no write waits): the check is red and says why, and so does the diagnosis.
             var (check, checkHost) = await RunAsync("check-redis-health", "node2", "automate-safe");
@@ -53,20 +59,11 @@ public sealed class CatalogSkillsOnFaultsLabTests(LabFixture lab) : IDisposable
             // The probe is a read that changed nothing: the key it asked about was never created.
             var key = await lab.SshAsync("node2", "redis-cli EXISTS opsmith:write-pause-probe");
             Assert.Equal("0", key.Stdout.Trim());
-        }
-        finally
-        {
-            await lab.Lab("recover", "redis-paused", "--host", "node2");
-        }
-    }
+        });
 
     [Fact]
-    public async Task The_runaway_log_writer_the_diagnosis_names_is_stopped_and_the_recovery_criteria_pass()
-    {
-        lab.RequireUp();
-        var inject = await lab.Lab("inject", "log-explosion", "--host", "node1");
-        Assert.True(inject.ExitCode == 0, inject.All);
-        try
+    public Task The_runaway_log_writer_the_diagnosis_names_is_stopped_and_the_recovery_criteria_pass() =>
+        WithFaultAsync("log-explosion", "node1", async () =>
         {
             var (_, diagnosis) = await RunAsync("diagnose-disk-usage", "node1", "automate-safe", "path=/var/log");
             var finding = diagnosis.GetProperty("findings").EnumerateArray().Single(f => f.GetProperty("name").GetString() == "runaway-log-writer");
@@ -79,10 +76,5 @@ public sealed class CatalogSkillsOnFaultsLabTests(LabFixture lab) : IDisposable
             Assert.Equal("succeeded", stopHost.GetProperty("verdict").GetString());
             var check = await lab.Lab("check", "--host", "node1");
             Assert.True(check.ExitCode == 0, check.All);
-        }
-        finally
-        {
-            await lab.Lab("recover", "log-explosion", "--host", "node1");
-        }
-    }
+        });
 }
