@@ -26,6 +26,9 @@ public sealed class InvariantChecker(OpsmithServices services)
     {
         var tasks = agent.Definition.Invariants.Select(i => CheckAsync(agent, i, stage, onlyHosts, ct)).ToList();
         var results = await Task.WhenAll(tasks);
+        // A check stopped because the caller gave up reports "cancelled", which reads as red: never take it for an observation
+        // (a verify cut short by a time limit refuted a fix that had worked).
+        ct.ThrowIfCancellationRequested();
         return new InvariantSnapshot(results.SelectMany(r => r.Observations).ToList(), results.SelectMany(r => r.Findings).ToList(),
             results.SelectMany(r => r.RunIds).ToList());
     }
