@@ -164,7 +164,7 @@ public sealed class AgentService(OpsmithServices services, Action<AgentProgress>
             var done = await Task.WhenAny(pending);
             pending.Remove(done);
             if (done is not Task<RunReport?> { IsCompletedSuccessfully: true, Result: { } report } ||
-                !report.Hosts.SelectMany(h => ReportFindings.Of(report, h)).Any(f => f.Weight >= 3)) continue;
+                !report.Hosts.SelectMany(h => ReportFindings.Of(report, h, Stage.Diagnosis)).Any(f => f.Weight >= 3)) continue;
             if (pending.Count > 0) await Task.WhenAny(Task.WhenAll(pending), Task.Delay(DiagnosisGrace, services.Time, ct));
             await slow.CancelAsync();
             break;
@@ -281,7 +281,7 @@ public sealed class AgentService(OpsmithServices services, Action<AgentProgress>
             if (agent.Skill(skill) is not { } entry || entry.Skill.Metadata.Stage != Stage.Diagnosis) continue;
             if (Bind(entry.Skill, KnownValues(agent, null, hypothesis.Host)) is not { } inputs) continue;
             var report = await RunSkillAsync(s, entry, hypothesis.Host, inputs, AgentStage.Verify, hypothesis.Id, ct);
-            var still = report?.Hosts.SelectMany(h => ReportFindings.Of(report, h)).Where(f => f.Hypotheses.Contains(hypothesis.Id)).ToList() ?? [];
+            var still = report?.Hosts.SelectMany(h => ReportFindings.Of(report, h, entry.Skill.Metadata.Stage)).Where(f => f.Hypotheses.Contains(hypothesis.Id)).ToList() ?? [];
             if (still.Count > 0) return $"{entry.Name} still reports {still[0].Summary}";
         }
         return null;
@@ -335,7 +335,7 @@ public sealed class AgentService(OpsmithServices services, Action<AgentProgress>
         }
         var report = result.Value!;
         if (!report.Verdict.IsSuccess()) await KeepReportAsync(services, s.SessionId, report);
-        var findings = report.Hosts.SelectMany(h => ReportFindings.Of(report, h)).ToList();
+        var findings = report.Hosts.SelectMany(h => ReportFindings.Of(report, h, entry.Skill.Metadata.Stage)).ToList();
         s.Trajectory.Found(findings);
         var outcome = findings.Count > 0 ? string.Join("; ", findings.Select(f => f.Summary)) : Outcome(report);
         s.Trajectory.Act(new AgentAction(stage, entry.Name, host, report.Inputs, "execute", report.RunId, report.Verdict.Wire(), hypothesis, started, took, outcome));

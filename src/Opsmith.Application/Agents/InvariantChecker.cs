@@ -26,6 +26,9 @@ public sealed class InvariantChecker(OpsmithServices services)
     {
         var tasks = agent.Definition.Invariants.Select(i => CheckAsync(agent, i, stage, onlyHosts, ct)).ToList();
         var results = await Task.WhenAll(tasks);
+        // A check stopped because the caller gave up reports "cancelled", which reads as red: never take it for an observation
+        // (a verify cut short by a time limit refuted a fix that had worked).
+        ct.ThrowIfCancellationRequested();
         return new InvariantSnapshot(results.SelectMany(r => r.Observations).ToList(), results.SelectMany(r => r.Findings).ToList(),
             results.SelectMany(r => r.RunIds).ToList());
     }
@@ -47,7 +50,7 @@ public sealed class InvariantChecker(OpsmithServices services)
                     return new InvariantSnapshot(hosts.Select(h => Observation(h, false, $"{entry.Name} could not run: {error.Message}")).ToList(), [], []);
                 var report = result.Value!;
                 var observations = report.Hosts.Where(h => hosts.Contains(h.Host)).Select(h => Observation(h.Host, h.Verdict == RunVerdict.Succeeded, Describe(h))).ToList();
-                var findings = report.Hosts.SelectMany(h => ReportFindings.Of(report, h)).ToList();
+                var findings = report.Hosts.SelectMany(h => ReportFindings.Of(report, h, entry.Skill.Metadata.Stage)).ToList();
                 return new InvariantSnapshot(observations, findings, [report.RunId]);
             case InvariantKind.Http:
             case InvariantKind.Tcp:

@@ -17,7 +17,9 @@ public static class HeuristicPlanner
     /// <summary>
     /// One hypothesis per (id, host). Score: the findings' weights (critical 3, warning 2, info 1), plus one for each
     /// further skill that agrees, plus two when the host is a suspect (named by a person or red on an invariant).
-    /// Ties break by id and host so the same evidence always gives the same order.
+    /// At equal score the more specific evidence goes first: a cause (a diagnosis skill's finding) before a symptom
+    /// only (a detection skill's), then the evidence that names more facts (a path, a pid). Only then do id and host
+    /// decide, so the same evidence always gives the same order.
     /// </summary>
     public static IReadOnlyList<RankedHypothesis> Rank(IReadOnlyList<ObservedFinding> findings, IReadOnlyCollection<string> suspectHosts)
     {
@@ -30,7 +32,10 @@ public static class HeuristicPlanner
                 var score = evidence.Sum(f => f.Weight) + (evidence.Select(f => f.Skill).Distinct().Count() - 1) + (suspectHosts.Contains(g.Key.Host) ? 2 : 0);
                 return new RankedHypothesis(g.Key.Hypothesis, g.Key.Host, score, evidence);
             })
-            .OrderByDescending(h => h.Score).ThenBy(h => h.Id, StringComparer.Ordinal).ThenBy(h => h.Host, StringComparer.Ordinal)
+            .OrderByDescending(h => h.Score)
+            .ThenByDescending(h => h.Evidence.Any(f => !f.Symptom))
+            .ThenByDescending(h => h.Evidence.SelectMany(f => f.Facts.Keys).Distinct().Count())
+            .ThenBy(h => h.Id, StringComparer.Ordinal).ThenBy(h => h.Host, StringComparer.Ordinal)
             .ToList();
     }
 

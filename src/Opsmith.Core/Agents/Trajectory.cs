@@ -18,7 +18,14 @@ public sealed record ObservedFinding(
     string Summary,
     IReadOnlyList<string> Hypotheses,
     int Weight,
-    IReadOnlyDictionary<string, string> Facts);
+    IReadOnlyDictionary<string, string> Facts)
+{
+    /// <summary>
+    /// Reported by a detection skill: it says what is wrong (a disk is full), where a diagnosis skill's finding says why
+    /// (a process writes a log without bound). At equal score the planner prefers the why.
+    /// </summary>
+    public bool Symptom { get; init; }
+}
 
 /// <summary>One invariant checked on one host (host empty for an invariant about no host).</summary>
 public sealed record InvariantObservation(string Invariant, string Host, bool Green, string Detail, AgentStage Stage, DateTimeOffset At);

@@ -23,6 +23,37 @@ public sealed class HeuristicPlannerTests
         Assert.Equal(2, ranked[0].Evidence.Count);
     }
 
+    [Theory]
+    [InlineData("disk-full", "runaway-log-writer")]
+    [InlineData("runaway-log-writer", "disk-full")]
+    public void At_equal_score_a_cause_a_diagnosis_found_goes_before_a_symptom_a_detection_found_whatever_their_ids(string symptom, string cause)
+    {
+        // Given a full disk seen by the invariant's detection skill and a runaway log writer found by a diagnosis skill,
+        // both critical on the suspect host: the same score.
+        var ranked = HeuristicPlanner.Rank(
+        [
+            Finding("check-disk-usage", "node2", symptom, 3, new Dictionary<string, string> { ["used_percent"] = "100" }) with { Symptom = true },
+            Finding("diagnose-disk-usage", "node2", cause, 3, new Dictionary<string, string> { ["path"] = "/var/log/x.log", ["pid"] = "42" }),
+        ], ["node2"]);
+
+        Assert.Equal(ranked[0].Score, ranked[1].Score);
+        Assert.Equal([cause, symptom], ranked.Select(h => h.Id));
+    }
+
+    [Theory]
+    [InlineData("a-vague", "b-precise")]
+    [InlineData("b-vague", "a-precise")]
+    public void At_equal_score_and_kind_the_evidence_that_names_more_facts_goes_first(string vague, string precise)
+    {
+        var ranked = HeuristicPlanner.Rank(
+        [
+            Finding("diagnose-a", "node1", vague, 2),
+            Finding("diagnose-b", "node1", precise, 2, new Dictionary<string, string> { ["unit"] = "x.service" }),
+        ], ["node1"]);
+
+        Assert.Equal([precise, vague], ranked.Select(h => h.Id));
+    }
+
     [Fact]
     public void The_chosen_recovery_remedies_the_hypothesis_binds_facts_and_prefers_the_least_risky()
     {
