@@ -140,6 +140,39 @@ public sealed class RunServiceTests : IAsyncLifetime
         Assert.Equal(StepVerdict.Canceled, report.Hosts[0].Steps.Single(s => s.Name == "wait").Verdict);
     }
 
+    /// <summary>An agent's probes set a short limit for steps without their own: a hung service fails the probe instead of holding it.</summary>
+    [Fact]
+    public async Task A_step_timeout_limits_the_steps_that_set_none_and_leaves_those_that_do()
+    {
+        var skill = Write("probe.yaml", """
+            apiVersion: opsmith/v1
+            kind: Skill
+            metadata: {name: probe, title: Probe, description: Asks a service that hangs., stage: detection}
+            spec:
+              targets: self
+              risk: read
+              actions:
+                - name: own-limit
+                  run: echo quick
+                  timeout: 1m
+                - name: hangs
+                  run: sleep 300
+                  on_failure: continue
+              success_criteria:
+                - name: hangs-too
+                  run: sleep 300
+            """);
+
+        var report = (await _services.Runs.RunAsync(
+            new RunSpec(skill, Inventory, new Dictionary<string, string>(), RunMode.Execute, StepTimeout: TimeSpan.FromSeconds(1)), null, default)).Value!;
+
+        var steps = report.Hosts[0].Steps;
+        Assert.Equal(StepVerdict.Passed, steps.Single(s => s.Name == "own-limit").Verdict);
+        Assert.Equal(StepVerdict.TimedOut, steps.Single(s => s.Name == "hangs").Verdict);
+        Assert.Equal(StepVerdict.TimedOut, steps.Single(s => s.Name == "hangs-too").Verdict);
+        Assert.Equal(RunVerdict.Failed, report.Verdict);
+    }
+
     [Fact]
     public async Task Cooldown_starts_only_after_a_run_that_changed_something()
     {

@@ -326,7 +326,8 @@ public sealed class AgentService(OpsmithServices services, Action<AgentProgress>
     {
         var started = services.Time.GetUtcNow();
         var given = new Dictionary<string, string>(inputs) { ["host"] = host };
-        var result = await services.Runs.RunAsync(new RunSpec(entry.File, s.Agent.Inventory.SourceFile, given, RunMode.Execute, Autonomy: s.Agent.Autonomy), null, ct);
+        var result = await services.Runs.RunAsync(new RunSpec(entry.File, s.Agent.Inventory.SourceFile, given, RunMode.Execute, Autonomy: s.Agent.Autonomy,
+            StepTimeout: stage == AgentStage.Recover ? null : InvariantChecker.ProbeTimeout), null, ct);
         var took = (long)(services.Time.GetUtcNow() - started).TotalMilliseconds;
         if (result.Error is { } error)
         {

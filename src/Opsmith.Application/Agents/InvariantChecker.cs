@@ -22,6 +22,13 @@ public sealed class InvariantChecker(OpsmithServices services)
 {
     private static readonly TimeSpan CheckTimeout = TimeSpan.FromSeconds(10);
 
+    /// <summary>
+    /// How long a step of an invariant or diagnosis skill may take when the skill sets no timeout of its own: a probe of a
+    /// hung service (a stopped redis, an nginx that accepts and never answers) fails after this instead of holding the
+    /// whole detect pass for the runner's default (30 s for a check, 5 minutes for an action).
+    /// </summary>
+    public static readonly TimeSpan ProbeTimeout = TimeSpan.FromSeconds(8);
+
     public async Task<InvariantSnapshot> CheckAsync(LoadedAgent agent, AgentStage stage, CancellationToken ct, IReadOnlyCollection<string>? onlyHosts = null)
     {
         var tasks = agent.Definition.Invariants.Select(i => CheckAsync(agent, i, stage, onlyHosts, ct)).ToList();
@@ -45,7 +52,8 @@ public sealed class InvariantChecker(OpsmithServices services)
                     .Where(h => onlyHosts is null || onlyHosts.Contains(h)).ToList();
                 if (hosts.Count == 0) return new InvariantSnapshot([], [], []);
                 var inputs = new Dictionary<string, string>(invariant.Inputs) { ["host"] = hosts.Count == 1 ? hosts[0] : invariant.Hosts ?? "all" };
-                var result = await services.Runs.RunAsync(new RunSpec(entry.File, agent.Inventory.SourceFile, inputs, RunMode.Execute, Autonomy: agent.Autonomy), null, ct);
+                var result = await services.Runs.RunAsync(new RunSpec(entry.File, agent.Inventory.SourceFile, inputs, RunMode.Execute, Autonomy: agent.Autonomy,
+                    StepTimeout: ProbeTimeout), null, ct);
                 if (result.Error is { } error)
                     return new InvariantSnapshot(hosts.Select(h => Observation(h, false, $"{entry.Name} could not run: {error.Message}")).ToList(), [], []);
                 var report = result.Value!;

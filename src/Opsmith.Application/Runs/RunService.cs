@@ -39,7 +39,7 @@ public sealed class RunService(OpsmithServices services)
         var hosts = ResolveTargets(skill, inventory, inputs);
         if (hosts.Error is { } targetError) return targetError;
         return new PreparedRun(skill, Path.GetFullPath(spec.SkillFile), inventory, hosts.Value!, inputs, spec.Mode, spec.Parallel,
-            spec.Autonomy ?? services.Options.Policy.Autonomy, notes, spec.CooldownOverride);
+            spec.Autonomy ?? services.Options.Policy.Autonomy, notes, spec.CooldownOverride, spec.StepTimeout);
     }
 
     /// <summary>Starts a prepared run; its events flow at once, its report is <see cref="RunHandle.Completion"/>.</summary>

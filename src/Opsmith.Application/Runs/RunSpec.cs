@@ -21,13 +21,14 @@ public sealed record RunSpec(
     int Parallel = 10,
     AutonomyLevel? Autonomy = null,
     Func<string, string?>? Secrets = null,
-    string? CooldownOverride = null);
+    string? CooldownOverride = null,
+    TimeSpan? StepTimeout = null);
 
 /// <summary>A run that passed every check before any host is touched: validated skill, inventory, bound inputs, resolved hosts.</summary>
 public sealed record PreparedRun(Skill Skill, string SkillFile, Inventory Inventory, IReadOnlyList<InventoryHost> Hosts, BoundInputs Inputs,
-    RunMode Mode, int Parallel, AutonomyLevel Autonomy, IReadOnlyList<string> Notes, string? CooldownOverride = null)
+    RunMode Mode, int Parallel, AutonomyLevel Autonomy, IReadOnlyList<string> Notes, string? CooldownOverride = null, TimeSpan? StepTimeout = null)
 {
-    public RunRequest Request => new(Skill, Inventory, Hosts, Inputs, Mode, Parallel);
+    public RunRequest Request => new(Skill, Inventory, Hosts, Inputs, Mode, Parallel) { StepTimeout = StepTimeout };
 }
 
 /// <summary>The rollback recorded in a report, checked against the skill and inventory as they are now.</summary>

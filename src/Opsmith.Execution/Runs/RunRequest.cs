@@ -10,4 +10,11 @@ public sealed record RunRequest(Skill Skill, Inventory Inventory, IReadOnlyList<
 {
     public static readonly TimeSpan DefaultActionTimeout = TimeSpan.FromMinutes(5);
     public static readonly TimeSpan DefaultCheckTimeout = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// The limit for a step (action, check, precondition, success criterion — not a rollback step) that declares no
+    /// timeout of its own, instead of <see cref="DefaultActionTimeout"/> and <see cref="DefaultCheckTimeout"/>. An agent's
+    /// probes set it short, so a hung service turns a probe red instead of holding the agent's loop.
+    /// </summary>
+    public TimeSpan? StepTimeout { get; init; }
 }

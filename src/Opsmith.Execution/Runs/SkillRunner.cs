@@ -100,7 +100,7 @@ public sealed class SkillRunner(HostExecutor executor, RunChecks checks, TimePro
     {
         var spec = request.Skill.Spec;
         var context = new RenderContext(request.Inputs.Values, host, request.Inventory.VarsOf(host));
-        var steps = new StepRunner(executor, checks, time, request.Skill, host, context);
+        var steps = new StepRunner(executor, checks, time, request.Skill, host, context, request.StepTimeout);
         HostReport Done(RunVerdict verdict, string? error = null, IReadOnlyList<PlannedCommand>? plan = null, RollbackReport? rollback = null) =>
             report.Done(verdict, error, plan, rollback, Recorded(request, context), HostReportBuilder.Outputs(request.Skill, context, masker),
                 report.Findings(request.Skill, context));
@@ -131,7 +131,7 @@ public sealed class SkillRunner(HostExecutor executor, RunChecks checks, TimePro
                 continue;
             }
             var outcome = report.Add(await steps.CommandAsync(RunSection.Actions, action.Name, action.Run, action.Risk,
-                action.Timeout ?? RunRequest.DefaultActionTimeout, ct));
+                action.Timeout ?? request.StepTimeout ?? RunRequest.DefaultActionTimeout, ct));
             if (outcome.Passed) continue;
             if (outcome.HostLost || outcome.Canceled)
             {
@@ -260,7 +260,7 @@ public sealed class SkillRunner(HostExecutor executor, RunChecks checks, TimePro
             if (action.Check is not null)
             {
                 var outcome = report.Add(await steps.CommandAsync(RunSection.Checks, action.Name, action.Check, RiskTier.Read,
-                    action.Timeout ?? RunRequest.DefaultCheckTimeout, ct));
+                    action.Timeout ?? request.StepTimeout ?? RunRequest.DefaultCheckTimeout, ct));
                 if (outcome.HostLost) return done(RunVerdict.Unreachable, outcome.Report.Detail, plan, null);
                 if (!outcome.Passed) problem ??= $"the check of action '{action.Name}' failed: {outcome.Report.Detail}";
             }

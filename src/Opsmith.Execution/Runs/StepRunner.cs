@@ -20,7 +20,7 @@ internal sealed record StepOutcome(StepReport Report, bool Passed, bool HostLost
 /// step-started, step-output and step-finished events as it goes.
 /// </summary>
 internal sealed class StepRunner(
-    HostExecutor executor, RunChecks checks, TimeProvider time, Skill skill, InventoryHost host, RenderContext context)
+    HostExecutor executor, RunChecks checks, TimeProvider time, Skill skill, InventoryHost host, RenderContext context, TimeSpan? defaultTimeout = null)
 {
     private readonly SecretMasker masker = executor.Masker;
     private readonly RunEventStream events = executor.Audit.Events;
@@ -94,7 +94,7 @@ internal sealed class StepRunner(
 
     private async Task<StepOutcome> CheckOnceAsync(RunSection section, CheckStep check, CancellationToken ct)
     {
-        var timeout = check.Timeout ?? RunRequest.DefaultCheckTimeout;
+        var timeout = check.Timeout ?? defaultTimeout ?? RunRequest.DefaultCheckTimeout;
         switch (check.Probe)
         {
             case RunProbe run:
