@@ -19,7 +19,7 @@ internal static class OptionSyntax
 {
     /// <summary>
     /// <paramref name="arg"/> (without any <c>=value</c>) is the option <paramref name="name"/>: the same, or for a long
-    /// option <c>--name=value</c> or an abbreviation of at least two letters (<c>--in</c> for <c>--in-place</c>), which GNU
+    /// option <c>--name=value</c> or an abbreviation of at least one letter (<c>--i</c> for <c>--in-place</c>), which GNU
     /// getopt accepts when unambiguous. Reading every abbreviation as the option it may stand for fails closed.
     /// </summary>
     public static bool Matches(string arg, string name)
@@ -31,9 +31,9 @@ internal static class OptionSyntax
         return bare == name || IsAbbreviation(bare, name);
     }
 
-    /// <summary><c>--rec</c> abbreviates <c>--recursive</c>: at least two letters after the dashes, and a prefix.</summary>
+    /// <summary><c>--rec</c> abbreviates <c>--recursive</c>: at least one letter after the dashes, and a prefix.</summary>
     public static bool IsAbbreviation(string arg, string name) =>
-        arg.Length >= 4 && arg.Length < name.Length && arg.StartsWith("--", StringComparison.Ordinal) && name.StartsWith(arg, StringComparison.Ordinal) && arg.IndexOf('=') < 0;
+        arg.Length >= 3 && arg.Length < name.Length && arg.StartsWith("--", StringComparison.Ordinal) && name.StartsWith(arg, StringComparison.Ordinal) && arg.IndexOf('=') < 0;
 
     /// <param name="args">The arguments after the program name.</param>
     /// <param name="shortWithValue">Short option letters that take a value, e.g. "ugp" for sudo.</param>

@@ -31,10 +31,30 @@ internal static class RemoteExecution
         ["caffeinate"] = call => Wrappers.SimpleCommand(call, "t", [], "caffeinate"),
         ["catchsegv"] = call => Wrappers.SimpleCommand(call, "", [], "catchsegv"),
         ["valgrind"] = call => Wrappers.SimpleCommand(call, "", [], "valgrind"),
-        ["perf"] = call => call.Args.FirstOrDefault() is "stat" or "record" or "trace" && call.Args.Count > 1
-            ? Wrappers.SimpleCommand(call.WithWords(call.Words.Skip(1)), "eopECFc", ["--event", "--output", "--pid", "--cpu", "--freq"], "perf " + call.Args[0], Verdict.Read("perf.attach", "samples running processes"))
-            : new Unwrapped("perf", Own: Verdict.Read("perf.report", "reports performance data")),
+        ["perf"] = Perf,
     };
+
+    /// <summary>
+    /// perf stat/record/trace [COMMAND]: the command is judged; record writes perf.data (or -o FILE), stat -o writes its file.
+    /// report, list, top, annotate, diff and script without a script of its own only read; any other sub-command is unknown.
+    /// </summary>
+    private static Unwrapped Perf(Invocation call)
+    {
+        var sub = call.Args.FirstOrDefault();
+        if (sub is "stat" or "record" or "trace")
+        {
+            var rest = call.WithWords(call.Words.Skip(1));
+            var unwrapped = Wrappers.SimpleCommand(rest, "eopECFc", ["--event", "--output", "--pid", "--cpu", "--freq"], "perf " + sub, Verdict.Read("perf.attach", "samples running processes"));
+            var output = OptionSyntax.Parse(rest.Args, "eopECFc", ["--event", "--output", "--pid", "--cpu", "--freq"]).Value("-o", "--output") ?? (sub == "record" ? "perf.data" : null);
+            if (output is null) return unwrapped;
+            var write = Targets.Write(ShellWord.Literal(output), "perf", replaces: true);
+            return unwrapped with { Own = unwrapped.Own is { } own ? Verdict.Max(own, write) : write };
+        }
+        if (sub is null or "report" or "list" or "top" or "annotate" or "diff" or "evlist" or "version" or "--version" or "help" or "--help" or "buildid-list" or "kallsyms"
+            || sub == "script" && !call.Has("-s", "--script", "-g", "--gen-script"))
+            return new Unwrapped("perf", Own: Verdict.Read("perf.report", "reports performance data"));
+        return new Unwrapped("perf", Own: Verdict.Unknown("perf.unknown-subcommand", $"perf {sub} is a sub-command the classifier does not know (some record, probe or run scripts)"));
+    }
 
     /// <summary>chrt [OPTIONS] PRIORITY COMMAND; -p changes a running process; -m only shows the limits.</summary>
     private static Unwrapped Chrt(Invocation call)

@@ -78,6 +78,12 @@ internal static class Wrappers
         var options = OptionSyntax.Parse(call.Args, "eopsuaEIPSXbf", ["--output", "--format"]);
         var file = options.Value(names);
         if (file is null) return unwrapped;
+        // strace/ltrace -o '|CMD' or '!CMD' pipe the trace into a command: judged as that command, never read.
+        if (file.Length > 1 && file[0] is '|' or '!')
+        {
+            call.Session.Script(file[1..], [.. call.Via, $"{call.Program} -o"]);
+            return unwrapped with { Own = Verdict.Unknown($"{call.Program}.output-command", $"{call.Program} -o {file} pipes its output into a command (judged on its own)") };
+        }
         var write = Targets.Write(ShellWord.Literal(file), call.Program, replaces: true);
         return unwrapped with { Own = unwrapped.Own is { } own ? Verdict.Max(own, write) : write };
     }

@@ -97,7 +97,7 @@ public sealed class SystemRuleTests
     [InlineData("openssl req -new -key k.pem -out /etc/ssl/req.csr", RiskTier.ServiceMutation, "openssl.write-system-path")]
     [InlineData("openssl genrsa -out /tmp/k.pem 2048", RiskTier.Read, "openssl.temp-path")]
     [InlineData("crontab -l", RiskTier.Read, "crontab.list")]
-    [InlineData("crontab /tmp/new.cron", RiskTier.ServiceMutation, "crontab.replace")]
+    [InlineData("crontab /tmp/new.cron", RiskTier.Destructive, "crontab.replace")]
     [InlineData("crontab -r", RiskTier.Destructive, "crontab.remove-all")]
     [InlineData("journalctl -u x --vacuum-size=100M", RiskTier.Destructive, "journalctl.vacuum")]
     [InlineData("journalctl -u nginx -n 50", RiskTier.Read, "journalctl.read")]

@@ -44,7 +44,14 @@ internal static class Archives
         }
         var verdicts = new List<Verdict>();
         if (archive is not null and not "-") verdicts.Add(Targets.Write(ShellWord.Literal(archive), "tar", replaces: true));
-        if (call.Has("--remove-files")) verdicts.Add(Verdict.Destructive("tar.remove-files", "removes the files it archives"));
+        if (call.Has("--remove-files"))
+        {
+            // What it archives is removed afterwards: judged like rm -r of each source.
+            var sources = call.Positionals("-f", "--file", "-C", "--directory", "--exclude", "--files-from", "-T", "--transform", "--owner", "--group", "--mode", "--format", "-b", "-H", "-K", "-N", "-V", "-X", "-g")
+                .Skip(oldStyle ? (first.Contains('f') ? 2 : 1) : 0).ToList();
+            verdicts.Add(Verdict.Destructive("tar.remove-files", "removes the files it archives"));
+            verdicts.AddRange(sources.Select(source => Targets.Remove(source, "tar-remove-files", recursive: true)));
+        }
         if (call.Has("--delete")) verdicts.Add(Verdict.Service("tar.delete-member", "deletes members from an archive"));
         return Targets.Worst(verdicts, Verdict.Read("tar.to-stdout", "writes the archive to standard output"));
     }

@@ -18,6 +18,57 @@ internal static class Cloud
 
     private static readonly string[] RemovePrefixes = ["delete", "terminate", "remove", "purge", "destroy", "deregister", "drop", "rm", "rb"];
 
+    /// <summary>
+    /// The services (aws), command groups (az) and surfaces (gcloud) the classifier knows. A verb is judged by the
+    /// cloud CLIs' naming conventions (describe/list/get read) only under one of these; anything else is an unknown
+    /// service, judged fail-closed (a plugin, an extension or a typo can do anything).
+    /// </summary>
+    private static readonly HashSet<string> AwsServices =
+    [
+        "ec2", "s3", "s3api", "s3control", "iam", "sts", "rds", "rds-data", "dynamodb", "dynamodbstreams", "lambda", "ecs", "eks", "ecr", "ecr-public", "elb", "elbv2", "autoscaling",
+        "application-autoscaling", "cloudwatch", "logs", "cloudformation", "cloudfront", "route53", "route53domains", "route53resolver", "sns", "sqs", "kms", "secretsmanager", "ssm",
+        "acm", "acm-pca", "apigateway", "apigatewayv2", "elasticache", "es", "opensearch", "opensearchserverless", "kinesis", "firehose", "glue", "athena", "emr", "emr-serverless",
+        "emr-containers", "redshift", "redshift-data", "redshift-serverless", "efs", "fsx", "backup", "organizations", "configservice", "cloudtrail", "guardduty", "securityhub",
+        "inspector", "inspector2", "waf", "wafv2", "waf-regional", "shield", "events", "scheduler", "stepfunctions", "batch", "codebuild", "codecommit", "codedeploy", "codepipeline",
+        "codeartifact", "service-quotas", "support", "ce", "budgets", "pricing", "health", "xray", "appsync", "cognito-idp", "cognito-identity", "docdb", "docdb-elastic", "neptune",
+        "memorydb", "mq", "kafka", "kafkaconnect", "timestream-query", "timestream-write", "qldb", "dms", "datasync", "transfer", "storagegateway", "glacier", "lightsail",
+        "elasticbeanstalk", "ses", "sesv2", "sagemaker", "bedrock", "ram", "resource-groups", "resourcegroupstaggingapi", "sso", "sso-admin", "identitystore", "directconnect",
+        "ec2-instance-connect", "networkmanager", "network-firewall", "globalaccelerator", "vpc-lattice", "servicediscovery", "appmesh", "apprunner", "amp", "grafana", "ds",
+        "workspaces", "iot", "dax", "keyspaces", "cloudhsmv2", "signer", "compute-optimizer", "savingsplans", "account", "license-manager", "fis", "outposts", "mgn", "drs",
+        "pipes", "osis", "lakeformation", "quicksight", "amplify", "cloudcontrol", "ebs", "ecs", "eks", "imagebuilder", "iot-data", "mediaconvert", "pi", "resiliencehub",
+        "cloudwatch-logs", "oam", "internetmonitor", "rum", "synthetics", "evidently", "auditmanager", "macie2", "detective", "accessanalyzer", "trustedadvisor", "cur",
+        "configure", "sso", "login", "help", "history", "deploy", "ssm-incidents", "ssm-contacts", "sso-oidc", "verifiedpermissions", "secretsmanager", "textract", "translate",
+    ];
+
+    private static readonly HashSet<string> AzGroups =
+    [
+        "account", "acr", "ad", "advisor", "aks", "apim", "appconfig", "appservice", "backup", "batch", "billing", "cdn", "cognitiveservices", "consumption", "container",
+        "containerapp", "cosmosdb", "deployment", "disk", "disk-access", "disk-encryption-set", "eventgrid", "eventhubs", "extension", "feature", "functionapp", "group", "hdinsight",
+        "identity", "image", "iot", "keyvault", "kusto", "lock", "managedapp", "maps", "mariadb", "monitor", "mysql", "netappfiles", "network", "policy", "postgres", "provider",
+        "redis", "relay", "reservations", "resource", "role", "search", "security", "servicebus", "sf", "sig", "signalr", "snapshot", "sql", "sshkey", "staticwebapp", "storage",
+        "synapse", "tag", "ts", "vm", "vmss", "webapp", "bicep", "config", "configure", "login", "logout", "devops", "repos", "pipelines", "boards", "artifacts", "cloud",
+        "find", "version", "upgrade", "stack", "databricks", "datafactory", "spring", "aro", "connectedk8s", "k8s-configuration", "k8s-extension", "fleet", "grafana", "afd",
+        "logicapp", "elastic", "automation", "costmanagement", "quota", "support", "ml", "bot", "webpubsub", "dataprotection", "ppg", "restore-point", "capacity", "term",
+        "dns", "private-dns", "vmware", "communication", "containerapp", "help", "rest", "graph", "resourcemanagement", "mysql", "postgres", "aks", "managed-cassandra",
+    ];
+
+    private static readonly HashSet<string> GcloudGroups =
+    [
+        "compute", "container", "sql", "storage", "iam", "projects", "config", "auth", "logging", "monitoring", "pubsub", "functions", "run", "app", "dns", "kms", "secrets",
+        "services", "deployment-manager", "dataproc", "dataflow", "bigtable", "spanner", "firestore", "datastore", "redis", "memcache", "filestore", "artifacts", "builds",
+        "source", "scheduler", "tasks", "composer", "organizations", "resource-manager", "components", "info", "init", "version", "help", "topic", "ai", "ai-platform",
+        "ml-engine", "healthcare", "network-management", "network-security", "network-services", "access-context-manager", "asset", "billing", "endpoints", "emulators",
+        "identity", "workflows", "eventarc", "certificate-manager", "recommender", "policy-intelligence", "essential-contacts", "anthos", "domains", "batch", "transfer",
+        "backup-dr", "workstations", "privateca", "resource-settings", "org-policies", "cloud-shell", "netapp", "alloydb", "notebooks", "workbench", "datastream",
+        "database-migration", "metastore", "dataplex", "data-catalog", "container-analysis", "edge-cache", "looker", "memorystore", "active-directory", "bq", "scc",
+        "deploy", "cheat-sheet", "feedback", "survey", "meta", "access-approval", "api-gateway", "beyondcorp", "bms", "immersive-stream", "ids", "kms", "managed-kafka",
+    ];
+
+    /// <summary>Null when <paramref name="first"/> is a service the classifier knows; otherwise the fail-closed verdict.</summary>
+    private static Verdict? UnknownService(string program, string? first, HashSet<string> known) =>
+        first is null || known.Contains(first) ? null
+            : Verdict.Unknown($"{program}.unknown-service", $"{program} {first} is not a service or command group the classifier knows (an extension, a plugin or a mistake can do anything)");
+
     public static readonly Dictionary<string, Func<Invocation, Verdict>> Rules = new()
     {
         ["aws"] = Aws,
@@ -35,6 +86,7 @@ internal static class Cloud
         var words = call.PositionalTexts(AwsValueOptions.Concat(["--bucket", "--key", "--db-instance-identifier", "--table-name", "--instance-ids", "--cluster-identifier", "--exclude", "--include", "--acl", "--storage-class"]).ToArray());
         var service = words.FirstOrDefault() ?? "help";
         var operation = words.ElementAtOrDefault(1) ?? "help";
+        if (UnknownService("aws", words.FirstOrDefault(), AwsServices) is { } unknown) return unknown;
         if (service is "configure" or "sso" or "login") return operation is "list" or "get" or "list-profiles" ? Verdict.Read("aws.configure-list", "shows local configuration") : Verdict.Service("aws.configure", "changes local AWS configuration");
         if (service == "s3") return AwsS3(call, operation, words.Skip(2).ToList());
         if (service == "ssm" && operation is "send-command" or "start-session" || service == "ecs" && operation == "execute-command")
@@ -46,6 +98,11 @@ internal static class Cloud
             || service == "iam" && operation == "get-credential-report" || service == "rds" && operation == "generate-db-auth-token")
             return Verdict.Sensitive($"aws.{service}-{operation}", $"aws {service} {operation} prints secret values or credentials");
         if (service == "ec2" && operation == "get-password-data") return Verdict.Sensitive("aws.ec2-get-password-data", "prints an instance's administrator password");
+        if (service == "kms" && operation == "schedule-key-deletion")
+            return Verdict.Data("aws.kms-schedule-key-deletion", "schedules a key's deletion: whatever it encrypts becomes unreadable");
+        if (service == "ecs" && operation is "update-service" && call.Value("--desired-count") == "0"
+            || service == "autoscaling" && operation is "set-desired-capacity" or "update-auto-scaling-group" && (call.Value("--desired-capacity") == "0" || call.Value("--max-size") == "0"))
+            return Verdict.Destructive($"aws.{service}-scale-to-zero", "scales the service to zero: it stops serving");
         if (service == "s3api" && operation.StartsWith("put-bucket-lifecycle", StringComparison.Ordinal))
             return Verdict.Data("aws.s3api-lifecycle", "sets a lifecycle policy, which can expire and delete objects");
         return Judge("aws", service, operation, service == "ec2" && operation is "delete-volume" or "delete-snapshot" || service == "sqs" && operation == "purge-queue");
@@ -56,7 +113,7 @@ internal static class Cloud
         var target = paths.LastOrDefault() ?? "";
         return operation switch
         {
-            "ls" or "presign" or "help" => Verdict.Read($"aws.s3-{operation}", $"aws s3 {operation} only reads"),
+            "ls" or "presign" or "help" or "list-buckets" or "list-objects" => Verdict.Read($"aws.s3-{operation}", $"aws s3 {operation} only reads"),
             "rm" => Verdict.Data("aws.s3-rm", $"deletes objects from {target}{(call.Has("--recursive") ? " (all of them, recursively)" : "")}"),
             "rb" => Verdict.Data("aws.s3-rb", $"removes the bucket {target}{(call.Has("--force") ? " and every object in it" : "")}"),
             "mv" when paths.FirstOrDefault()?.StartsWith("s3://", StringComparison.Ordinal) == true => Verdict.Data("aws.s3-mv", "moves objects: the originals are deleted"),
@@ -79,11 +136,13 @@ internal static class Cloud
     /// </summary>
     private static Verdict Generic(Invocation call, string program, IReadOnlyList<string> words)
     {
-        var verbIndex = words.ToList().FindIndex(w => ReadWords.Contains(w) || ServiceWords.Contains(w) || RemovePrefixes.Contains(w) || w is "ssh" or "restore" or "access"
+        var verbIndex = words.ToList().FindIndex(Math.Min(1, words.Count), w => ReadWords.Contains(w) || ServiceWords.Contains(w) || RemovePrefixes.Contains(w) || w is "ssh" or "restore" or "access"
             || w.StartsWith("delete-", StringComparison.Ordinal) || w.StartsWith("remove-", StringComparison.Ordinal) || w.StartsWith("list-", StringComparison.Ordinal) || w.StartsWith("get-", StringComparison.Ordinal) || w.StartsWith("show-", StringComparison.Ordinal) || w.StartsWith("set-", StringComparison.Ordinal) || w.StartsWith("add-", StringComparison.Ordinal));
         var operation = verbIndex >= 0 ? words[verbIndex] : words.LastOrDefault() ?? "help";
         var service = string.Join('-', words.Take(Math.Max(verbIndex, 0)));
         if (words.Count == 0 || words[0] is "version" or "help" or "info" or "--version") return Verdict.Read($"{program}.version", "prints version or help");
+        var group = program == "gcloud" && words[0] is "alpha" or "beta" ? words.ElementAtOrDefault(1) : words[0];
+        if (UnknownService(program, group, program == "az" ? AzGroups : GcloudGroups) is { } unknown) return unknown;
         if (operation == "ssh" || service.EndsWith("run-command", StringComparison.Ordinal) || operation == "run-command")
         {
             var dashDash = call.Args.ToList().IndexOf("--");
@@ -97,7 +156,9 @@ internal static class Cloud
         if (program == "az" && operation == "exists") return Verdict.Read($"az.{service}-exists", "checks that a resource exists");
         if (program == "az" && service.StartsWith("keyvault", StringComparison.Ordinal) && operation is "show" or "download" && service.Contains("secret")
             || program == "az" && service.StartsWith("keyvault-key", StringComparison.Ordinal) && operation is "download" or "decrypt"
-            || program == "az" && operation is "get-access-token" || program == "az" && operation is "list-keys" or "keys" || program == "gcloud" && operation is "print-access-token" or "print-identity-token")
+            || program == "az" && operation is "get-access-token" || program == "az" && operation is "list-keys" or "keys"
+            || program == "az" && (operation.StartsWith("get-", StringComparison.Ordinal) && operation.EndsWith("-keys", StringComparison.Ordinal) || operation.Contains("connection-string", StringComparison.Ordinal)
+                || service.EndsWith("-keys", StringComparison.Ordinal) && operation is "list" or "show") || program == "gcloud" && operation is "print-access-token" or "print-identity-token")
             return Verdict.Sensitive($"{program}.{service}-{operation}", $"{program} {service} {operation} prints secret values or credentials");
         return Judge(program, service, operation, operation == "restore" || IsDataService(service) && RemovePrefixes.Any(p => operation.StartsWith(p, StringComparison.Ordinal)));
     }

@@ -9,13 +9,17 @@ internal static class ClusterTools
 {
     private static readonly string[] ArgoValues = ["--server", "--auth-token", "--config", "--context", "-o", "--output", "-l", "--selector", "-p", "--project", "--grpc-web-root-path", "--header", "--app-namespace", "-N", "--kube-context", "--port-forward-namespace", "--revision", "--timeout", "--repo", "--dest-server", "--dest-namespace", "--path"];
 
+    private static readonly VerbTable ArgoTable = new("argocd", ArgoValues,
+        Read: ["app list", "app get", "app diff", "app history", "app manifests", "app resources", "app logs", "app wait", "app man*", "appset list", "appset get", "proj list", "proj get", "proj windows list", "proj role list", "repo list", "repo get", "repocreds list", "cluster list", "cluster get", "account list", "account get", "account get-user-info", "account can-i", "cert list", "gpg list", "gpg get", "context", "version", "admin settings*", "admin app generate-spec"],
+        Service: ["login", "relogin", "logout", "app sync", "app set", "app unset", "app create", "app patch", "app rollback", "app terminate-op", "app actions run", "app actions list", "app edit", "app patch-resource", "app add-source", "app remove-source", "appset create", "proj create", "proj set", "proj add-*", "proj remove-*", "proj role *", "proj windows *", "repo add", "repocreds add", "cluster add", "cluster set", "cluster rotate-auth", "account update-password", "account generate-token", "cert add-*", "gpg add"],
+        Destructive: ["app delete", "app delete-resource", "appset delete", "proj delete", "repo rm", "repocreds rm", "cluster rm", "account delete-token", "cert rm", "gpg rm"],
+        Data: []);
+
     public static readonly Dictionary<string, Func<Invocation, Verdict>> Rules = new()
     {
-        ["argocd"] = new VerbTable("argocd", ArgoValues,
-            Read: ["app list", "app get", "app diff", "app history", "app manifests", "app resources", "app logs", "app wait", "app man*", "appset list", "appset get", "proj list", "proj get", "proj windows list", "proj role list", "repo list", "repo get", "repocreds list", "cluster list", "cluster get", "account list", "account get", "account get-user-info", "account can-i", "cert list", "gpg list", "gpg get", "context", "version", "admin settings validate", "admin app generate-spec", "login", "relogin", "logout"],
-            Service: ["app sync", "app set", "app unset", "app create", "app patch", "app rollback", "app terminate-op", "app actions run", "app actions list", "app edit", "app patch-resource", "app add-source", "app remove-source", "appset create", "proj create", "proj set", "proj add-*", "proj remove-*", "proj role *", "proj windows *", "repo add", "repocreds add", "cluster add", "cluster set", "cluster rotate-auth", "account update-password", "account generate-token", "cert add-*", "gpg add"],
-            Destructive: ["app delete", "app delete-resource", "appset delete", "proj delete", "repo rm", "repocreds rm", "cluster rm", "account delete-token", "cert rm", "gpg rm"],
-            Data: []).Judge,
+        ["argocd"] = call => call.Has("--prune", "--replace", "--force") && call.PositionalTexts(ArgoValues).Take(2).SequenceEqual(["app", "sync"])
+            ? Verdict.Destructive("argocd.app-sync-prune", "syncs with --prune/--replace/--force: resources missing from Git are deleted or replaced")
+            : ArgoTable.Judge(call),
         ["flux"] = new VerbTable("flux", ["-n", "--namespace", "--context", "--kubeconfig", "--timeout", "-o", "--output", "--kind", "--path"],
             Read: ["get*", "check", "logs", "stats", "tree*", "diff*", "trace*", "events", "export*", "version", "build*", "envsubst"],
             Service: ["reconcile*", "suspend*", "resume*", "create*", "bootstrap*", "install", "push*", "tag*"],

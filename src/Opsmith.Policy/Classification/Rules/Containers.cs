@@ -55,6 +55,8 @@ internal static class Containers
             return Verdict.Data(rule, $"{family} volume {verb} deletes volumes and the data in them");
         if (verb is "export" or "save" && call.Value("-o", "--output") is { } output)
             return Targets.Write(Shell.ShellWord.Literal(output), $"{family}-{verb}", replaces: true);
+        if (verb is "export" && obj is "context" && texts.ElementAtOrDefault(verbIndex + 2) is not "-")
+            return Targets.Write(Shell.ShellWord.Literal(texts.ElementAtOrDefault(verbIndex + 2) ?? $"{texts.ElementAtOrDefault(verbIndex + 1)}.dockercontext"), $"{family}-context-export", replaces: true);
         if (verb is "attach" || verb is "secret" && obj == "" )
             return Verdict.Unknown(rule, $"{family} {verb} attaches to a container's input; what is typed there is not on the command line");
         if (ReadVerbs.Contains(verb) && !(obj == "system" && verb == "prune"))

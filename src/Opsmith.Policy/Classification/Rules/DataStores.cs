@@ -125,7 +125,9 @@ internal static partial class DataStores
     {
         if (call.HasShort('e') || call.HasShort('c') || call.Has("--exec", "--sh-exec", "--lua-exec"))
             return Verdict.Destructive("opaque.netcat-exec", "runs a program for the connection; what the other side sends is executed");
-        if (call.HasShort('l') || call.Has("--listen")) return Verdict.Service("nc.listen", "listens for connections");
+        if (call.HasShort('l') || call.Has("--listen"))
+            return Listener.OnLoopback(call.Args) ? Verdict.Service("nc.listen", "listens for connections on the loopback address")
+                : Verdict.Destructive("nc.listen-all-addresses", "listens on every address: anyone who can reach the host can send to it");
         if (call.HasShort('z')) return Verdict.Read("nc.probe", "only checks that a port is open");
         var positionals = call.PositionalTexts("-p", "-s", "-w", "-i", "-q", "-X", "-x", "-I", "-O", "-T", "-V", "-W", "--source", "--source-port", "--wait", "--proxy", "--proxy-type");
         var port = positionals.Count > 1 && int.TryParse(positionals[1], out var p) ? p : (int?)null;

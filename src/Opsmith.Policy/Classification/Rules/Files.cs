@@ -17,7 +17,8 @@ internal static class Files
             : Verdict.Service("rmdir.empty-directory", $"removes the directory {t.Text} (only when it is empty)")), Nothing("rmdir")),
         ["mv"] = Mv,
         ["cp"] = call => Copy(call, "cp", "tSb", ["--target-directory", "--suffix", "--backup"]),
-        ["install"] = call => call.Has("-d", "--directory") ? Create(call) : Copy(call, "install", "tSmogZ", ["--target-directory", "--suffix", "--mode", "--owner", "--group"]),
+        ["install"] = call => Verdict.Max(call.Has("-d", "--directory") ? Create(call) : Copy(call, "install", "tSmogZ", ["--target-directory", "--suffix", "--mode", "--owner", "--group"]),
+            call.Value("-m", "--mode") is { } mode && Permissions.IsSetUid(mode) ? Verdict.Destructive("install.setuid", $"mode {mode} makes the installed program run with its owner's rights") : Verdict.Read("install.mode", "no set-user-ID mode")),
         ["ln"] = call => Copy(call, "ln", "tS", ["--target-directory", "--suffix"]),
         ["touch"] = Create,
         ["mkdir"] = Create,
@@ -26,8 +27,7 @@ internal static class Files
             Verdict.Read("tee.stdout", "copies its input to standard output only")),
         ["rsync"] = Rsync,
         ["scp"] = Scp,
-        ["sort"] = call => OptionSyntax.Parse(call.Args, "kStTo", ["--key", "--field-separator", "--buffer-size", "--temporary-directory", "--parallel", "--output", "--sort", "--random-source", "--files0-from", "--batch-size"], stopAtPositional: false)
-            .Value("-o", "--output") is { } file ? Targets.Write(ShellWord.Literal(file), "sort", replaces: true) : Verdict.Read("sort.stdout", "sorts to standard output"),
+        ["sort"] = Sort,
         ["uniq"] = Uniq,
         ["split"] = call => Targets.Write(call.Positionals("-l", "-b", "-C", "-n", "-a", "-t", "--lines", "--bytes", "--number", "--suffix-length", "--additional-suffix") is { Count: >= 2 } p ? p[1] : ShellWord.Literal("x"), "split", replaces: true),
         ["csplit"] = call => Targets.Write(ShellWord.Literal(call.Value("-f", "--prefix") ?? "xx"), "csplit", replaces: true),
@@ -139,9 +139,27 @@ internal static class Files
         return Targets.Worst(verdicts, Nothing("rsync"));
     }
 
+    /// <summary>sort -o FILE writes FILE; -T DIR writes its temporary files into DIR (read only with a private /tmp when DIR is /tmp).</summary>
+    private static Verdict Sort(Invocation call)
+    {
+        var options = OptionSyntax.Parse(call.Args, "kStTo", ["--key", "--field-separator", "--buffer-size", "--temporary-directory", "--parallel", "--output", "--sort", "--random-source", "--files0-from", "--batch-size"], stopAtPositional: false);
+        var verdicts = new List<Verdict>();
+        if (options.Value("-o", "--output") is { } file) verdicts.Add(Targets.Write(ShellWord.Literal(file), "sort", replaces: true));
+        foreach (var directory in options.Values("-T", "--temporary-directory"))
+            verdicts.Add(directory.Length == 0 ? Verdict.Service("sort-temporary-directory.write-file", "writes temporary files into the current directory") : Targets.Write(ShellWord.Literal(directory.TrimEnd('/') + "/sortXXXXXX"), "sort-temporary-directory", replaces: false));
+        return Targets.Worst(verdicts, Verdict.Read("sort.stdout", "sorts to standard output"));
+    }
+
     private static Verdict Scp(Invocation call)
     {
         var positionals = call.Positionals("-P", "-i", "-o", "-F", "-c", "-l", "-S", "-J");
+        if (call.Value("-S") is { } program)
+        {
+            call.Session.Run([ShellWord.Literal(program)], [], Stdin.None, [.. call.Via, "scp -S"]);
+            return Verdict.Unknown("scp.program", $"scp -S {program}: copies through a program of its own choosing (judged on its own)");
+        }
+        if (call.Values("-o").FirstOrDefault(o => o.StartsWith("ProxyCommand", StringComparison.OrdinalIgnoreCase) || o.StartsWith("LocalCommand", StringComparison.OrdinalIgnoreCase)) is { } option)
+            return Verdict.Unknown("scp.ssh-command-option", $"scp -o {option} runs a command the classifier does not follow");
         if (positionals.Count < 2) return Nothing("scp");
         var destination = positionals[^1];
         return IsRemote(destination.Text)

@@ -48,6 +48,11 @@ internal static class Git
             if (arg.Length < 2 || arg[0] != '-') break;
             string? Next() => arg.Contains('=') ? arg[(arg.IndexOf('=') + 1)..] : i + 1 < call.Args.Count ? call.Args[++i] : null;
             var name = arg.Contains('=') ? arg[..arg.IndexOf('=')] : arg;
+            if (name.StartsWith("-c", StringComparison.Ordinal) && name.Length > 2 && name[2] != '-' && name != "-C")
+            {
+                verdicts.Add(Config(call, arg[2..])); // -ccore.pager=cat: the value glued to the option
+                continue;
+            }
             switch (name)
             {
                 case "-c":
@@ -66,7 +71,11 @@ internal static class Git
                     break;
                 case "-C" or "--git-dir" or "--work-tree":
                     var where = Next();
+                    if (name == "-C" && where is "." or "./") break; // the working directory: the same repository git would use anyway
                     verdicts.Add(Verdict.Unknown($"git.{name.TrimStart('-')}", $"points git at {where}, a repository whose configuration and hooks (core.fsmonitor, core.pager, aliases) can run programs"));
+                    break;
+                case "-p" or "--paginate":
+                    verdicts.Add(Verdict.Unknown("git.paginate", "pipes git's output into the pager the repository's configuration or $PAGER names"));
                     break;
                 case "--namespace" or "--super-prefix" or "--list-cmds" or "--attr-source":
                     Next();
@@ -89,9 +98,19 @@ internal static class Git
                 return Verdict.Unknown("git.config-alias", $"-c {key} makes a git alias; what it runs depends on how it is used");
             if (key == "core.fsmonitor" && value is "true" or "false" or "") return Verdict.Read("git.config-fsmonitor-builtin", "uses git's built-in file monitor");
             call.Session.Script(value.TrimStart('!'), [.. call.Via, $"git -c {key}"]);
-            return Verdict.Read("git.config-command", $"-c {key} runs a command (judged on its own)");
+            return Verdict.Unknown("git.config-command", $"-c {key} makes git run a command (also judged on its own); when and with what input git runs it is not visible here");
         }
         return Verdict.Unknown("git.config-unknown", $"-c {key}: a configuration setting the classifier does not know to be harmless (settings can run programs)");
+    }
+
+    /// <summary>The key <c>git config KEY VALUE</c> sets when it is one whose value git runs (or an unknown key), else null.</summary>
+    private static string? ConfigSetsProgram(IReadOnlyList<string> rest)
+    {
+        var words = rest.Where(w => !w.StartsWith('-')).ToList();
+        if (words.Count < 2 || words[0] is "get" or "list" or "get-all" or "get-regexp" or "get-urlmatch") return null;
+        var key = (words[0] is "set" && words.Count >= 3 ? words[1] : words[0]).ToLowerInvariant();
+        if (HarmlessConfig.Any(h => h.EndsWith('.') ? key.StartsWith(h, StringComparison.Ordinal) : key == h)) return null;
+        return key;
     }
 
     private static Verdict Verb(Invocation call)
@@ -108,7 +127,7 @@ internal static class Git
         if (ReadVerbs.Contains(verb))
         {
             if (call.Value("--output") is { } output) return Targets.Write(Shell.ShellWord.Literal(output), $"git-{verb}-output", replaces: true);
-            if (call.Has("--ext-diff", "--textconv"))
+            if (call.Has("--ext-diff", "--textconv", "--paginate"))
                 return Verdict.Unknown($"git.{verb}-external-program", $"git {verb} --ext-diff/--textconv runs the programs the repository's configuration names");
             if (call.Has("--upload-pack", "--exec", "--receive-pack") || verb == "grep" && (call.Has("--open-files-in-pager") || call.Args.Any(a => a == "-O" || a.StartsWith("-O", StringComparison.Ordinal) && a.Length > 2 && !a.StartsWith("--", StringComparison.Ordinal))))
                 return Verdict.Unknown($"git.{verb}-runs-program", $"git {verb} is given a program to run (--upload-pack, --exec, -O)");
@@ -116,8 +135,18 @@ internal static class Git
         }
         if (call.Args.Contains("--dry-run") || verb == "clean" && call.Args.Any(a => a is "-n" or "--dry-run")) return Verdict.Read($"git.{verb}-dry-run", "only shows what it would do");
         bool Flag(params string[] flags) => call.Args.Any(flags.Contains);
+        if (verb == "config" && ConfigSetsProgram(rest) is { } programKey)
+            return Verdict.Unknown("git.config-program", $"git config sets {programKey}, a setting whose value git runs as a program");
+        if (verb is "submodule" && rest.FirstOrDefault() == "foreach" || verb is "bisect" && rest.FirstOrDefault() == "run"
+            || verb is "rebase" && (call.Has("--exec") || call.Args.Contains("-x")))
+        {
+            var text = verb == "rebase" ? call.Value("--exec", "-x") : string.Join(" ", rest.Skip(1));
+            if (text is { Length: > 0 }) call.Session.Script(text, [.. call.Via, $"git {verb}"]);
+            return Verdict.Unknown($"git.{verb}-runs-command", $"git {verb} runs a command (judged on its own) in places the classifier cannot see");
+        }
         return verb switch
         {
+            "update-ref" when Flag("-d", "--stdin") => Verdict.Destructive("git.update-ref-delete", "deletes or rewrites references directly"),
             "branch" when Flag("-D", "--delete", "-d") => Verdict.Destructive("git.branch-delete", "deletes branches"),
             "stash" when rest.Count > 0 && rest[0] is "list" or "show" => Verdict.Read("git.stash-list", "lists stashed changes"),
             "stash" when rest.Count > 0 && rest[0] is "drop" or "clear" => Verdict.Destructive("git.stash-drop", "throws stashed changes away"),

@@ -9,6 +9,21 @@ internal static class Helm
     private static readonly HashSet<string> ReadVerbs =
         ["list", "ls", "status", "get", "history", "hist", "show", "inspect", "search", "template", "lint", "version", "env", "verify", "diff", "help", "completion"];
 
+    /// <summary>The sub-commands of helm get and helm show; anything else is unknown (fail closed).</summary>
+    private static readonly HashSet<string> GetShowSubcommands = ["all", "hooks", "manifest", "metadata", "notes", "values", "chart", "crds", "readme", ""];
+
+    /// <summary>The options helm template and lint take (all render locally); any other option is unknown. --output-dir writes files.</summary>
+    private static readonly HashSet<string> RenderOptions =
+    [
+        "--set", "--set-string", "--set-file", "--set-json", "--set-literal", "--values", "--namespace", "--version", "--repo", "--include-crds", "--skip-crds", "--show-only",
+        "--kube-version", "--api-versions", "--release-name", "--name-template", "--validate", "--is-upgrade", "--debug", "--devel", "--dependency-update", "--generate-name",
+        "--no-hooks", "--skip-tests", "--kube-context", "--kubeconfig", "--verify", "--keyring", "--username", "--password", "--ca-file", "--cert-file", "--key-file",
+        "--insecure-skip-tls-verify", "--pass-credentials", "--plain-http", "--description", "--disable-openapi-validation", "--create-namespace", "--skip-schema-validation",
+        "--labels", "--enable-dns", "--timeout", "--strict", "--with-subcharts", "--quiet", "--help", "--registry-config", "--repository-config", "--repository-cache",
+        "--burst-limit", "--qps", "--kube-apiserver", "--kube-as-user", "--kube-as-group", "--kube-ca-file", "--kube-insecure-skip-tls-verify", "--kube-tls-server-name", "--kube-token",
+        "--output-dir", "--hide-notes", "--hide-secret", "--post-renderer-args",
+    ];
+
     public static readonly Dictionary<string, Func<Invocation, Verdict>> Rules = new() { ["helm"] = Judge, ["helmfile"] = Helmfile };
 
     private static Verdict Judge(Invocation call)
@@ -23,6 +38,15 @@ internal static class Helm
             return Verdict.Destructive($"helm.{verb}-post-renderer", "helm runs a post-renderer program on the manifests (judged on its own)");
         }
         if (verb == "plugin" && sub is "install" or "update") return Verdict.Unknown("helm.plugin-install", "installs a helm plugin, whose install hooks and commands are programs not read here");
+        if (verb is "get" or "show" or "inspect" && !GetShowSubcommands.Contains(sub))
+            return Verdict.Unknown($"helm.{verb}-unknown-subcommand", $"helm {verb} {sub} is not a sub-command the classifier knows");
+        if (verb is "env" && words.Count > 1) return Verdict.Unknown("helm.env-arguments", "helm env is given arguments the classifier does not know");
+        if (verb is "template" or "lint")
+        {
+            if (call.Args.FirstOrDefault(a => a.StartsWith("--", StringComparison.Ordinal) && !RenderOptions.Contains(a.Split('=')[0])) is { } unknown)
+                return Verdict.Unknown($"helm.{verb}-unknown-option", $"helm {verb} {unknown}: an option the classifier does not know");
+            if (call.Value("--output-dir") is { } dir) return Targets.Write(Shell.ShellWord.Literal(dir), "helm-template-output-dir", replaces: true);
+        }
         if (ReadVerbs.Contains(verb)) return Verdict.Read($"helm.{verb}", $"helm {verb} only reads");
         if (verb is "repo" or "dependency" or "dep" or "plugin" or "registry")
             return sub is "list" or "ls" or "" ? Verdict.Read($"helm.{verb}-list", $"lists {verb} entries") : Verdict.Service($"helm.{verb}-{sub}", $"helm {verb} {sub} changes local helm state");

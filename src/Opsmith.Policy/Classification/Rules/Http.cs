@@ -10,7 +10,7 @@ namespace Opsmith.Policy.Classification.Rules;
 internal static class Http
 {
     private static readonly string[] DataStoreMarkers =
-        [":9200", ":9201", "_delete_by_query", "_update_by_query", "/_bulk", "/_doc", ":5984", "/v1/kv/", "/v3/kv/", ":8086", "/api/v2/write", "/api/v2/delete", ":8123", ":2379", "/_snapshot", "/_close", "elasticsearch", "opensearch", "couchdb"];
+        [":9200", ":9201", "_delete_by_query", "_update_by_query", "/_bulk", "/_doc", ":5984", "/v1/kv/", "/v3/kv/", ":8086", "/api/v2/write", "/api/v2/delete", ":8123", ":2379", "/_snapshot", "/_close", "/api/v1/admin/tsdb/", "elasticsearch", "opensearch", "couchdb"];
 
     /// <summary>Endpoints that answer queries even when called with POST: Elasticsearch/OpenSearch, Prometheus, Loki, InfluxDB 2 (Flux).</summary>
     private static readonly string[] QueryEndpoints =
@@ -48,7 +48,7 @@ internal static class Http
         if (method is null && options.Has("-I", "--head")) method = "HEAD";
         method ??= options.Has("-T", "--upload-file") ? "PUT" : sendsData && !options.Has("-G", "--get") ? "POST" : "GET";
         var urls = call.PositionalTexts(CurlValueOptions).Where(u => !u.StartsWith('-')).Concat(options.Values("--url")).ToList();
-        var verdicts = new List<Verdict> { Method(method, urls) };
+        var verdicts = new List<Verdict> { InfluxQlRead(method, urls, options) ?? Method(method, urls) };
         foreach (var url in urls)
         {
             var at = url.IndexOf("://", StringComparison.Ordinal);
@@ -90,7 +90,7 @@ internal static class Http
         var method = options.Value("--method")?.ToUpperInvariant()
                      ?? (options.Has("--post-data", "--post-file") ? "POST" : options.Has("--body-data", "--body-file") ? "PUT" : "GET");
         var urls = call.Args.Where(a => a.Contains("://") || !a.StartsWith('-') && a.Contains('.')).ToList();
-        var verdicts = new List<Verdict> { Method(method, urls) };
+        var verdicts = new List<Verdict> { InfluxQlRead(method, urls, options) ?? Method(method, urls) };
         if (options.Has("--spider")) return verdicts[0];
         var document = options.Value("-O", "--output-document");
         if (document is not null and not "-" and not "/dev/stdout")
@@ -116,8 +116,24 @@ internal static class Http
         return verdict;
     }
 
+    /// <summary>
+    /// InfluxDB 1.x answers InfluxQL on /query, by GET or POST: read when every statement in q= is SELECT (without INTO)
+    /// or SHOW. Null when the request is not such a query.
+    /// </summary>
+    private static Verdict? InfluxQlRead(string method, IReadOnlyList<string> urls, ParsedOptions options)
+    {
+        if (method is not ("POST" or "GET") || urls.Count == 0 || !urls.All(u => u.Contains("/query", StringComparison.Ordinal) && !u.Contains("/api/", StringComparison.Ordinal))) return null;
+        var parameters = options.Values("-d", "--data", "--data-raw", "--data-urlencode").Concat(urls.SelectMany(u => u.Contains('?') ? u[(u.IndexOf('?') + 1)..].Split('&') : [])).ToList();
+        var statements = parameters.Where(p => p.StartsWith("q=", StringComparison.Ordinal)).SelectMany(p => Uri.UnescapeDataString(p[2..].Replace('+', ' ')).Split(';')).Select(q => q.Trim()).Where(q => q.Length > 0).ToList();
+        if (statements.Count == 0 || parameters.Any(p => p.StartsWith('@'))) return null;
+        return statements.All(q => q.StartsWith("SHOW ", StringComparison.OrdinalIgnoreCase) || q.StartsWith("SELECT ", StringComparison.OrdinalIgnoreCase) && !q.Contains(" INTO ", StringComparison.OrdinalIgnoreCase))
+            ? Verdict.Read("http.influxql-read", "an InfluxQL SELECT or SHOW query; it reads") : null;
+    }
+
     private static Verdict Method(string method, IReadOnlyList<string> urls)
     {
+        if (method is not ("GET" or "HEAD" or "OPTIONS") && urls.Any(u => u.Contains("/-/quit", StringComparison.Ordinal)))
+            return Verdict.Destructive("http.shutdown", $"{method} /-/quit stops the server (Prometheus, Alertmanager)");
         var where = urls.Count == 0 ? "a URL" : string.Join(' ', urls);
         var dataStore = urls.Any(u => DataStoreMarkers.Any(m => u.Contains(m, StringComparison.OrdinalIgnoreCase)));
         var query = urls.Any(u => QueryEndpoints.Any(e => u.Contains(e, StringComparison.Ordinal)));

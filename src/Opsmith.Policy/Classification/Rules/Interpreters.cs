@@ -27,6 +27,7 @@ internal static class Interpreters
         ["tclsh"] = new("Tcl", [], []),
         ["osascript"] = new("AppleScript", ["-e"], []),
         ["jshell"] = new("Java", [], []),
+        ["java"] = new("Java", [], ["-cp", "-classpath", "--class-path", "-jar", "--module-path", "-p", "-m", "--module"]),
         ["groovy"] = new("Groovy", ["-e"], []),
         ["expect"] = new("expect", ["-c"], ["-f"]),
     };

@@ -102,7 +102,7 @@ internal static class Network
     private static Verdict Ip(Invocation call)
     {
         var words = call.PositionalTexts("-n", "-netns", "-b", "-batch", "-f", "-family", "-rc", "-rcvbuf", "-l", "-loops");
-        if (call.Has("-b", "-batch", "-force")) return Verdict.Service("ip.batch", "runs ip commands from a file");
+        if (call.Has("-b", "-batch", "-force")) return Verdict.Unknown("ip.batch", "runs ip commands from a file or input the classifier cannot see");
         var obj = words.FirstOrDefault() ?? "help";
         var verb = words.ElementAtOrDefault(1) ?? "show";
         if (obj == "netns" && verb == "exec" && words.Count > 3)

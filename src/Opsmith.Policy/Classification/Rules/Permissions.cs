@@ -28,6 +28,7 @@ internal static partial class Permissions
             PathKind.Safe or PathKind.TempRoot => Verdict.PrivateTmp($"{program}.temp-path", $"changes {target.Text}, a temporary path"),
             PathKind.Critical or PathKind.DataAncestor when recursive || IsTopLevel(target.Text) =>
                 Verdict.Destructive($"{program}.recursive-system-path", $"changes {target.Text}{(recursive ? " and everything under it" : "")}, which the whole system depends on"),
+            PathKind.Data => Verdict.Data($"{program}.data-path", $"changes ownership or permissions of {target.Text}{(recursive ? " and everything under it" : "")}, where stored data lives"),
             PathKind.Critical => Verdict.Destructive($"{program}.critical-system-file", $"changes {target.Text}, which logins, boot or the system depend on"),
             PathKind.Unknown => Verdict.Destructive($"{program}.unknown-path", $"changes {target.Text}, a path known only when it runs"),
             _ => Verdict.Service($"{program}.permissions", $"changes ownership or permissions of {target.Text}"),
@@ -38,6 +39,9 @@ internal static partial class Permissions
             verdicts.Add(Verdict.Destructive("chmod.world-writable-recursive", $"mode {spec} recursively lets every user change the files"));
         return Targets.Worst(verdicts, Verdict.Read($"{program}.nothing", "no path given"));
     }
+
+    /// <summary>A mode (<c>4755</c>, <c>u+s</c>) that makes a program run with its owner's or group's rights.</summary>
+    internal static bool IsSetUid(string mode) => SetUid().IsMatch(mode);
 
     private static bool IsTopLevel(string path) => Paths.Normalize(path, out _).Count(c => c == '/') <= 1;
 

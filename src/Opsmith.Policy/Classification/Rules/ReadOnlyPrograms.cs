@@ -37,7 +37,7 @@ internal static class ReadOnlyPrograms
         "host", "drill", "whois", "iftop", "nethogs", "bmon", "nload", "nstat", "lnstat", "delv", "kdig", "curlie",
         // checkers and reporters
         "kubeval", "kubeconform", "yamllint", "shellcheck", "hadolint", "named-checkconf",
-        "ntpstat", "lsb_release", "hostid", "zdump", "stern", "redis-check-rdb", "mongostat", "mongotop", "dog", "pgcenter", "pg_activity", "mytop", "innotop",
+        "ntpstat", "lsb_release", "hostid", "zdump", "redis-check-rdb", "mongostat", "mongotop", "dog", "pgcenter", "pg_activity", "mytop", "innotop",
         "ctop", "dive", "trivy", "grype", "syft", "kube-score", "kube-linter", "popeye", "pluto", "conftest",
     ];
 
@@ -59,6 +59,11 @@ internal static class ReadOnlyPrograms
         ["tree"] = Allow("adlfxRJXiqNQpugshDFvtcUrnCAS", "LPIHT",
             ["--noreport", "--dirsfirst", "--filesfirst", "--du", "--si", "--prune", "--inodes", "--device", "--gitignore", "--ignore-case", "--matchdirs",
              "--metafirst", "--info", "--nolinks", "--fromfile", "--help", "--version", "--noindent"], ["--charset", "--filelimit", "--timefmt", "--sort", "--gitfile"]),
+        ["stern"] = Allow("Atphv", "ncslxeiEoH",
+            ["--all-namespaces", "--timestamps", "--no-follow", "--only-log-lines", "--init-containers", "--ephemeral-containers", "--diff", "--prompt", "--version", "--help", "--stdin"],
+            ["--namespace", "--container", "--since", "--selector", "--exclude", "--include", "--output", "--tail", "--context", "--kubeconfig", "--template", "--template-file",
+             "--color", "--container-state", "--exclude-container", "--exclude-pod", "--field-selector", "--max-log-requests", "--timezone", "--node", "--verbosity", "--condition",
+             "--highlight", "--container-colors", "--pod-colors", "--config"]),
         ["shuf"] = Refuse("", "o", [], ["--output", "--random-source"]),
         ["iconv"] = Refuse("", "o", [], ["--output"]),
         ["xmllint"] = Refuse("", "o", ["--shell", "--debugent", "--push"], ["--output", "--schema-out", "--dump-html"]),
@@ -71,9 +76,10 @@ internal static class ReadOnlyPrograms
         ["rg"] = Refuse("z", "", ["--pre", "--hostname-bin", "--search-zip"], ["--pre", "--hostname-bin"]),
         ["base64"] = Refuse("", "o", [], ["--output"]),
         ["base32"] = Refuse("", "o", [], ["--output"]),
-        ["less"] = Refuse("", "oO", [], ["--log-file", "--LOG-FILE", "--lesskey-file", "--lesskey-src", "--lesskey-content"]),
-        ["more"] = Refuse("", "", [], []),
-        ["zless"] = Refuse("", "oO", [], ["--log-file", "--LOG-FILE"]),
+        // less/more/zless: "+CMD" runs CMD at start; "!" and "|" in it start a shell
+        ["less"] = Refuse("+!|", "oO", [], ["--log-file", "--LOG-FILE", "--lesskey-file", "--lesskey-src", "--lesskey-content"]),
+        ["more"] = Refuse("+!|", "", [], []),
+        ["zless"] = Refuse("+!|", "oO", [], ["--log-file", "--LOG-FILE"]),
         ["man"] = Refuse("H", "PCp", ["--html"], ["--pager", "--config-file", "--preprocessor", "--html", "--browser"]),
         ["info"] = Refuse("", "o", [], ["--output", "--dribble", "--restore", "--init-file"]),
         ["lastlog"] = Refuse("CS", "", ["--clear", "--set"]),

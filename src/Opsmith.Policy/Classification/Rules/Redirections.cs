@@ -12,7 +12,9 @@ internal static class Redirections
         if (text.StartsWith("/dev/tcp/", StringComparison.Ordinal) || text.StartsWith("/dev/udp/", StringComparison.Ordinal))
         {
             if (command.Words.Count == 0 || command.Words[0].Text == "exec")
-                return Verdict.Unknown("redirect.network-descriptor", $"opens {text} for commands that write to it later; what they send is not read here");
+                return RawProtocol.Port(text) is { } port && PathContext.Inventory.IsDatastorePort(port)
+                    ? Verdict.Data("redirect.network-descriptor-datastore", $"opens {text}, a datastore's port, for commands that write to it later; what they send is not read here").With(ClassificationFlags.Uncertain)
+                    : Verdict.Unknown("redirect.network-descriptor", $"opens {text} for commands that write to it later; what they send is not read here");
             var sent = Stdin.EchoedText(command);
             return RawProtocol.Judge("redirect-network", sent, sent is null ? StdinKind.Pipe : StdinKind.HereDoc, RawProtocol.Port(text));
         }

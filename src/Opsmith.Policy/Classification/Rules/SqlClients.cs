@@ -20,6 +20,9 @@ internal static class SqlClients
             ["sqlite3"] = Sqlite,
             ["sqlcmd"] = call => Client(call, "sqlcmd", call.Values("-Q", "-q"), call.Values("-i"), call.Has("-?", "--version")),
             ["clickhouse-client"] = ClickHouse,
+            ["clickhouse"] = call => call.Args.FirstOrDefault() is "client" or "local"
+                ? ClickHouse(call.WithWords(call.Words.Skip(1)))
+                : Verdict.Unknown("clickhouse.unknown-tool", $"clickhouse {call.Args.FirstOrDefault()} is not a ClickHouse tool the classifier knows"),
             ["duckdb"] = DuckDb,
             ["mysqlsh"] = MysqlShell,
             ["cqlsh"] = call => Client(call, "cqlsh", call.Values("-e", "--execute"), call.Values("-f", "--file"), call.Has("--version", "--help")),
@@ -136,7 +139,7 @@ internal static class SqlClients
         var sql = call.Has("--sql", "--sqlc", "--sqlx");
         var code = call.Values("-e", "--execute");
         if (sql) return Client(call, "mysqlsh", code, call.Values("-f", "--file"), false);
-        return Verdict.Unknown("mysqlsh.script", "runs JavaScript or Python (or an interactive shell) that is not read here; use --sql -e to have SQL judged");
+        return Verdict.Data("mysqlsh.script", "runs JavaScript or Python (or an interactive shell) against the database; it is not read here (use --sql -e to have SQL judged)").With(ClassificationFlags.Uncertain);
     }
 
     private static Verdict Client(Invocation call, string program, IReadOnlyList<string> statements, IReadOnlyList<string> files, bool onlyLists)

@@ -87,7 +87,9 @@ internal static class SystemTools
                 return Verdict.Read("openssl.s_client", "opens a TLS connection and shows the certificate");
             return RawProtocol.Judge("openssl-s_client", call.Stdin.Text, call.Stdin.Kind == StdinKind.File ? StdinKind.Pipe : call.Stdin.Kind, RawProtocol.Port(connect));
         }
-        if (sub is "s_server" or "ocsp" && call.Args.Contains("-port") || sub == "s_server") return Verdict.Service("openssl.server", "starts a TLS server");
+        if (sub is "s_server" or "ocsp" && call.Args.Contains("-port") || sub == "s_server")
+            return Listener.OnLoopback(call.Args) ? Verdict.Service("openssl.server", "starts a TLS server on the loopback address")
+                : Verdict.Destructive("openssl.server-all-addresses", "starts a TLS server on every address: anyone who can reach the host can connect");
         var outputs = call.Values("-out", "-keyout", "-signkey-out").Where(o => o != "-").ToList();
         if (sub == "ca") return Verdict.Service("openssl.ca", "signs certificates and updates the CA database");
         return Targets.Worst(outputs.Select(o => Targets.Write(ShellWord.Literal(o), "openssl", replaces: true)), Verdict.Read($"openssl.{sub}", $"openssl {sub} only reads or prints"));
@@ -98,7 +100,17 @@ internal static class SystemTools
         if (call.HasShort('l')) return Verdict.Read("crontab.list", "lists cron jobs");
         if (call.HasShort('r')) return Verdict.Destructive("crontab.remove-all", "removes every cron job of the user, with no copy kept");
         if (call.HasShort('e')) return Verdict.Service("crontab.edit", "edits cron jobs");
-        return Verdict.Service("crontab.replace", "replaces the user's whole crontab with a file or standard input");
+        if (call.Stdin.Text is { } table)
+        {
+            foreach (var line in table.Split('\n').Select(l => l.Trim()).Where(l => l.Length > 0 && !l.StartsWith('#') && !l.Split(' ')[0].Contains('=')))
+            {
+                var fields = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+                var skip = fields[0].StartsWith('@') ? 1 : 5;
+                if (fields.Length > skip) call.Session.Script(string.Join(' ', fields.Skip(skip)), [.. call.Via, "crontab"]);
+            }
+            return Verdict.Destructive("crontab.replace", "replaces the user's whole crontab (the old jobs are lost); the new jobs are judged on their own");
+        }
+        return Verdict.Unknown("crontab.replace", "replaces the user's whole crontab with jobs from a file or input the classifier cannot see; they run later, and the old jobs are lost");
     }
 
     /// <summary>at TIME reads the commands to run later from standard input (or -f FILE); they are judged now.</summary>

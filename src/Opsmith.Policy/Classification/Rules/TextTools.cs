@@ -91,7 +91,7 @@ internal static partial class TextTools
                 verdicts.Add(Targets.Write(ShellWord.Literal(write.Groups["file"].Value), "sed-w", replaces: true));
         }
         if (call.Value("-f", "--file") is { } scriptFile) verdicts.Add(Verdict.Unknown("sed.script-file", $"runs the sed script in {scriptFile}, which is not read here"));
-        if (inPlace) verdicts.Add(InPlace(call, "sed", positionals));
+        if (inPlace) verdicts.Add(positionals.Count == 0 ? Verdict.Service("sed-in-place.no-file", "edits files in place; which files is not on the command line") : InPlace(call, "sed", positionals));
         return Targets.Worst(verdicts, Verdict.Read("sed.stdout", "sed without -i only prints"));
     }
 
