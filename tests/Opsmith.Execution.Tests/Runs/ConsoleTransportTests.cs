@@ -8,6 +8,7 @@ using Opsmith.Execution.Runs;
 using Opsmith.Execution.Tests.Support;
 using Opsmith.Policy.Classification;
 using Opsmith.Policy.Decisions;
+using Opsmith.Storage.Approvals;
 using Opsmith.Storage.Audit;
 
 namespace Opsmith.Execution.Tests.Runs;
