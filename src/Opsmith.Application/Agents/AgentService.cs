@@ -99,10 +99,19 @@ public sealed class AgentService(OpsmithServices services, Action<AgentProgress>
                 : (SessionStatus.Healthy, "every invariant is green", null);
 
         IReadOnlyList<RankedHypothesis> ranked;
+        List<(string Host, string Text)> cut;
         using (t.Stage(AgentStage.Diagnose))
         {
             await early;
             await DiagnoseAsync(s, suspects.Except(named).ToList(), ct);
+            // A host no skill could reach over its connection may still be looked at through its out-of-band console, when the inventory declares one.
+            cut = Unreachable(t.Snapshot(), suspects);
+            var viaConsole = cut.Select(c => c.Host).Where(h => agent.Inventory.Hosts.TryGetValue(h, out var ih) && ih.Console is not null).ToList();
+            if (viaConsole.Count > 0)
+            {
+                Say(AgentStage.Diagnose, $"{string.Join(", ", viaConsole)} cannot be reached over ssh; looking through the console the inventory declares");
+                await DiagnoseAsync(s, viaConsole, ct, Transport.Console);
+            }
             ranked = HeuristicPlanner.Rank(t.Findings, suspects);
             // Act only on something wrong: a red invariant on the host, or a critical finding.
             var redHosts = before.Red.Select(o => o.Host).ToHashSet();
@@ -114,16 +123,18 @@ public sealed class AgentService(OpsmithServices services, Action<AgentProgress>
         if (ranked.Count == 0)
         {
             // A suspect no skill could reach cannot be diagnosed or repaired through the executor: say so, with ssh's error.
-            if (Unreachable(t.Snapshot(), suspects) is { Count: > 0 } cut)
-                return Escalate(s, before, $"{string.Join("; ", cut)}: no skill could look at it, so nothing can be diagnosed or repaired there " +
-                                           "until a person restores remote access (a console or another out-of-band path)", null);
+            if (cut.Count > 0)
+                return Escalate(s, before, $"{string.Join("; ", cut.Select(c => c.Text))}: no skill could look at it, so nothing can be diagnosed or repaired there " +
+                                           "until a person restores remote access (a console or another out-of-band path)" +
+                                           (cut.Any(c => agent.Inventory.Hosts.TryGetValue(c.Host, out var ih) && ih.Console is not null)
+                                               ? "; what its console showed explains nothing a skill can repair" : ""), null);
             if (!before.Red.Any()) return (SessionStatus.Healthy, "every invariant is green and no diagnosis found anything wrong", null);
             return Escalate(s, before, "red invariants, but no skill's findings explain them", null);
         }
         var top = ranked[0];
         if (!s.Runs(AgentStage.Recover) || !s.Request.AllowMutation)
         {
-            var choice = HeuristicPlanner.ChooseRecovery(top, RecoveryCandidates(agent), KnownValues(agent, before, top.Host), []);
+            var choice = HeuristicPlanner.ChooseRecovery(top, RecoveryCandidates(agent, top.Host), KnownValues(agent, before, top.Host), []);
             var next = choice is null ? "no allowed recovery skill remedies it" : $"the recovery would be {choice.Skill.Skill} on {top.Host}";
             var why = s.Request.AllowMutation ? "the recover stage was not asked for" : "changes need --allow-mutation";
             return (SessionStatus.Diagnosed, $"most likely {top.Id} on {top.Host}; {next} ({why})", top);
@@ -132,10 +143,10 @@ public sealed class AgentService(OpsmithServices services, Action<AgentProgress>
     }
 
     /// <summary>Suspect hosts where every diagnosis run ended unreachable (the executor could not connect), each with the error.</summary>
-    private static List<string> Unreachable(AgentTrajectory trajectory, IEnumerable<string> suspects) =>
+    private static List<(string Host, string Text)> Unreachable(AgentTrajectory trajectory, IEnumerable<string> suspects) =>
         suspects.Select(host => (Host: host, Runs: trajectory.Actions.Where(a => a.Stage == AgentStage.Diagnose && a.Host == host).ToList()))
             .Where(x => x.Runs.Count > 0 && x.Runs.All(a => a.Verdict == RunVerdict.Unreachable.Wire()))
-            .Select(x => $"{x.Host} cannot be reached ({x.Runs[0].Outcome})").ToList();
+            .Select(x => (x.Host, $"{x.Host} cannot be reached ({x.Runs[0].Outcome})")).ToList();
 
     /// <summary>How long the slower diagnoses still get once one of them has reported a critical finding.</summary>
     private static readonly TimeSpan DiagnosisGrace = TimeSpan.FromSeconds(5);
@@ -145,7 +156,11 @@ public sealed class AgentService(OpsmithServices services, Action<AgentProgress>
     /// findings. Once one reports a critical finding the others get <see cref="DiagnosisGrace"/> to finish and are then
     /// stopped: decisive evidence does not wait for the slowest skill (a host under load takes tens of seconds).
     /// </summary>
-    private async Task DiagnoseAsync(SessionContext s, IReadOnlyList<string> suspects, CancellationToken ct)
+    /// <param name="via">
+    /// Which skills: those that use the hosts' connection, or (only for hosts that cannot be reached over it and declare a
+    /// console) those that say <c>via: console</c>.
+    /// </param>
+    private async Task DiagnoseAsync(SessionContext s, IReadOnlyList<string> suspects, CancellationToken ct, Transport via = Transport.Connection)
     {
         var agent = s.Agent;
         using var slow = CancellationTokenSource.CreateLinkedTokenSource(ct);
@@ -154,7 +169,7 @@ public sealed class AgentService(OpsmithServices services, Action<AgentProgress>
             foreach (var entry in agent.SkillsOf(Stage.Diagnosis))
             {
                 // A diagnosis without findings gives the planner nothing to weigh: people read those, the agent skips them.
-                if (entry.Skill.Spec.Findings.Count == 0 || entry.Skill.Spec.FindInput("host") is not { Type: InputType.Host }) continue;
+                if (entry.Skill.Spec.Findings.Count == 0 || entry.Skill.Spec.FindInput("host") is not { Type: InputType.Host } || entry.Skill.Spec.Via != via) continue;
                 if (Bind(entry.Skill, KnownValues(agent, null, host)) is not { } inputs) continue;
                 runs.Add(RunSkillAsync(s, entry, host, inputs, AgentStage.Diagnose, null, slow.Token));
             }
@@ -177,7 +192,6 @@ public sealed class AgentService(OpsmithServices services, Action<AgentProgress>
     {
         var agent = s.Agent;
         var t = s.Trajectory;
-        var candidates = RecoveryCandidates(agent);
         var budget = agent.Definition.Budgets.Iterations ?? 5;
         var attempts = 0;
         // Recoveries already run in this session, per host: one is never run twice on a host for different hypotheses
@@ -193,6 +207,7 @@ public sealed class AgentService(OpsmithServices services, Action<AgentProgress>
             {
                 if (attempts >= budget) return Escalate(s, before, $"the iteration budget ({budget}) is spent", ranked[0]);
                 var known = KnownValues(agent, before, hypothesis.Host);
+                var candidates = RecoveryCandidates(agent, hypothesis.Host);
                 var ran = ranOn.TryGetValue(hypothesis.Host, out var onHost) ? onHost : [];
                 var excluded = tried.Union(ran).ToList();
                 var choice = s.Request.Planner is { } planner
@@ -400,8 +415,10 @@ public sealed class AgentService(OpsmithServices services, Action<AgentProgress>
         return inputs;
     }
 
-    private static IReadOnlyList<RecoveryCandidate> RecoveryCandidates(LoadedAgent agent) =>
+    /// <summary>The allowed recovery skills that can run on <paramref name="host"/>: one that goes through a console only where the inventory declares one.</summary>
+    private static IReadOnlyList<RecoveryCandidate> RecoveryCandidates(LoadedAgent agent, string host) =>
         agent.SkillsOf(Stage.Recovery).Where(e => e.Skill.Spec.FindInput("host") is { Type: InputType.Host })
+            .Where(e => e.Skill.Spec.Via != Transport.Console || agent.Inventory.Hosts.TryGetValue(host, out var h) && h.Console is not null)
             .Select(e => new RecoveryCandidate(e.Name, e.Skill.Spec.Remedies, (int)e.Skill.Spec.Risk,
                 e.Skill.Spec.Inputs.Where(i => i.Name != "host" && i.Required && i.Default is null).Select(i => i.Name).ToList()))
             .Where(c => c.Remedies.Count > 0).ToList();

@@ -17,7 +17,19 @@ public sealed record InventoryHost(
     HostKeyChecking HostKeyChecking,
     string? Jump,
     IReadOnlyList<string> Groups,
-    IReadOnlyDictionary<string, string> Vars);
+    IReadOnlyDictionary<string, string> Vars)
+{
+    /// <summary>The host's out-of-band console (<c>console:</c>), or null when it has none.</summary>
+    public HostConsole? Console { get; init; }
+}
+
+/// <summary>
+/// An out-of-band way into a host that does not depend on its sshd or network: a program the controller runs
+/// locally (<c>command</c>, an argument vector, never a shell line) whose stdin and stdout are a POSIX shell on the host,
+/// such as <c>ip netns exec NS sh</c>, <c>nsenter</c>, <c>virsh console</c> behind a login helper, IPMI serial-over-LAN
+/// or a cloud serial console/SSM session wrapper. Only skills that declare <c>via: console</c> use it.
+/// </summary>
+public sealed record HostConsole(IReadOnlyList<string> Command);
 
 public sealed record InventoryGroup(string Name, IReadOnlyDictionary<string, string> Vars);
 

@@ -24,7 +24,7 @@ public sealed partial class InventoryReader
     public const string LocalAddress = "localhost";
 
     private static readonly string[] SettingKeys = ["user", "port", "identity_file", "known_hosts", "host_key_checking"];
-    private static readonly string[] HostKeys = ["address", "connection", "jump", "groups", "vars", .. SettingKeys];
+    private static readonly string[] HostKeys = ["address", "connection", "jump", "groups", "vars", "console", .. SettingKeys];
     private static readonly string[] LocalForbiddenKeys = ["address", "jump", "port"];
     private static readonly string[] CheckingOffSpellings = ["off", "no", "false", "none", "disabled", "ignore"];
 
@@ -248,8 +248,51 @@ public sealed partial class InventoryReader
             own.HostKeyChecking ?? defaults.HostKeyChecking ?? HostKeyChecking.Strict,
             kind == ConnectionKind.Local ? null : jump,
             memberOf,
-            vars);
+            vars) { Console = ReadConsole(definition, context) };
         return new HostEntry(host, entry.Key, definition["jump"]);
+    }
+
+    /// <summary>
+    /// <c>console: {command: [PROGRAM, ARG...]}</c>: an argument vector the controller runs to get a shell on the host.
+    /// Each item is one argument on one line; the program must not start with '-'. Nothing is run here.
+    /// </summary>
+    private HostConsole? ReadConsole(YamlMapping definition, string context)
+    {
+        var where = $"'console' in {context}";
+        var node = _read.Mapping(definition["console"], where);
+        if (node is null) return null;
+        _read.AllowOnly(node, where, "command");
+        var commandNode = node["command"];
+        if (commandNode is null)
+        {
+            _read.Required(node, "command", where);
+            return null;
+        }
+        var sequence = _read.Sequence(commandNode, $"'command' in {where}");
+        if (sequence is null) return null;
+        if (sequence.Items.Count == 0)
+        {
+            _diagnostics.Error("bad-value", commandNode.Position,
+                $"'command' in {where} is empty; give the program and its arguments, such as [ip, netns, exec, web1, /bin/sh]", commandNode.Path);
+            return null;
+        }
+        var argv = new List<string>();
+        foreach (var item in sequence.Items)
+        {
+            var argument = _read.String(item, $"an item of 'command' in {where}");
+            if (argument is null) continue;
+            if (argument.Any(char.IsControl) || (argv.Count == 0 && (argument.Length == 0 || argument.StartsWith('-'))))
+            {
+                _diagnostics.Error("bad-value", item.Position,
+                    argv.Count == 0
+                        ? $"the program of 'command' in {where} is '{argument}'; it must be a program name or path, not empty and not starting with '-'"
+                        : $"an argument of 'command' in {where} contains a line break or control character; each item is one argument on one line",
+                    item.Path, length: Math.Max(1, argument.Length));
+                return null;
+            }
+            argv.Add(argument);
+        }
+        return argv.Count == sequence.Items.Count ? new HostConsole(argv) : null;
     }
 
     private List<string> ReadMemberships(YamlMapping definition, string context, IReadOnlyDictionary<string, GroupEntry> groups)

@@ -14,6 +14,12 @@ public enum TcpExpectation { Open, Closed }
 
 public enum Comparison { Equals, Below, Above }
 
+/// <summary>
+/// How a skill's commands reach its hosts (<c>spec.via</c>): over the host's inventory connection (ssh or local), or
+/// through the out-of-band console the inventory declares for the host (docs/inventory.md), for when ssh itself is down.
+/// </summary>
+public enum Transport { Connection, Console }
+
 /// <summary>The spelling of every enum value in YAML (lower-kebab), in one place.</summary>
 public static class YamlNames
 {

@@ -43,6 +43,12 @@ public sealed record SkillSpec(
     public IReadOnlyList<string> Remedies => RemedyList ?? [];
 
     /// <summary>
+    /// How its commands reach the host (<c>spec.via</c>): <see cref="Transport.Console"/> only when the skill says so,
+    /// and then every command of it (checks, actions, rollback) goes through the host's declared console.
+    /// </summary>
+    public Transport Via { get; init; }
+
+    /// <summary>
     /// What holds before the skill runs and must hold again after a rollback: the preconditions and the
     /// skill's <c>steady_state</c> checks. A rollback is verified against these, not the success criteria it failed to reach.
     /// </summary>

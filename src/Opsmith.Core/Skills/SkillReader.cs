@@ -82,7 +82,7 @@ public sealed partial class SkillReader
             return new SkillSpec([], "", RiskTier.Read, [], [], [], RollbackPlan.Missing, [], null);
         const string context = "spec";
         _read.AllowOnly(node, context, "inputs", "targets", "risk", "preconditions", "actions", "success_criteria",
-            "rollback", "outputs", "cooldown", "read_only_programs", "steady_state", "findings", "remedies");
+            "rollback", "outputs", "cooldown", "read_only_programs", "steady_state", "findings", "remedies", "via");
 
         _inputs = ReadInputs(_read.Mapping(node["inputs"], "'inputs' in spec"));
         var targets = _read.String(node, "targets", context, required: true) ?? "";
@@ -104,7 +104,7 @@ public sealed partial class SkillReader
         var remedies = ReadRemedies(node, metadata);
 
         var spec = new SkillSpec(_inputs, targets, risk ?? RiskTier.Read, preconditions, actions, successCriteria,
-            rollback, outputs, cooldown, readOnly, steadyState, findings, remedies);
+            rollback, outputs, cooldown, readOnly, steadyState, findings, remedies) { Via = _read.Enum<Transport>(node, "via", context) ?? Transport.Connection };
         if (risk is not null) CheckRisk(node, spec, metadata);
         WarnUnusedInputs();
         return spec;

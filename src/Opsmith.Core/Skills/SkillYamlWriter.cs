@@ -47,6 +47,7 @@ public static class SkillYamlWriter
                     f.FlowList("hypotheses", finding.Hypotheses).Field("severity", YamlNames.Of(finding.Severity));
                 });
             if (s.Remedies.Count > 0) x.FlowList("remedies", s.Remedies);
+            if (s.Via != Transport.Connection) x.Field("via", YamlNames.Of(s.Via));
         });
         return w.ToString();
     }

@@ -54,6 +54,32 @@ internal sealed class HostConnector(Inventory inventory, string controlDirectory
 
     private const int ReconnectAttempts = 3;
 
+    private readonly ConcurrentDictionary<string, Lazy<Task<(ICommandHost? Host, string? Error)>>> _consoles = new();
+
+    public async Task<(ICommandHost? Host, string? Error)> ConnectConsoleAsync(InventoryHost host, CancellationToken ct)
+    {
+        if (host.Console is not { } console)
+            return (null, $"{host.Name} declares no console in the inventory, so a skill with 'via: console' cannot reach it (docs/inventory.md)");
+        for (var attempt = 1; ; attempt++)
+        {
+            var entry = _consoles.GetOrAdd(host.Name, _ => new Lazy<Task<(ICommandHost?, string?)>>(() => Console.ConsoleCommandHost.ConnectAsync(host, console, ct)));
+            (ICommandHost? Host, string? Error) opened;
+            try
+            {
+                opened = await entry.Value;
+            }
+            catch (OperationCanceledException)
+            {
+                _consoles.TryRemove(new KeyValuePair<string, Lazy<Task<(ICommandHost?, string?)>>>(host.Name, entry));
+                throw;
+            }
+            if (opened.Host is { IsUsable: true } || attempt == 2) return opened;
+            // A console that failed or broke is opened again once: the next command should not inherit the last one's failure.
+            _consoles.TryRemove(new KeyValuePair<string, Lazy<Task<(ICommandHost?, string?)>>>(host.Name, entry));
+            if (opened.Host is { } broken) await broken.DisposeAsync();
+        }
+    }
+
     /// <summary>Drops this attempt for the host, unless another caller already replaced it.</summary>
     private void Forget(string host, Lazy<Task<(ICommandHost?, string?)>> entry) =>
         _hosts.TryRemove(new KeyValuePair<string, Lazy<Task<(ICommandHost?, string?)>>>(host, entry));
@@ -118,7 +144,7 @@ internal sealed class HostConnector(Inventory inventory, string controlDirectory
     }
 
     public async ValueTask DisposeAsync() =>
-        await Task.WhenAll(_hosts.Values.Where(e => e.IsValueCreated).Select(async entry =>
+        await Task.WhenAll(_hosts.Values.Concat(_consoles.Values).Where(e => e.IsValueCreated).Select(async entry =>
         {
             try
             {

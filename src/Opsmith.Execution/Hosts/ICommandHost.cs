@@ -33,4 +33,11 @@ internal interface IHostConnector : IAsyncDisposable
     Task<(ICommandHost? Host, string? Error)> ConnectAsync(Core.Inventories.InventoryHost host, CancellationToken ct);
 
     Task<(ICommandHost? Host, string? Error)> ReconnectAsync(Core.Inventories.InventoryHost host, ICommandHost broken, CancellationToken ct);
+
+    /// <summary>
+    /// The host's out-of-band console (<see cref="Core.Inventories.HostConsole"/>), opened on first use and opened
+    /// again when it broke; an error value when the host declares none or it gives no shell.
+    /// </summary>
+    Task<(ICommandHost? Host, string? Error)> ConnectConsoleAsync(Core.Inventories.InventoryHost host, CancellationToken ct) =>
+        Task.FromResult<(ICommandHost?, string?)>((null, $"{host.Name} has no console"));
 }

@@ -11,13 +11,14 @@ public sealed record ProcessResult(int ExitCode, string Stdout, string Stderr, T
 }
 
 /// <summary>
-/// Runs a local program with arguments (never through a shell unless the caller asks for /bin/sh), closes
-/// its stdin, captures its output, and stops it on timeout or cancellation.
+/// Runs a local program with arguments (never through a shell unless the caller asks for /bin/sh), writes
+/// <c>standardInput</c> (if any) and closes its stdin, captures its output, and stops it on timeout or cancellation.
 /// </summary>
 internal static class LocalProcess
 {
     public static async Task<ProcessResult> RunAsync(string program, IEnumerable<string> arguments, TimeSpan timeout,
-        CancellationToken cancellationToken, string? workingDirectory = null, IReadOnlyDictionary<string, string>? environment = null)
+        CancellationToken cancellationToken, string? workingDirectory = null, IReadOnlyDictionary<string, string>? environment = null,
+        string? standardInput = null)
     {
         var info = new ProcessStartInfo(program)
         {
@@ -40,6 +41,11 @@ internal static class LocalProcess
         catch (Exception e) when (e is System.ComponentModel.Win32Exception or FileNotFoundException)
         {
             return new ProcessResult(-1, "", "", watch.Elapsed, false, $"could not start '{program}': {e.Message}");
+        }
+        if (standardInput is not null)
+        {
+            try { await process.StandardInput.WriteAsync(standardInput); }
+            catch (IOException) { }   // it exited before reading: its output says why
         }
         process.StandardInput.Close();
         var stdout = process.StandardOutput.ReadToEndAsync(CancellationToken.None);

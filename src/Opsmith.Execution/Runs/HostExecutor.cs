@@ -13,8 +13,11 @@ namespace Opsmith.Execution.Runs;
 /// Which step of which skill a command belongs to and its declared risk: what the policy engine and the audit
 /// trail see. <see cref="Skill"/> is null for an ad-hoc command. <see cref="Cooldown"/> is the skill's.
 /// <see cref="Investigation"/> marks an agent's own command while it investigates: the policy lets it read, nothing more.
+/// <see cref="Via"/> is how the command reaches the host: the inventory connection, or the host's out-of-band console
+/// when the skill declares <c>via: console</c> (a fact the policy decides on and the audit trail records).
 /// </summary>
-public sealed record StepIdentity(string? Skill, RunSection Section, string Step, RiskTier Declared, TimeSpan? Cooldown = null, bool Investigation = false);
+public sealed record StepIdentity(string? Skill, RunSection Section, string Step, RiskTier Declared, TimeSpan? Cooldown = null, bool Investigation = false,
+    Transport Via = Transport.Connection);
 
 /// <summary>
 /// What one run records and publishes: the audit trail and run id, who acts, the skill version, the mode,
@@ -59,6 +62,10 @@ public sealed class HostExecutor : IAsyncDisposable
     {
         if (cancellationToken.IsCancellationRequested)
             return CommandResult.NotStarted(CommandStatus.Canceled, "cancelled before it started; nothing ran") with { Tier = step.Declared };
+        // The console is used only where the inventory declares one; asking for it elsewhere is refused before anything else happens.
+        if (step.Via == Transport.Console && host.Console is null)
+            return CommandResult.NotStarted(CommandStatus.Refused,
+                $"not run: '{step.Step}' goes through the console (via: console), but {host.Name} declares no console in the inventory") with { Tier = step.Declared };
 
         // The policy decides, and the decision and the command are recorded, before anything runs.
         Clearance clearance;
@@ -83,8 +90,12 @@ public sealed class HostExecutor : IAsyncDisposable
         string? error;
         try
         {
-            (target, error) = await _connector.ConnectAsync(host, cancellationToken);
-            if (target is { IsUsable: false } broken) (target, error) = await _connector.ReconnectAsync(host, broken, cancellationToken);
+            if (step.Via == Transport.Console) (target, error) = await _connector.ConnectConsoleAsync(host, cancellationToken);
+            else
+            {
+                (target, error) = await _connector.ConnectAsync(host, cancellationToken);
+                if (target is { IsUsable: false } broken) (target, error) = await _connector.ReconnectAsync(host, broken, cancellationToken);
+            }
         }
         catch (OperationCanceledException)
         {
@@ -119,7 +130,7 @@ public sealed class HostExecutor : IAsyncDisposable
         try
         {
             await Audit.Store.AppendAsync(AuditEntry.ForCommand(Audit.RunId, Audit.Actor, host.Name, step.Skill ?? "", Audit.SkillHash,
-                Masker.Apply($"{step.Section.Wire()}/{step.Step}: {command}")) with
+                Masker.Apply($"{step.Section.Wire()}/{step.Step}{ViaText(step)}: {command}")) with
             {
                 Facts = new AuditFacts(step.Section, step.Step, clearance.Tier, Audit.Mode, isolation is { } i ? IsolationOutcome(i) : ""),
             }, CancellationToken.None);
@@ -140,6 +151,9 @@ public sealed class HostExecutor : IAsyncDisposable
         if (sandbox != ReadSandbox.None && IsClassifierMiss(result)) result = await RecordClassifierMissAsync(host, step, result);
         return result;
     }
+
+    /// <summary>How the trail says a command went through the console; nothing for the inventory connection.</summary>
+    public static string ViaText(StepIdentity step) => step.Via == Transport.Console ? " (via console)" : "";
 
     /// <summary>Wire names of how a read ran, in the command record's outcome.</summary>
     public static string IsolationOutcome(ReadIsolation isolation) => isolation == ReadIsolation.ReadOnly ? "sandboxed" : "unsandboxed";
@@ -204,8 +218,11 @@ public sealed class HostExecutor : IAsyncDisposable
     /// Connects to a host without running anything: null when it answers, else why not (a value, never an
     /// exception). A dry run uses it so that "planned" means the host could be reached.
     /// </summary>
-    public async Task<string?> ReachAsync(InventoryHost host, CancellationToken cancellationToken)
+    public async Task<string?> ReachAsync(InventoryHost host, CancellationToken cancellationToken, Transport via = Transport.Connection)
     {
+        if (via == Transport.Console)
+            return host.Console is null ? $"{host.Name} declares no console in the inventory"
+                : (await _connector.ConnectConsoleAsync(host, cancellationToken)).Error;
         var (target, error) = await _connector.ConnectAsync(host, cancellationToken);
         if (target is { IsUsable: false } broken) (target, error) = await _connector.ReconnectAsync(host, broken, cancellationToken);
         return target is null ? error ?? $"cannot reach {host.Name}" : null;

@@ -106,7 +106,7 @@ public sealed class SkillRunner(HostExecutor executor, RunChecks checks, TimePro
                 report.Findings(request.Skill, context));
 
         // A dry run that never touched the host would say "planned" for a host that cannot be reached.
-        if (request.Mode == RunMode.DryRun && await executor.ReachAsync(host, ct) is { } unreachable)
+        if (request.Mode == RunMode.DryRun && await executor.ReachAsync(host, ct, request.Skill.Spec.Via) is { } unreachable)
             return Done(RunVerdict.Unreachable, unreachable);
 
         foreach (var check in spec.Preconditions)

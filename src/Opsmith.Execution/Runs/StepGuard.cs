@@ -65,13 +65,15 @@ public sealed class StepGuard(CommandClassifier classifier, PolicySettings setti
     private async Task<Clearance> DecideAsync(RunAudit audit, string host, StepIdentity step, string command, string maskedCommand, RiskTier tier,
         string why, ClassificationFlags flags, CancellationToken ct)
     {
-        // Read only when it matters, and on every step: switching it on stops runs in other processes too.
-        var engaged = tier > RiskTier.Read ? killSwitch.Read() : null;
+        // Read only when it matters, and on every step: switching it on stops runs in other processes too. The console
+        // is an emergency way in, so the switch stops every console step, reads too.
+        var viaConsole = step.Via == Transport.Console;
+        var engaged = tier > RiskTier.Read || viaConsole ? killSwitch.Read() : null;
         var decision = PolicyEngine.DecideStep(new StepProposal(actor, step.Skill, host, step.Step, command, tier,
                 Uncertain: flags.HasFlag(ClassificationFlags.Uncertain), SensitiveRead: flags.HasFlag(ClassificationFlags.SensitiveRead),
-                AgentInvestigation: step.Investigation), settings,
+                AgentInvestigation: step.Investigation, ViaConsole: viaConsole), settings,
             killSwitchOn: engaged is not null, killSwitchDetail: engaged?.ToString());
-        var subject = $"{step.Section.Wire()}/{step.Step} [{why}]: {maskedCommand}";
+        var subject = $"{step.Section.Wire()}/{step.Step}{HostExecutor.ViaText(step)} [{why}]: {maskedCommand}";
         var facts = new AuditFacts(step.Section, step.Step, tier, audit.Mode, decision.Rule);
 
         if (decision.Outcome == DecisionOutcome.Block) return await RefuseAsync(audit, host, step, tier, facts, subject, decision);

@@ -50,7 +50,7 @@ internal sealed class StepRunner(
         return Finished(new StepOutcome(report, true, false, false, new Dictionary<string, string>(), false));
     }
 
-    private StepIdentity Identity(RunSection section, string name, RiskTier declared) => new(skill.Name, section, name, declared, skill.Spec.Cooldown);
+    private StepIdentity Identity(RunSection section, string name, RiskTier declared) => new(skill.Name, section, name, declared, skill.Spec.Cooldown, Via: skill.Spec.Via);
 
     /// <summary>Publishes what the step printed and how it ended.</summary>
     private StepOutcome Finished(StepOutcome outcome)

@@ -265,11 +265,22 @@ public static class LabFiles
         return units;
     }
 
+    /// <summary>
+    /// A node's out-of-band console, as the inventory declares it: this machine enters the node's namespaces (as its
+    /// operator can, the way a hypervisor console or a serial console reaches a real machine) and gives a shell there,
+    /// without the node's sshd or network. The anchor's PID is read when the console opens, so it follows the lab.
+    /// A YAML single-quoted scalar.
+    /// </summary>
+    public static string ConsoleScript(LabLayout lab, LabHost node) =>
+        "'exec nsenter --target \"$(cat " + ShellQuote.Quote(lab.AnchorPidPath(node)).Replace("'", "''") +
+        ")\" --mount --uts --net --pid --wd=/ -- env PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin /bin/sh'";
+
     public static string Inventory(LabLayout lab)
     {
         var text = new StringBuilder($"""
             # Inventory of Opsmith lab '{lab.Name}' (written by opsmith lab up; removed by opsmith lab down).
-            # Only the bastion is reachable from this machine; every node is reached through it.
+            # Only the bastion is reachable from this machine; every node is reached through it over ssh, and has an
+            # out-of-band console (this machine's operator can enter the node's namespaces) for skills with 'via: console'.
             apiVersion: opsmith/v1
             kind: Inventory
             defaults:
@@ -292,6 +303,8 @@ public static class LabFiles
                     vars:
                       tls_certificate_source: /etc/nginx/tls/valid.crt
                       tls_key_source: /etc/nginx/tls/valid.key
+                    console:
+                      command: [sh, -c, {ConsoleScript(lab, node)}]
 
                 """);
         }

@@ -6,8 +6,10 @@ namespace Opsmith.Policy.Decisions;
 /// Decides, before anything reaches a host, whether a step runs, waits for a person, or is blocked. Pure: the
 /// caller supplies the kill-switch state and the history, and records the decision in the audit trail.
 /// Checks run in a fixed order so the reason given is the most important one:
-/// kill switch → hard data protection → allowlist → autonomy level → what an agent may not do alone (a command the
-/// classifier could not read with confidence, a read that prints secrets).
+/// kill switch → console → hard data protection → allowlist → autonomy level → what an agent may not do alone (a command the
+/// classifier could not read with confidence, a read that prints secrets). A console step is decided like the same step
+/// over ssh (tier, autonomy, approvals), and more strictly: the kill switch stops it even when it reads, and only a
+/// reviewed skill's step may use the console (never an ad-hoc command or an agent's own investigation).
 /// </summary>
 public static class PolicyEngine
 {
@@ -20,6 +22,13 @@ public static class PolicyEngine
         if (killSwitchOn && step.Tier > RiskTier.Read)
             return PolicyDecision.Block("kill-switch",
                 $"the kill switch is on{(killSwitchDetail is { Length: > 0 } d ? $" ({d})" : "")}: no {tier} step may start (opsmith kill-switch off to resume)");
+
+        if (step.ViaConsole && killSwitchOn)
+            return PolicyDecision.Block("kill-switch",
+                $"the kill switch is on{(killSwitchDetail is { Length: > 0 } cd ? $" ({cd})" : "")}: nothing goes through a host's console, not even a read (opsmith kill-switch off to resume)");
+        if (step.ViaConsole && step.Skill is null)
+            return PolicyDecision.Block("console",
+                $"only a step of a reviewed skill that declares 'via: console' may use the console of {step.Host}; '{step.Step}' is an ad-hoc command");
 
         // An agent investigating may run its own commands only when they read: anything more goes through a reviewed skill.
         if (step.Skill is null && step.Actor.Kind == ActorKind.Agent && step.AgentInvestigation && step.Tier > RiskTier.Read)

@@ -8,7 +8,8 @@ namespace Opsmith.Policy.Decisions;
 /// <see cref="AdHocAllowedByHuman"/> says a person explicitly allowed it. <see cref="Uncertain"/> and
 /// <see cref="SensitiveRead"/> are the classifier's flags for the command: an agent needs a person's approval for
 /// either, a person may run both. <see cref="AgentInvestigation"/> marks an agent's own command while it
-/// investigates (the model's tool loop): it may read, and nothing more.
+/// investigates (the model's tool loop): it may read, and nothing more. <see cref="ViaConsole"/> says the command goes
+/// through the host's out-of-band console instead of its inventory connection (a skill's <c>via: console</c>).
 /// </summary>
 public sealed record StepProposal(
     Actor Actor,
@@ -20,7 +21,8 @@ public sealed record StepProposal(
     bool AdHocAllowedByHuman = false,
     bool Uncertain = false,
     bool SensitiveRead = false,
-    bool AgentInvestigation = false);
+    bool AgentInvestigation = false,
+    bool ViaConsole = false);
 
 /// <summary>One run of a skill on one host, before any step: what cooldowns, rate limits and the budget look at.</summary>
 public sealed record RunProposal(Actor Actor, string Skill, string Host, RiskTier Tier, TimeSpan? Cooldown);
