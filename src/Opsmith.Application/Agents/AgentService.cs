@@ -229,7 +229,7 @@ public sealed class AgentService(OpsmithServices services, Action<AgentProgress>
                 tried.Add(choice.Skill.Skill);
                 if (!ranOn.TryAdd(hypothesis.Host, [choice.Skill.Skill])) ranOn[hypothesis.Host].Add(choice.Skill.Skill);
                 var entry = agent.Skill(choice.Skill.Skill)!;
-                var inputs = Bind(entry.Skill, choice.Inputs)!;
+                var inputs = Bind(entry.Skill, choice.Inputs, Hearsay(agent, before, hypothesis))!;
                 Say(AgentStage.Recover, $"{hypothesis.Id} on {hypothesis.Host}: running {entry.Name}");
                 var report = await RunSkillAsync(s, entry, hypothesis.Host, inputs, AgentStage.Recover, hypothesis.Id, ct);
                 if (report is null || !report.Verdict.IsSuccess())
@@ -403,13 +403,28 @@ public sealed class AgentService(OpsmithServices services, Action<AgentProgress>
         return values;
     }
 
-    /// <summary>The skill's inputs from <paramref name="values"/>, or null when a required input without default has no value.</summary>
-    private static Dictionary<string, string>? Bind(Skill skill, IReadOnlyDictionary<string, string> values)
+    /// <summary>
+    /// Known values that come only from the inputs of invariants red on the hypothesis's host — not from the inventory and
+    /// not from the hypothesis's evidence. They were given to another skill, so they may fill a recovery's input that has
+    /// no default, never replace one that has: the unit of a red "demo service running" invariant once became the unit of
+    /// an sshd restart (whose default is the ssh unit), and the restart started the wrong service.
+    /// </summary>
+    private static HashSet<string> Hearsay(LoadedAgent agent, InvariantSnapshot snapshot, RankedHypothesis hypothesis)
+    {
+        var fromInvariants = KnownValues(agent, snapshot, hypothesis.Host).Keys.Except(KnownValues(agent, null, hypothesis.Host).Keys);
+        return fromInvariants.Except(hypothesis.Evidence.SelectMany(f => f.Facts.Keys)).ToHashSet();
+    }
+
+    /// <summary>
+    /// The skill's inputs from <paramref name="values"/>, or null when a required input without default has no value. A
+    /// value named in <paramref name="hearsay"/> fills only an input without a default.
+    /// </summary>
+    private static Dictionary<string, string>? Bind(Skill skill, IReadOnlyDictionary<string, string> values, IReadOnlySet<string>? hearsay = null)
     {
         var inputs = new Dictionary<string, string>();
         foreach (var input in skill.Spec.Inputs.Where(i => i.Name != "host"))
         {
-            if (values.TryGetValue(input.Name, out var value)) inputs[input.Name] = value;
+            if (values.TryGetValue(input.Name, out var value) && !(input.Default is not null && hearsay?.Contains(input.Name) == true)) inputs[input.Name] = value;
             else if (input.Required && input.Default is null) return null;
         }
         return inputs;
