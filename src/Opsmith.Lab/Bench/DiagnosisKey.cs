@@ -26,6 +26,7 @@ public static class DiagnosisKey
         ["redis-writes-paused"] = "redis-paused",
         ["runaway-cpu-process"] = "cpu-hog",
         ["runaway-memory-process"] = "memory-hog",
+        ["sshd-down"] = "sshd-killed",
     };
 
     public static string? FaultOf(string hypothesis) => Faults.GetValueOrDefault(hypothesis, hypothesis);
