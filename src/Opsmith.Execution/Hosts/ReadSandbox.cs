@@ -63,6 +63,16 @@ internal static class ReadSandboxScript
         """;
 
     /// <summary>
+    /// Runs in the step's shell after it entered the sandbox its session built earlier (<c>nsenter</c> into the
+    /// namespaces the driver keeps open): a last check that / refuses writes, before anything of the step runs.
+    /// No single quote: the driver holds this text in single quotes.
+    /// </summary>
+    public const string Entered = """
+        if [ -w / ]; then printf "%s (%s); nothing ran\n" "opsmith: the read-only sandbox could not be set up" "/ is writable" >&2; exit 125; fi
+
+        """;
+
+    /// <summary>
     /// The probe: run under a sandbox, it passes only when / and /etc refuse writes and /tmp takes them. It writes
     /// nothing (test -w asks, it does not write).
     /// </summary>

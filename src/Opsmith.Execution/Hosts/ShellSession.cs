@@ -21,15 +21,47 @@ internal sealed class ShellSession : IAsyncDisposable
 {
     private static readonly string Driver = $$"""
         __o_sandbox='{{ReadSandboxScript.Setup}}'
+        __o_entered='{{ReadSandboxScript.Entered}}'
+        __o_box_kind= __o_box_mounts=
+        __o_mounts() {
+          __o_m=
+          while IFS= read -r __o_l; do __o_m="$__o_m
+        $__o_l"; done </proc/self/mountinfo
+        }
+        __o_box() {
+          __o_mounts
+          [ "$1" = "$__o_box_kind" ] && [ "$__o_m" = "$__o_box_mounts" ] && return 0
+          command exec 7<&- 8<&-
+          __o_box_kind= __o_box_mounts=
+          command -v nsenter >/dev/null 2>&1 || return 1
+          __o_made=$($2 sh -c "$__o_sandbox"'printf "%s\n" "$$"; exec sleep 30 </dev/null >/dev/null 2>&1' </dev/null 2>/dev/null 3<&- &
+            __o_hp=$!; (sleep 10; kill -KILL "$__o_hp") </dev/null >/dev/null 2>&1 3<&- & printf 'w%s\n' "$!")
+          __o_holder= __o_dog=
+          for __o_w in $__o_made; do
+            case $__o_w in w*) __o_dog=${__o_w#w} ;; *) __o_holder=$__o_w ;; esac
+          done
+          case $__o_dog in ''|*[!0-9]*) ;; *) kill -KILL "$__o_dog" 2>/dev/null ;; esac
+          case $__o_holder in ''|*[!0-9]*) return 1 ;; esac
+          if { command exec 7</proc/"$__o_holder"/ns/user 8</proc/"$__o_holder"/ns/mnt; } 2>/dev/null; then
+            __o_box_kind=$1 __o_box_mounts=$__o_m
+          fi
+          kill -KILL "$__o_holder" 2>/dev/null
+          [ -n "$__o_box_kind" ]
+        }
         __opsmith_run() {
           __o_id=$1
           printf '\n__OPSMITH_START_%s\n' "$__o_id"
           case $3 in
-            ro) __o_with='unshare --mount --propagation private' __o_setup=$__o_sandbox ;;
-            ro-user) __o_with='unshare --mount --propagation private --map-root-user' __o_setup=$__o_sandbox ;;
-            *) __o_with= __o_setup= ;;
+            ro) __o_new='unshare --mount --propagation private' __o_enter='nsenter --mount=/dev/fd/8' ;;
+            ro-user) __o_new='unshare --mount --propagation private --map-root-user' __o_enter='nsenter --preserve-credentials --user=/dev/fd/7 --mount=/dev/fd/8' ;;
+            *) __o_new= ;;
           esac
-          timeout -k 2 "$2" $__o_with sh -c 'printf "\n__OPSMITH_PID_%s %s\n" "$1" "$PPID" >&2; exec </dev/null; eval "$2"; . /dev/fd/3' opsmith-step "$__o_id" "$__o_setup" &
+          __o_with= __o_setup=
+          if [ -n "$__o_new" ]; then
+            if __o_box "$3" "$__o_new"; then __o_with=$__o_enter __o_setup=$__o_entered
+            else __o_with=$__o_new __o_setup=$__o_sandbox; fi
+          fi
+          timeout -k 2 "$2" $__o_with sh -c 'printf "\n__OPSMITH_PID_%s %s\n" "$1" "$PPID" >&2; exec </dev/null 7<&- 8<&-; eval "$2"; . /dev/fd/3' opsmith-step "$__o_id" "$__o_setup" &
           __o_pid=$!
           exec 3<&-
           wait "$__o_pid"

@@ -94,6 +94,64 @@ public sealed class ShellSessionTests(SshClusterFixture fixture) : IClassFixture
     }
 
     [Fact]
+    public async Task Read_steps_of_a_session_share_one_sandbox_until_the_hosts_mounts_change_and_no_process_keeps_it()
+    {
+        await using var connector = Connect.Connector(fixture.Cluster);
+        var host = await Connect.HostAsync(connector, "node1");
+        var sandbox = await host.ReadSandboxAsync(CancellationToken.None);
+        Assert.Equal(ReadSandbox.MountNamespace, sandbox); // sshd runs as root here
+        var mountPoint = $"/run/opsmith-sandbox-test-{Guid.NewGuid():N}";
+        const string Namespace = "readlink /proc/self/ns/mnt";
+
+        // Two read steps: one namespace, built once, read-only
+        var marker = $"/tmp/opsmith-sandbox-marker-{Guid.NewGuid():N}";
+        var first = await host.RunAsync($"{Namespace}; echo kept > {marker}; touch /etc/opsmith-sandbox-test", CommandLimits.Default, sandbox, CancellationToken.None);
+        var second = await host.RunAsync($"{Namespace}; cat {marker}", CommandLimits.Default, sandbox, CancellationToken.None);
+        Assert.NotEqual(0, first.ExitCode);
+        Assert.EndsWith("\nkept", second.Stdout.Trim()); // the same private /tmp...
+        Assert.False(File.Exists(marker)); // ...which is not the host's
+        Assert.Contains("Read-only file system", first.Stderr);
+        Assert.False(File.Exists("/etc/opsmith-sandbox-test"));
+        Assert.Equal(first.Stdout.Trim(), second.Stdout.Split('\n')[0]);
+        var kept = first.Stdout.Trim();
+        Assert.NotEqual(File.ResolveLinkTarget("/proc/self/ns/mnt", false)!.ToString(), kept);
+
+        // No process lives in it: the driver holds it by two file descriptors, closed with the session
+        Assert.Empty(ProcessesIn(kept));
+
+        // A mount made on the host after the sandbox was built: the next read step sees it, read-only, in a new sandbox
+        Directory.CreateDirectory(mountPoint);
+        var mounted = await Processes.LocalProcess.RunAsync("mount", ["-t", "tmpfs", "opsmith-test", mountPoint], TimeSpan.FromSeconds(10), CancellationToken.None);
+        Assert.True(mounted.Succeeded, mounted.Stderr);
+        try
+        {
+            var third = await host.RunAsync($"{Namespace}; grep -c ' {mountPoint} ' /proc/self/mountinfo; touch {mountPoint}/f",
+                CommandLimits.Default, sandbox, CancellationToken.None);
+            // (the new namespace may reuse the old one's number: the old one is gone)
+            var lines = third.Stdout.Trim().Split('\n');
+            Assert.Equal("1", lines[1]);
+            Assert.Contains("Read-only file system", third.Stderr);
+            Assert.False(File.Exists($"{mountPoint}/f"));
+        }
+        finally
+        {
+            await Processes.LocalProcess.RunAsync("umount", [mountPoint], TimeSpan.FromSeconds(10), CancellationToken.None);
+            Directory.Delete(mountPoint);
+        }
+    }
+
+    /// <summary>The pids of processes in the mount namespace <paramref name="id"/> (as readlink prints it).</summary>
+    private static List<string> ProcessesIn(string id) =>
+        Directory.EnumerateDirectories("/proc").Select(Path.GetFileName).Where(p => p!.All(char.IsAsciiDigit))
+            .Where(p =>
+            {
+                try { return File.ResolveLinkTarget($"/proc/{p}/ns/mnt", false)?.ToString() == id; }
+                catch (IOException) { return false; }
+                catch (UnauthorizedAccessException) { return false; }
+            })
+            .Select(p => p!).ToList();
+
+    [Fact]
     public async Task Cancellation_kills_the_remote_command()
     {
         await using var connector = Connect.Connector(fixture.Cluster);
