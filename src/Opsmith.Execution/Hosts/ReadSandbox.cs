@@ -35,19 +35,48 @@ internal static class ReadSandboxScript
     public const string ReadOnlyFileSystem = "Read-only file system";
 
     /// <summary>
-    /// Runs inside the new mount namespace, before the command: every mount point read-only (remounting one mount
-    /// leaves its children as they are, so each is remounted; a mount hidden under another, whose path does not
-    /// exist any more, cannot be reached and is skipped — the lab's hosts hide /run/netns under their own /run), then /tmp and /var/tmp as overlays whose upper layer
-    /// is a private tmpfs. <c>mount -n</c>: there is no writable /etc/mtab or utab any more. No single quote: the
-    /// driver holds this text in single quotes.
+    /// Runs inside the new mount namespace, before the command: every mount point read-only (<see cref="Remount"/>),
+    /// then a private /tmp and /var/tmp (<see cref="PrivateTmp"/>). <c>mount -n</c>: there is no writable /etc/mtab or
+    /// utab any more. No single quote in any part: the driver holds these texts in single quotes.
     /// </summary>
-    public const string Setup = """
+    public const string Setup = Fail + Remount + PrivateTmp + Done;
+
+    /// <summary>What the session's holder runs once: the read-only view without the private /tmp (see <see cref="Entered"/>).</summary>
+    public const string Kept = Fail + Remount + Done;
+
+    /// <summary>
+    /// Runs in the step's shell after it entered the view its session built earlier (<c>nsenter</c> into the namespaces
+    /// the driver keeps open, then a mount namespace of the step's own): a last check that / refuses writes, then a
+    /// fresh private /tmp. The overlays are made per step because an overlay's view of a lower directory that changes
+    /// afterwards (the host's /tmp) is not kept up to date; the read-only bind mounts of the view are the host's
+    /// file systems themselves, always current.
+    /// </summary>
+    public const string Entered = Fail + """
+        [ -w / ] && __o_fail "/ is writable"
+
+        """ + PrivateTmp + Done;
+
+    private const string Fail = """
         __o_fail() { printf "%s (%s); nothing ran\n" "opsmith: the read-only sandbox could not be set up" "$1" >&2; exit 125; }
+
+        """;
+
+    /// <summary>
+    /// Every mount point read-only: remounting one mount leaves its children as they are, so each is remounted; a mount
+    /// hidden under another, whose path does not exist any more, cannot be reached and is skipped (the lab's hosts hide
+    /// /run/netns under their own /run).
+    /// </summary>
+    private const string Remount = """
         while read -r _ _ _ _ __o_mp _; do
           case $__o_mp in *\\*) __o_mp=$(printf "%b" "$__o_mp");; esac
           [ -e "$__o_mp" ] || [ -L "$__o_mp" ] || continue
           mount -n -o remount,bind,ro "$__o_mp" 2>/dev/null || __o_fail "$__o_mp stays writable"
         done </proc/self/mountinfo
+
+        """;
+
+    /// <summary>/tmp and /var/tmp as overlays on the host's whose upper layer is a private tmpfs.</summary>
+    private const string PrivateTmp = """
         for __o_d in /tmp /var/tmp; do
           [ -d "$__o_d" ] || continue
           exec 9<"$__o_d"
@@ -58,17 +87,11 @@ internal static class ReadSandboxScript
           mount -n --move "$__o_d/.m" "$__o_d" 2>/dev/null || __o_fail "no private $__o_d"
           exec 9<&-
         done
-        unset -f __o_fail; unset __o_mp __o_d
 
         """;
 
-    /// <summary>
-    /// Runs in the step's shell after it entered the sandbox its session built earlier (<c>nsenter</c> into the
-    /// namespaces the driver keeps open): a last check that / refuses writes, before anything of the step runs.
-    /// No single quote: the driver holds this text in single quotes.
-    /// </summary>
-    public const string Entered = """
-        if [ -w / ]; then printf "%s (%s); nothing ran\n" "opsmith: the read-only sandbox could not be set up" "/ is writable" >&2; exit 125; fi
+    private const string Done = """
+        unset -f __o_fail; unset __o_mp __o_d
 
         """;
 

@@ -21,6 +21,7 @@ internal sealed class ShellSession : IAsyncDisposable
 {
     private static readonly string Driver = $$"""
         __o_sandbox='{{ReadSandboxScript.Setup}}'
+        __o_kept='{{ReadSandboxScript.Kept}}'
         __o_entered='{{ReadSandboxScript.Entered}}'
         __o_box_kind= __o_box_mounts=
         __o_mounts() {
@@ -34,7 +35,7 @@ internal sealed class ShellSession : IAsyncDisposable
           command exec 7<&- 8<&-
           __o_box_kind= __o_box_mounts=
           command -v nsenter >/dev/null 2>&1 || return 1
-          __o_made=$($2 sh -c "$__o_sandbox"'printf "%s\n" "$$"; exec sleep 30 </dev/null >/dev/null 2>&1' </dev/null 2>/dev/null 3<&- &
+          __o_made=$($2 sh -c "$__o_kept"'printf "%s\n" "$$"; exec sleep 30 </dev/null >/dev/null 2>&1' </dev/null 2>/dev/null 3<&- &
             __o_hp=$!; (sleep 10; kill -KILL "$__o_hp") </dev/null >/dev/null 2>&1 3<&- & printf 'w%s\n' "$!")
           __o_holder= __o_dog=
           for __o_w in $__o_made; do
@@ -52,8 +53,8 @@ internal sealed class ShellSession : IAsyncDisposable
           __o_id=$1
           printf '\n__OPSMITH_START_%s\n' "$__o_id"
           case $3 in
-            ro) __o_new='unshare --mount --propagation private' __o_enter='nsenter --mount=/dev/fd/8' ;;
-            ro-user) __o_new='unshare --mount --propagation private --map-root-user' __o_enter='nsenter --preserve-credentials --user=/dev/fd/7 --mount=/dev/fd/8' ;;
+            ro) __o_new='unshare --mount --propagation private' __o_enter='nsenter --mount=/dev/fd/8 unshare --mount --propagation private' ;;
+            ro-user) __o_new='unshare --mount --propagation private --map-root-user' __o_enter='nsenter --preserve-credentials --user=/dev/fd/7 --mount=/dev/fd/8 unshare --mount --propagation private' ;;
             *) __o_new= ;;
           esac
           __o_with= __o_setup=

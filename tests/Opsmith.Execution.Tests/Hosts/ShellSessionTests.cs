@@ -94,43 +94,45 @@ public sealed class ShellSessionTests(SshClusterFixture fixture) : IClassFixture
     }
 
     [Fact]
-    public async Task Read_steps_of_a_session_share_one_sandbox_until_the_hosts_mounts_change_and_no_process_keeps_it()
+    public async Task Read_steps_of_a_session_see_the_host_as_it_is_now_read_only_each_with_a_fresh_private_tmp()
     {
+        // The session builds its read-only view once and keeps it: each step must still see the host's current files and
+        // mounts, and a /tmp of its own.
         await using var connector = Connect.Connector(fixture.Cluster);
         var host = await Connect.HostAsync(connector, "node1");
         var sandbox = await host.ReadSandboxAsync(CancellationToken.None);
         Assert.Equal(ReadSandbox.MountNamespace, sandbox); // sshd runs as root here
         var mountPoint = $"/run/opsmith-sandbox-test-{Guid.NewGuid():N}";
-        const string Namespace = "readlink /proc/self/ns/mnt";
-
-        // Two read steps: one namespace, built once, read-only
         var marker = $"/tmp/opsmith-sandbox-marker-{Guid.NewGuid():N}";
-        var first = await host.RunAsync($"{Namespace}; echo kept > {marker}; touch /etc/opsmith-sandbox-test", CommandLimits.Default, sandbox, CancellationToken.None);
-        var second = await host.RunAsync($"{Namespace}; cat {marker}", CommandLimits.Default, sandbox, CancellationToken.None);
-        Assert.NotEqual(0, first.ExitCode);
-        Assert.EndsWith("\nkept", second.Stdout.Trim()); // the same private /tmp...
-        Assert.False(File.Exists(marker)); // ...which is not the host's
-        Assert.Contains("Read-only file system", first.Stderr);
+        var onHost = $"/tmp/opsmith-sandbox-host-{Guid.NewGuid():N}";
+        Task<CommandResult> Read(string command) => host.RunAsync(command, CommandLimits.Default, sandbox, CancellationToken.None);
+
+        var first = await Read($"echo mine > {marker}; cat {marker}; touch /etc/opsmith-sandbox-test");
+        await File.WriteAllTextAsync(onHost, "host\n");
+        var second = await Read($"cat {marker} 2>/dev/null || echo no-marker; cat {onHost}");
+        File.Delete(onHost);
+        var third = await Read($"cat {onHost} 2>/dev/null || echo gone; readlink /proc/self/ns/mnt");
+
+        Assert.Equal("mine", first.Stdout.Trim()); // a read may write to its private /tmp...
+        Assert.Contains("Read-only file system", first.Stderr); // ...and nowhere else
         Assert.False(File.Exists("/etc/opsmith-sandbox-test"));
-        Assert.Equal(first.Stdout.Trim(), second.Stdout.Split('\n')[0]);
-        var kept = first.Stdout.Trim();
-        Assert.NotEqual(File.ResolveLinkTarget("/proc/self/ns/mnt", false)!.ToString(), kept);
+        Assert.False(File.Exists(marker)); // the private /tmp is not the host's
+        Assert.Equal("no-marker\nhost", second.Stdout.Trim()); // nor the next step's; a file the host wrote meanwhile shows
+        var lines = third.Stdout.Trim().Split('\n');
+        Assert.Equal("gone", lines[0]); // and one the host deleted is gone
+        // No process is left in a step's namespace once the step is over
+        Assert.NotEqual(File.ResolveLinkTarget("/proc/self/ns/mnt", false)!.ToString(), lines[1]);
+        Assert.Empty(ProcessesIn(lines[1]));
 
-        // No process lives in it: the driver holds it by two file descriptors, closed with the session
-        Assert.Empty(ProcessesIn(kept));
-
-        // A mount made on the host after the sandbox was built: the next read step sees it, read-only, in a new sandbox
+        // A mount made on the host after the view was built: the next read step sees it, read-only
         Directory.CreateDirectory(mountPoint);
         var mounted = await Processes.LocalProcess.RunAsync("mount", ["-t", "tmpfs", "opsmith-test", mountPoint], TimeSpan.FromSeconds(10), CancellationToken.None);
         Assert.True(mounted.Succeeded, mounted.Stderr);
         try
         {
-            var third = await host.RunAsync($"{Namespace}; grep -c ' {mountPoint} ' /proc/self/mountinfo; touch {mountPoint}/f",
-                CommandLimits.Default, sandbox, CancellationToken.None);
-            // (the new namespace may reuse the old one's number: the old one is gone)
-            var lines = third.Stdout.Trim().Split('\n');
-            Assert.Equal("1", lines[1]);
-            Assert.Contains("Read-only file system", third.Stderr);
+            var fourth = await Read($"grep -c ' {mountPoint} ' /proc/self/mountinfo; touch {mountPoint}/f");
+            Assert.Equal("1", fourth.Stdout.Trim());
+            Assert.Contains("Read-only file system", fourth.Stderr);
             Assert.False(File.Exists($"{mountPoint}/f"));
         }
         finally
