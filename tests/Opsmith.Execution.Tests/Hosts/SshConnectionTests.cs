@@ -61,6 +61,37 @@ public sealed class SshConnectionTests
         Assert.All(alreadyConnecting, n => Assert.InRange(n, 0, 1));
     }
 
+    [Fact]
+    public async Task A_host_whose_shell_did_not_answer_in_time_is_tried_once_more_and_a_refusing_host_only_once()
+    {
+        // The first session to node1 hangs before its shell answers (a key exchange on a starved machine); the second is real ssh.
+        await using var cluster = await SshCluster.StartAsync(nodes: 2);
+        await cluster.Servers["node2"].StopAsync();
+        var log = Path.Combine(cluster.Folder, "sessions.log");
+        var wrapper = Path.Combine(cluster.Folder, "ssh-slow-first");
+        File.WriteAllText(wrapper, $$"""
+            #!/bin/sh
+            case "$*" in *"exec /bin/sh"*) ;; *) exec ssh "$@" ;; esac
+            echo "$*" >>{{log}}
+            [ "$(grep -c node1 {{log}})" = 1 ] && case "$*" in *node1*) exec sleep 60 ;; esac
+            exec ssh "$@"
+            """.Replace("\r", ""));
+        File.SetUnixFileMode(wrapper, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        await using var connector = new HostConnector(cluster.LoadInventory(), cluster.NewControlDirectory(),
+            Connect.TestSsh with { SshProgram = wrapper, ConnectTimeout = TimeSpan.FromSeconds(1) });
+
+        var slow = await connector.ConnectAsync(connector.Inventory.Hosts["node1"], CancellationToken.None);
+        var refusing = await connector.ConnectAsync(connector.Inventory.Hosts["node2"], CancellationToken.None);
+
+        Assert.True(slow.Host is not null, slow.Error);
+        Assert.Equal("ok\n", (await Connect.RunAsync(slow.Host!, "echo ok")).Stdout);
+        Assert.Null(refusing.Host);
+        Assert.DoesNotContain(ShellSession.NoAnswer, refusing.Error);
+        var sessions = File.ReadAllLines(log);
+        Assert.Equal(2, sessions.Count(l => l.Contains("node1")));
+        Assert.Equal(1, sessions.Count(l => l.Contains("node2")));
+    }
+
     /// <summary>Established TCP connections from this machine to 127.0.0.1:PORT (the client ends, from /proc/net/tcp).</summary>
     private static int EstablishedTo(int port) =>
         File.ReadLines("/proc/net/tcp").Skip(1).Select(l => l.Split(' ', StringSplitOptions.RemoveEmptyEntries))
