@@ -82,8 +82,11 @@ elapsed() { echo "$(now) - $1" | bc; }
 median() { sort -n | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2}'; }
 
 run_opsmith() { # $1 = OPSMITH_HOME
-  OPSMITH_HOME=$1 "$work/opsmith-bin/opsmith" run bench/skills/fanout-read.yaml -i "$work/inventory.yaml" --execute --parallel "$hosts" --output json >"$work/report.json"
-  grep -q '"verdict": "succeeded"' "$work/report.json" || { echo "opsmith run failed" >&2; head -c 2000 "$work/report.json" >&2; exit 1; }
+  local rc=0
+  OPSMITH_HOME=$1 "$work/opsmith-bin/opsmith" run bench/skills/fanout-read.yaml -i "$work/inventory.yaml" --execute --parallel "$hosts" --output json >"$work/report.json" || rc=$?
+  # set -e alone would end the script here without a word: say what failed, with the report's start.
+  ((rc == 0)) && grep -q '"verdict": "succeeded"' "$work/report.json" ||
+    { echo "opsmith run failed (exit $rc)" >&2; head -c 2000 "$work/report.json" >&2; exit 1; }
 }
 run_ansible() {
   ANSIBLE_HOST_KEY_CHECKING=True ANSIBLE_SSH_CONTROL_PATH_DIR="$work/ansible-cp-$1" ANSIBLE_PRIVATE_KEY_FILE="$work/id" \
