@@ -79,6 +79,10 @@ sleep 1
 commands='uname -r; uptime; df -P /'
 now() { date +%s.%N; }
 elapsed() { echo "$(now) - $1" | bc; }
+# CPU time of the whole machine (every process: the tool, ssh clients, the sshd servers), in seconds: what a
+# tool costs, less sensitive than wall time to a neighbour on a shared machine.
+cpu() { awk -v hz="$(getconf CLK_TCK)" '/^cpu /{printf "%.2f", ($2 + $3 + $4 + $7 + $8) / hz}' /proc/stat; }
+cpu_since() { echo "$(cpu) - $1" | bc; }
 median() { sort -n | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2}'; }
 
 run_opsmith() { # $1 = OPSMITH_HOME
@@ -101,25 +105,30 @@ run_pdsh() {
   [[ $(grep -c ': Linux\|^h[0-9]*: [0-9]' "$work/pdsh.out") -ge $hosts ]] || true
 }
 
-declare -A times
+declare -A times cpus
 for r in $(seq 1 "$repeat"); do
   home="$work/home-$r"
-  t=$(now); run_opsmith "$home"; times[opsmith_cold]+="$(elapsed "$t") "
-  t=$(now); run_opsmith "$home"; times[opsmith_warm]+="$(elapsed "$t") "
-  t=$(now); run_pdsh; times[pdsh]+="$(elapsed "$t") "
-  t=$(now); run_ansible "$r"; times[ansible]+="$(elapsed "$t") "
+  timed() { # $1 = key, then the command
+    local key=$1 t c; shift
+    t=$(now); c=$(cpu); "$@"; times[$key]+="$(elapsed "$t") "; cpus[$key]+="$(cpu_since "$c") "
+  }
+  timed opsmith_cold run_opsmith "$home"
+  timed opsmith_warm run_opsmith "$home"
+  timed pdsh run_pdsh
+  timed ansible run_ansible "$r"
   echo "run $r/$repeat done" >&2
 done
 
 m() { tr ' ' '\n' <<<"${times[$1]}" | grep . | median; }
+mc() { tr ' ' '\n' <<<"${cpus[$1]}" | grep . | median; }
 cold=$(m opsmith_cold); warm=$(m opsmith_warm); pdsh_t=$(m pdsh); ansible_t=$(m ansible)
 per_command_ms=$(echo "$warm * 1000 / ($hosts * 3)" | bc -l)
 printf '\nFan-out of 3 read-only commands to %s sshd hosts on loopback, median of %s runs (seconds)\n\n' "$hosts" "$repeat"
-printf '| tool | median wall time (s) |\n|---|---|\n'
-printf '| opsmith run, cold (new connections) | %.2f |\n' "$cold"
-printf '| opsmith run, warm (ControlMaster reused) | %.2f |\n' "$warm"
-printf '| pdsh -R ssh -f %s | %.2f |\n' "$hosts" "$pdsh_t"
-printf '| ansible all -f %s -m shell | %.2f |\n\n' "$hosts" "$ansible_t"
+printf '| tool | median wall time (s) | median CPU time, all processes (s) |\n|---|---|---|\n'
+printf '| opsmith run, cold (new connections) | %.2f | %.2f |\n' "$cold" "$(mc opsmith_cold)"
+printf '| opsmith run, warm (ControlMaster reused) | %.2f | %.2f |\n' "$warm" "$(mc opsmith_warm)"
+printf '| pdsh -R ssh -f %s | %.2f | %.2f |\n' "$hosts" "$pdsh_t" "$(mc pdsh)"
+printf '| ansible all -f %s -m shell | %.2f | %.2f |\n\n' "$hosts" "$ansible_t" "$(mc ansible)"
 printf 'ratios: opsmith cold / ansible = %.3f (target <= 0.25); opsmith cold / pdsh = %.3f (target <= 1.0)\n' \
   "$(echo "$cold / $ansible_t" | bc -l)" "$(echo "$cold / $pdsh_t" | bc -l)"
 printf 'warm CLI: %.1f ms per command per host (wall time / (hosts x 3)), including process start-up and one new session per host\n' "$per_command_ms"
