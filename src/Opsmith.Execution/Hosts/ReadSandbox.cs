@@ -75,23 +75,36 @@ internal static class ReadSandboxScript
 
         """;
 
-    /// <summary>/tmp and /var/tmp as overlays on the host's whose upper layer is a private tmpfs.</summary>
+    /// <summary>
+    /// /tmp and /var/tmp as overlays on the host's, whose upper layers live in one private tmpfs. The tmpfs goes on the
+    /// first of them that exists (fd 9 keeps the host's directory underneath reachable as the overlay's lower layer);
+    /// /var/tmp's overlay is mounted while the tmpfs is still visible, then the overlay of the first is stacked on top,
+    /// which hides the tmpfs and its upper layers from the step (a /var/tmp that is /tmp, through a link, gets the one
+    /// overlay). Four processes in all (one tmpfs, one mkdir, two overlays): this runs before every read step.
+    /// </summary>
     private const string PrivateTmp = """
-        for __o_d in /tmp /var/tmp; do
-          [ -d "$__o_d" ] || continue
-          exec 9<"$__o_d"
-          mount -n -t tmpfs -o mode=0700 opsmith-sandbox "$__o_d" 2>/dev/null || __o_fail "no private $__o_d"
-          mkdir "$__o_d/.u" "$__o_d/.w" "$__o_d/.m"
-          mount -n -t overlay -o "lowerdir=/proc/self/fd/9,upperdir=$__o_d/.u,workdir=$__o_d/.w" opsmith-sandbox "$__o_d/.m" 2>/dev/null \
-            || __o_fail "no overlay on $__o_d"
-          mount -n --move "$__o_d/.m" "$__o_d" 2>/dev/null || __o_fail "no private $__o_d"
+        __o_b= __o_v=
+        for __o_d in /tmp /var/tmp; do [ -d "$__o_d" ] && { __o_b=$__o_d; break; }; done
+        if [ -n "$__o_b" ]; then
+          [ "$__o_b" = /tmp ] && [ -d /var/tmp ] && ! { [ -L /var/tmp ] && [ /var/tmp -ef /tmp ]; } && __o_v=1
+          exec 9<"$__o_b"
+          [ -z "$__o_v" ] || exec 6</var/tmp
+          mount -n -t tmpfs -o mode=0700 opsmith-sandbox "$__o_b" 2>/dev/null || __o_fail "no private $__o_b"
+          mkdir "$__o_b/.tu" "$__o_b/.tw" "$__o_b/.vu" "$__o_b/.vw"
+          if [ -n "$__o_v" ]; then
+            mount -n -t overlay -o "lowerdir=/proc/self/fd/6,upperdir=/tmp/.vu,workdir=/tmp/.vw" opsmith-sandbox /var/tmp 2>/dev/null \
+              || __o_fail "no overlay on /var/tmp"
+            exec 6<&-
+          fi
+          mount -n -t overlay -o "lowerdir=/proc/self/fd/9,upperdir=$__o_b/.tu,workdir=$__o_b/.tw" opsmith-sandbox "$__o_b" 2>/dev/null \
+            || __o_fail "no overlay on $__o_b"
           exec 9<&-
-        done
+        fi
 
         """;
 
     private const string Done = """
-        unset -f __o_fail; unset __o_mp __o_d
+        unset -f __o_fail; unset __o_mp __o_d __o_b __o_v
 
         """;
 
