@@ -49,12 +49,16 @@ internal static class ReadSandboxScript
     /// the driver keeps open, then a mount namespace of the step's own): a last check that / refuses writes, then a
     /// fresh private /tmp. The overlays are made per step because an overlay's view of a lower directory that changes
     /// afterwards (the host's /tmp) is not kept up to date; the read-only bind mounts of the view are the host's
-    /// file systems themselves, always current.
+    /// file systems themselves, always current. Entering a mount namespace moves the process to its root, so the step
+    /// goes back to the session's directory (<c>$3</c>), where every other step runs.
     /// </summary>
     public const string Entered = Fail + """
         [ -w / ] && __o_fail "/ is writable"
 
-        """ + PrivateTmp + Done;
+        """ + PrivateTmp + Done + """
+        cd -- "$3" 2>/dev/null
+
+        """;
 
     private const string Fail = """
         __o_fail() { printf "%s (%s); nothing ran\n" "opsmith: the read-only sandbox could not be set up" "$1" >&2; exit 125; }
@@ -76,35 +80,40 @@ internal static class ReadSandboxScript
         """;
 
     /// <summary>
-    /// /tmp and /var/tmp as overlays on the host's, whose upper layers live in one private tmpfs. The tmpfs goes on the
-    /// first of them that exists (fd 9 keeps the host's directory underneath reachable as the overlay's lower layer);
-    /// /var/tmp's overlay is mounted while the tmpfs is still visible, then the overlay of the first is stacked on top,
-    /// which hides the tmpfs and its upper layers from the step (a /var/tmp that is /tmp, through a link, gets the one
-    /// overlay). Four processes in all (one tmpfs, one mkdir, two overlays): this runs before every read step.
+    /// /tmp and /var/tmp as overlays on the host's (reads still see its files), whose upper layers are private tmpfs.
+    /// In the common layout — both real directories, no link on the way — one tmpfs goes on /tmp (fds 9 and 6 keep the
+    /// host's directories reachable as the lower layers), /var/tmp's overlay is mounted while the tmpfs is still
+    /// visible, and /tmp's overlay is stacked on top, which hides the tmpfs from the step: four processes, because
+    /// this runs before every read step. Any other layout (a link from one to the other or into it, a missing
+    /// directory) takes the general way: a tmpfs, an overlay and a move for each directory in turn.
     /// </summary>
     private const string PrivateTmp = """
-        __o_b= __o_v=
-        for __o_d in /tmp /var/tmp; do [ -d "$__o_d" ] && { __o_b=$__o_d; break; }; done
-        if [ -n "$__o_b" ]; then
-          [ "$__o_b" = /tmp ] && [ -d /var/tmp ] && ! { [ -L /var/tmp ] && [ /var/tmp -ef /tmp ]; } && __o_v=1
-          exec 9<"$__o_b"
-          [ -z "$__o_v" ] || exec 6</var/tmp
-          mount -n -t tmpfs -o mode=0700 opsmith-sandbox "$__o_b" 2>/dev/null || __o_fail "no private $__o_b"
-          mkdir "$__o_b/.tu" "$__o_b/.tw" "$__o_b/.vu" "$__o_b/.vw"
-          if [ -n "$__o_v" ]; then
-            mount -n -t overlay -o "lowerdir=/proc/self/fd/6,upperdir=/tmp/.vu,workdir=/tmp/.vw" opsmith-sandbox /var/tmp 2>/dev/null \
-              || __o_fail "no overlay on /var/tmp"
-            exec 6<&-
-          fi
-          mount -n -t overlay -o "lowerdir=/proc/self/fd/9,upperdir=$__o_b/.tu,workdir=$__o_b/.tw" opsmith-sandbox "$__o_b" 2>/dev/null \
-            || __o_fail "no overlay on $__o_b"
-          exec 9<&-
+        if [ -d /tmp ] && [ -d /var/tmp ] && ! [ -L /tmp ] && ! [ -L /var ] && ! [ -L /var/tmp ]; then
+          exec 9</tmp 6</var/tmp
+          mount -n -t tmpfs -o mode=0700 opsmith-sandbox /tmp 2>/dev/null || __o_fail "no private /tmp"
+          mkdir /tmp/.tu /tmp/.tw /tmp/.vu /tmp/.vw
+          mount -n -t overlay -o "lowerdir=/proc/self/fd/6,upperdir=/tmp/.vu,workdir=/tmp/.vw" opsmith-sandbox /var/tmp 2>/dev/null \
+            || __o_fail "no overlay on /var/tmp"
+          mount -n -t overlay -o "lowerdir=/proc/self/fd/9,upperdir=/tmp/.tu,workdir=/tmp/.tw" opsmith-sandbox /tmp 2>/dev/null \
+            || __o_fail "no overlay on /tmp"
+          exec 9<&- 6<&-
+        else
+          for __o_d in /tmp /var/tmp; do
+            [ -d "$__o_d" ] || continue
+            exec 9<"$__o_d"
+            mount -n -t tmpfs -o mode=0700 opsmith-sandbox "$__o_d" 2>/dev/null || __o_fail "no private $__o_d"
+            mkdir "$__o_d/.u" "$__o_d/.w" "$__o_d/.m"
+            mount -n -t overlay -o "lowerdir=/proc/self/fd/9,upperdir=$__o_d/.u,workdir=$__o_d/.w" opsmith-sandbox "$__o_d/.m" 2>/dev/null \
+              || __o_fail "no overlay on $__o_d"
+            mount -n --move "$__o_d/.m" "$__o_d" 2>/dev/null || __o_fail "no private $__o_d"
+            exec 9<&-
+          done
         fi
 
         """;
 
     private const string Done = """
-        unset -f __o_fail; unset __o_mp __o_d __o_b __o_v
+        unset -f __o_fail; unset __o_mp __o_d
 
         """;
 

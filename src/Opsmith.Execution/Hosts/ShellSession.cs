@@ -25,9 +25,7 @@ internal sealed class ShellSession : IAsyncDisposable
         __o_entered='{{ReadSandboxScript.Entered}}'
         __o_box_kind= __o_box_mounts=
         __o_mounts() {
-          __o_m=
-          while IFS= read -r __o_l; do __o_m="$__o_m
-        $__o_l"; done </proc/self/mountinfo
+          __o_m=$(cat /proc/self/mountinfo)
         }
         __o_box() {
           __o_mounts
@@ -62,7 +60,7 @@ internal sealed class ShellSession : IAsyncDisposable
             if __o_box "$3" "$__o_new"; then __o_with=$__o_enter __o_setup=$__o_entered
             else __o_with=$__o_new __o_setup=$__o_sandbox; fi
           fi
-          timeout -k 2 "$2" $__o_with sh -c 'printf "\n__OPSMITH_PID_%s %s\n" "$1" "$PPID" >&2; exec </dev/null 7<&- 8<&-; eval "$2"; . /dev/fd/3' opsmith-step "$__o_id" "$__o_setup" &
+          timeout -k 2 "$2" $__o_with sh -c 'printf "\n__OPSMITH_PID_%s %s\n" "$1" "$PPID" >&2; exec </dev/null 7<&- 8<&-; eval "$2"; . /dev/fd/3' opsmith-step "$__o_id" "$__o_setup" "$PWD" &
           __o_pid=$!
           exec 3<&-
           wait "$__o_pid"
@@ -308,19 +306,33 @@ internal sealed class ShellSession : IAsyncDisposable
 
     /// <summary>
     /// Skips lines up to the start marker (output left over from earlier processes), then reads lines into
-    /// <paramref name="text"/> until the end marker. False when the stream ended first.
+    /// <paramref name="text"/> until the end marker. False when the stream ended first. An end marker before any start
+    /// means the command never started (its wrapper failed first: an <c>unshare</c> the host refuses); the last lines
+    /// skipped are then most likely what the wrapper said, and are kept.
     /// </summary>
     private static async Task<bool> ReadFramedAsync(Channel<string?> channel, string startMarker, string endMarker, CappedText text,
         Action<string> onStart, Action<string>? onEnd = null)
     {
         var started = false;
+        var skipped = new Queue<string>();
         while (true)
         {
             var line = await channel.Reader.ReadAsync();
             if (line is null) return false;
             if (!started)
             {
-                if (!line.StartsWith(startMarker, StringComparison.Ordinal)) continue;
+                if (IsEnd(line))
+                {
+                    foreach (var said in skipped) text.AppendLine(said);
+                    onEnd?.Invoke(line);
+                    return true;
+                }
+                if (!line.StartsWith(startMarker, StringComparison.Ordinal))
+                {
+                    skipped.Enqueue(line);
+                    if (skipped.Count > 20) skipped.Dequeue();
+                    continue;
+                }
                 started = true;
                 onStart(line);
                 continue;
@@ -332,6 +344,10 @@ internal sealed class ShellSession : IAsyncDisposable
             }
             text.AppendLine(line);
         }
+
+        // This command's end marker, not a later command's whose id begins with this one's (1 and 10).
+        bool IsEnd(string line) => line.StartsWith(endMarker, StringComparison.Ordinal)
+                                   && (endMarker.EndsWith(' ') || line.Length == endMarker.Length || line[endMarker.Length] == ' ');
     }
 
     private async Task DrainStartupErrorsAsync()

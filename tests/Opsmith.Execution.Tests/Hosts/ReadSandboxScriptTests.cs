@@ -17,7 +17,14 @@ public sealed class ReadSandboxScriptTests
         { "/var/tmp a link to /tmp", "mount -t tmpfs opsmith-test /var && ln -s /tmp /var/tmp", "tmp" },
         { "/var/tmp the same directory as /tmp, bind-mounted", "mount --bind /tmp /var/tmp", "tmp" },
         { "no /var/tmp", "mount -t tmpfs opsmith-test /var", null },
+        {
+            "/var/tmp a link to a directory inside /tmp",
+            $"mkdir -p {LinkedVarTmp} && echo linked > {LinkedVarTmp}/$NAME && mount -t tmpfs opsmith-test /var && ln -s {LinkedVarTmp} /var/tmp",
+            "linked"
+        },
     };
+
+    private const string LinkedVarTmp = "/tmp/opsmith-layout-linked-var-tmp";
 
     [Theory]
     [MemberData(nameof(Layouts))]
@@ -32,6 +39,7 @@ public sealed class ReadSandboxScriptTests
                 ? "echo none; echo mine-var"
                 : $"cat /var/tmp/{name}; echo mine-var > /var/tmp/{name}.mine && cat /var/tmp/{name}.mine";
             var step = $"""
+                NAME={name}
                 {makeLayout}
                 {ReadSandboxScript.Setup}
                 cat /tmp/{name}
@@ -55,6 +63,11 @@ public sealed class ReadSandboxScriptTests
         {
             foreach (var path in new[] { $"/tmp/{name}", $"/var/tmp/{name}", $"/tmp/{name}.mine", $"/var/tmp/{name}.mine", $"/etc/{name}" })
                 File.Delete(path);
+            if (Directory.Exists(LinkedVarTmp))
+            {
+                Assert.False(File.Exists($"{LinkedVarTmp}/{name}.mine"), $"{layout}: a read step wrote into the host's {LinkedVarTmp}");
+                Directory.Delete(LinkedVarTmp, recursive: true);
+            }
         }
     }
 }

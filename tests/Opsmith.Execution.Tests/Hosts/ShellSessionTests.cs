@@ -142,6 +142,26 @@ public sealed class ShellSessionTests(SshClusterFixture fixture) : IClassFixture
         }
     }
 
+    [Fact]
+    public async Task A_read_step_runs_in_the_sessions_directory_like_every_other_step()
+    {
+        // Entering the kept view (nsenter) moves a process to the namespace's root: relative paths in a read step must
+        // still mean what they mean in a write step.
+        await using var connector = Connect.Connector(fixture.Cluster);
+        var host = await Connect.HostAsync(connector, "node1");
+        var sandbox = await host.ReadSandboxAsync(CancellationToken.None);
+        Assert.NotEqual(ReadSandbox.None, sandbox);
+
+        var plain = await host.RunAsync("pwd", CommandLimits.Default, CancellationToken.None);
+        var first = await host.RunAsync("pwd", CommandLimits.Default, sandbox, CancellationToken.None);
+        var second = await host.RunAsync("pwd", CommandLimits.Default, sandbox, CancellationToken.None);
+
+        Assert.Equal(0, plain.ExitCode);
+        Assert.NotEqual("/", plain.Stdout.Trim()); // sshd starts the session in the user's home
+        Assert.Equal(plain.Stdout, first.Stdout);
+        Assert.Equal(plain.Stdout, second.Stdout);
+    }
+
     /// <summary>The pids of processes in the mount namespace <paramref name="id"/> (as readlink prints it).</summary>
     private static List<string> ProcessesIn(string id) =>
         Directory.EnumerateDirectories("/proc").Select(Path.GetFileName).Where(p => p!.All(char.IsAsciiDigit))
