@@ -24,11 +24,8 @@ internal sealed class ShellSession : IAsyncDisposable
         __o_kept='{{ReadSandboxScript.Kept}}'
         __o_entered='{{ReadSandboxScript.Entered}}'
         __o_box_kind= __o_box_mounts=
-        __o_mounts() {
-          __o_m=$(cat /proc/self/mountinfo)
-        }
         __o_box() {
-          __o_mounts
+          __o_m=$(cat /proc/self/mountinfo)
           [ "$1" = "$__o_box_kind" ] && [ "$__o_m" = "$__o_box_mounts" ] && return 0
           command exec 7<&- 8<&-
           __o_box_kind= __o_box_mounts=
@@ -337,7 +334,7 @@ internal sealed class ShellSession : IAsyncDisposable
                 onStart(line);
                 continue;
             }
-            if (line.StartsWith(endMarker, StringComparison.Ordinal))
+            if (IsEnd(line))
             {
                 onEnd?.Invoke(line);
                 return true;
