@@ -40,7 +40,7 @@ public sealed class FirstRunPackagesLabTests
     [Fact]
     public async Task Lab_up_as_root_installs_a_missing_package_with_apt_and_as_another_user_prints_the_command()
     {
-        var name = $"p{Environment.ProcessId % 0xfffff:x}";
+        var name = LabFixture.NameFor('p');
         var script = Path.Combine(Directory.CreateTempSubdirectory("opsmith-first-run-").FullName, "first-run.sh");
         await File.WriteAllTextAsync(script, Script);
         var before = await RunAsync("dpkg-query", "-W", "-f=${Status} ${Version}", "redis-tools");

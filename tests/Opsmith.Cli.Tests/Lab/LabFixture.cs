@@ -8,7 +8,23 @@ namespace Opsmith.Cli.Tests.Lab;
 /// </summary>
 public sealed class LabFixture : IAsyncLifetime
 {
-    public string Name { get; } = $"t{Environment.ProcessId % 0xfffff:x}";
+    public string Name { get; } = NameFor('t');
+
+    /// <summary>
+    /// The name of this test process's lab of one kind: <c>t</c> this fixture's, <c>p</c> the first-run test's, <c>d</c>
+    /// the down/crash test's. They run at the same time, and a lab's subnet comes from a hash of its name into 100
+    /// values (<see cref="Opsmith.Lab.Hosts.LabLayout.SecondOctetFor"/>), so names chosen alone collided now and then
+    /// ("would use 10.164.0.0/16, but this machine already has an address there"). Each kind takes the first suffix
+    /// whose subnet has the kind's own remainder modulo 3: the three never share one.
+    /// </summary>
+    public static string NameFor(char kind)
+    {
+        var slot = "tpd".IndexOf(kind);
+        if (slot < 0) throw new ArgumentOutOfRangeException(nameof(kind), kind, "one of t, p, d");
+        var stem = $"{kind}{Environment.ProcessId % 0xfffff:x}";
+        return Enumerable.Range(0, 100).Select(i => i == 0 ? stem : $"{stem}{i}")
+            .First(name => Opsmith.Lab.Hosts.LabLayout.SecondOctetFor(name) % 3 == slot);
+    }
     public string? UpError { get; private set; }
 
     public async Task InitializeAsync()

@@ -271,7 +271,7 @@ public sealed class LabLifecycleTests
     public async Task Down_leaves_no_namespace_process_mount_link_or_file_and_up_recovers_from_a_crash()
     {
         Assert.True(Environment.IsPrivilegedProcess, "the lab tests need root");
-        var name = $"d{Environment.ProcessId % 0xfffff:x}";
+        var name = LabFixture.NameFor('d');
         var up = await CliProcess.RunAsync("lab", "up", "--name", name, "--hosts", "3");
         Assert.True(up.ExitCode == 0, up.All);
         var folder = up.Stdout.Split("Inventory:")[1].Trim().Split('\n')[0].Trim();
