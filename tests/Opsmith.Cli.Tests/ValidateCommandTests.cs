@@ -314,9 +314,9 @@ public sealed class ValidateCommandTests
         var environment = new Dictionary<string, string> { ["OPSMITH_HOME"] = Path.Combine(temp.Path, "home") };
 
         var first = await CliProcess.RunAsync(["validate", file], environment);
-        var entry = Assert.Single(Directory.GetFiles(Path.Combine(temp.Path, "home", "cache", "shellcheck"), "*.json", SearchOption.AllDirectories));
         // Proof that the second run reads the cache rather than shellcheck: it reports what the cache says.
-        File.WriteAllText(entry, File.ReadAllText(entry).Replace("Double quote", "Cached: double quote", StringComparison.Ordinal));
+        Assert.Equal(1, LintCacheRows(Path.Combine(temp.Path, "home", "cache"),
+            "UPDATE findings SET findings = replace(findings, 'Double quote', 'Cached: double quote')"));
         var second = await CliProcess.RunAsync(["validate", file], environment);
 
         Assert.Contains("shellcheck SC2086 (info) in action 'list': Double quote to prevent globbing", first.Stdout);
@@ -333,7 +333,17 @@ public sealed class ValidateCommandTests
         var result = await CliProcess.RunAsync(["validate", file], environment);
 
         Assert.Contains("shellcheck SC2086", result.Stdout);
-        Assert.Single(Directory.GetFiles(Path.Combine(temp.Path, "xdg", "opsmith", "shellcheck"), "*.json", SearchOption.AllDirectories));
+        Assert.Equal(1, LintCacheRows(Path.Combine(temp.Path, "xdg", "opsmith"), "SELECT count(*) FROM findings"));
+    }
+
+    /// <summary>Runs one SQL statement on the lint cache in <paramref name="folder"/>: a count, or the rows an update changed.</summary>
+    private static long LintCacheRows(string folder, string sql)
+    {
+        using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={Path.Combine(folder, "lint.db")};Mode=ReadWrite;Pooling=False");
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        return sql.StartsWith("SELECT", StringComparison.Ordinal) ? (long)command.ExecuteScalar()! : command.ExecuteNonQuery();
     }
 
     [Fact]
@@ -351,6 +361,10 @@ public sealed class ValidateCommandTests
         for (var i = 0; i < 120; i++)
             Assert.Contains($"s{i:000}.yaml:9:15: warning: shellcheck SC2086", result.Stdout);
         Assert.Contains("120 warnings", result.Stdout);
+        // The cache is one database, not a file per command: creating files is what made a cold run slow.
+        Assert.Equal(120, LintCacheRows(Path.Combine(temp.Path, "home", "cache"), "SELECT count(*) FROM findings"));
+        Assert.All(Directory.GetFiles(Path.Combine(temp.Path, "home", "cache"), "*", SearchOption.AllDirectories),
+            file => Assert.StartsWith("lint.db", Path.GetFileName(file), StringComparison.Ordinal));
     }
 
     [Fact]

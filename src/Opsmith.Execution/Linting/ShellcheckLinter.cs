@@ -1,14 +1,15 @@
 using System.Text.Json;
 using Opsmith.Core.Linting;
 using Opsmith.Execution.Processes;
+using Opsmith.Storage.Linting;
 
 namespace Opsmith.Execution.Linting;
 
 /// <summary>
 /// Lints skill commands with shellcheck (POSIX sh dialect: skills run under /bin/sh -c). Findings are cached by
 /// the hash of the shellcheck version and the script (<see cref="LintCache"/>), so an unchanged catalog is not
-/// linted again; what is not cached is linted once per distinct script, in one batch per processor, run in
-/// parallel (shellcheck is single-threaded and starting it costs far less than parsing).
+/// linted again; what is not cached is linted once per distinct script, in batches (one per processor, up to
+/// <see cref="MaxBatch"/> scripts each) run in parallel (shellcheck is single-threaded and starting it costs far less than parsing).
 /// </summary>
 public sealed class ShellcheckLinter(string? program = null, string? cacheFolder = null) : IScriptLinter
 {
@@ -17,6 +18,9 @@ public sealed class ShellcheckLinter(string? program = null, string? cacheFolder
 
     /// <summary>Below this many scripts per batch, another process costs more than it saves.</summary>
     private const int MinBatch = 40;
+
+    /// <summary>At most this many scripts per shellcheck: their paths must fit on one command line.</summary>
+    private const int MaxBatch = 2000;
 
     private static readonly TimeSpan BatchTimeout = TimeSpan.FromMinutes(2);
 
@@ -32,45 +36,62 @@ public sealed class ShellcheckLinter(string? program = null, string? cacheFolder
             return LintOutcome.NotAvailable($"shellcheck did not run cleanly: {version.StartError ?? version.Stderr.Trim()}");
         var cache = new LintCache(cacheFolder ?? LintCache.DefaultFolder(), $"{version.Stdout.Trim()}\n{string.Join(' ', Flags)}");
 
+        var keys = scripts.Select(script => cache.Key(script.Script)).ToList();
+        var cached = cache.Find(keys.ToHashSet(StringComparer.Ordinal));
         var findings = new List<ScriptFinding>();
         var waiting = new Dictionary<string, List<ScriptToLint>>(StringComparer.Ordinal); // key -> scripts with that text
-        foreach (var script in scripts)
+        for (var i = 0; i < scripts.Count; i++)
         {
-            var key = cache.Key(script.Script);
-            if (waiting.TryGetValue(key, out var same)) same.Add(script);
-            else if (cache.Get(key) is { } cached) findings.AddRange(cached.Select(f => f with { Id = script.Id }));
+            var (script, key) = (scripts[i], keys[i]);
+            if (cached.TryGetValue(key, out var known)) findings.AddRange(known.Select(f => f with { Id = script.Id }));
+            else if (waiting.TryGetValue(key, out var same)) same.Add(script);
             else waiting[key] = [script];
         }
         if (waiting.Count == 0) return new LintOutcome(findings, null);
 
         var distinct = waiting.Select(w => new ScriptToLint(w.Key, w.Value[0].Script)).ToList();
-        var batchCount = Math.Clamp(distinct.Count / MinBatch, 1, Environment.ProcessorCount);
-        var batches = Enumerable.Range(0, batchCount).Select(b => distinct.Where((_, i) => i % batchCount == b).ToList()).ToList();
-        var outcomes = await Task.WhenAll(batches.Select(batch => LintBatchAsync(path, batch, cancellationToken)));
+        // One batch per processor, each at least MinBatch scripts and at most MaxBatch (a command line has a limit).
+        var batchSize = Math.Clamp((distinct.Count + Environment.ProcessorCount - 1) / Environment.ProcessorCount, MinBatch, MaxBatch);
+        var batches = distinct.Chunk(batchSize).ToList();
+        var outcomes = new LintOutcome[batches.Count];
+        await Parallel.ForEachAsync(Enumerable.Range(0, batches.Count),
+            new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount, CancellationToken = cancellationToken },
+            async (b, ct) => outcomes[b] = await LintBatchAsync(path, batches[b], ct));
         if (outcomes.FirstOrDefault(o => o.Unavailable is not null) is { } failed) return failed;
 
         var byKey = outcomes.SelectMany(o => o.Findings).ToLookup(f => f.Id);
+        cache.Store(waiting.Keys.ToDictionary(key => key, key => (IReadOnlyList<ScriptFinding>)byKey[key].ToList(), StringComparer.Ordinal));
         foreach (var (key, same) in waiting)
-        {
-            cache.Put(key, byKey[key]);
             foreach (var script in same) findings.AddRange(byKey[key].Select(f => f with { Id = script.Id }));
-        }
         return new LintOutcome(findings, null);
     }
 
     /// <summary>One shellcheck process for a batch of scripts; each finding's Id is its script's Id.</summary>
     private static async Task<LintOutcome> LintBatchAsync(string path, IReadOnlyList<ScriptToLint> scripts, CancellationToken cancellationToken)
     {
-        var folder = Directory.CreateTempSubdirectory("opsmith-shellcheck-");
+        // Scripts are written to a memory file system when there is one; when it is full, to the temporary folder.
+        var folder = ScratchFolder.Create("opsmith-shellcheck-");
+        Dictionary<string, string> files;
         try
         {
-            var files = new Dictionary<string, string>();
-            for (var i = 0; i < scripts.Count; i++)
+            files = await WriteScriptsAsync(folder, scripts, cancellationToken);
+        }
+        catch (IOException)
+        {
+            folder.Delete(recursive: true);
+            folder = ScratchFolder.Create("opsmith-shellcheck-", inMemory: false);
+            try
             {
-                var file = Path.Combine(folder.FullName, $"{i}.sh");
-                await File.WriteAllTextAsync(file, scripts[i].Script + "\n", cancellationToken);
-                files[file] = scripts[i].Id;
+                files = await WriteScriptsAsync(folder, scripts, cancellationToken);
             }
+            catch (IOException e)
+            {
+                folder.Delete(recursive: true);
+                return LintOutcome.NotAvailable($"the commands could not be written for shellcheck: {e.Message}");
+            }
+        }
+        try
+        {
             var result = await LocalProcess.RunAsync(path, [.. Flags, "--format=json1", .. files.Keys], BatchTimeout, cancellationToken);
             if (!result.Started || result.TimedOut || result.ExitCode is not (0 or 1))
                 return LintOutcome.NotAvailable($"shellcheck did not run cleanly: {result.StartError ?? result.Stderr.Trim()}");
@@ -90,5 +111,18 @@ public sealed class ShellcheckLinter(string? program = null, string? cacheFolder
         {
             folder.Delete(recursive: true);
         }
+    }
+
+    /// <summary>Writes each script to its own file; the answer maps each file to its script's Id.</summary>
+    private static async Task<Dictionary<string, string>> WriteScriptsAsync(DirectoryInfo folder, IReadOnlyList<ScriptToLint> scripts, CancellationToken cancellationToken)
+    {
+        var files = new Dictionary<string, string>(StringComparer.Ordinal);
+        for (var i = 0; i < scripts.Count; i++)
+        {
+            var file = Path.Combine(folder.FullName, $"{i}.sh");
+            await File.WriteAllTextAsync(file, scripts[i].Script + "\n", cancellationToken);
+            files[file] = scripts[i].Id;
+        }
+        return files;
     }
 }
