@@ -44,6 +44,29 @@ public sealed class LintCacheTests : IDisposable
         Assert.Equal("Double quote", Assert.Single(cache.Find([key])[key]).Message);
     }
 
+    [Theory]
+    [InlineData("[null]")]
+    [InlineData("[{}]")]
+    [InlineData("[{\"Line\":1}]")]
+    [InlineData("{\"a\":1}")]
+    [InlineData("null")]
+    public void An_entry_edited_into_nonsense_is_linted_again_not_believed(string stored)
+    {
+        var cache = new LintCache(folder.FullName, "shellcheck");
+        var key = cache.Key("ls $DIR");
+        cache.Store(new Dictionary<string, IReadOnlyList<ScriptFinding>> { [key] = [Finding("Double quote")] });
+        using (var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={cache.DatabasePath};Pooling=False"))
+        {
+            connection.Open();
+            using var update = connection.CreateCommand();
+            update.CommandText = "UPDATE findings SET findings = $stored";
+            update.Parameters.AddWithValue("$stored", stored);
+            Assert.Equal(1, update.ExecuteNonQuery());
+        }
+
+        Assert.Empty(cache.Find([key]));
+    }
+
     [Fact]
     public void A_cache_folder_that_cannot_be_made_costs_only_time()
     {

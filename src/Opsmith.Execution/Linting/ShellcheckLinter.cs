@@ -70,29 +70,33 @@ public sealed class ShellcheckLinter(string? program = null, string? cacheFolder
     private static async Task<LintOutcome> LintBatchAsync(string path, IReadOnlyList<ScriptToLint> scripts, CancellationToken cancellationToken)
     {
         // Scripts are written to a memory file system when there is one; when it is full, to the temporary folder.
-        var folder = ScratchFolder.Create("opsmith-shellcheck-");
-        Dictionary<string, string> files;
+        // Whatever happens (a full disk, Ctrl-C while writing), the folder is deleted.
+        DirectoryInfo? folder = null;
         try
         {
-            files = await WriteScriptsAsync(folder, scripts, cancellationToken);
-        }
-        catch (IOException)
-        {
-            folder.Delete(recursive: true);
-            folder = ScratchFolder.Create("opsmith-shellcheck-", inMemory: false);
+            Dictionary<string, string> files;
             try
             {
+                folder = ScratchFolder.Create("opsmith-shellcheck-");
                 files = await WriteScriptsAsync(folder, scripts, cancellationToken);
             }
-            catch (IOException e)
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
-                folder.Delete(recursive: true);
-                return LintOutcome.NotAvailable($"the commands could not be written for shellcheck: {e.Message}");
+                try
+                {
+                    folder?.Delete(recursive: true);
+                    folder = ScratchFolder.Create("opsmith-shellcheck-", inMemory: false);
+                    files = await WriteScriptsAsync(folder, scripts, cancellationToken);
+                }
+                catch (Exception again) when (again is IOException or UnauthorizedAccessException)
+                {
+                    return LintOutcome.NotAvailable($"the commands could not be written for shellcheck: {again.Message}");
+                }
             }
-        }
-        try
-        {
-            var result = await LocalProcess.RunAsync(path, [.. Flags, "--format=json1", .. files.Keys], BatchTimeout, cancellationToken);
+            // Names relative to the folder: short (a long folder path cannot overflow the command line) and plain
+            // ASCII, so shellcheck echoes them back byte for byte whatever the locale.
+            var result = await LocalProcess.RunAsync(path, [.. Flags, "--format=json1", .. files.Keys], BatchTimeout, cancellationToken,
+                workingDirectory: folder!.FullName);
             if (!result.Started || result.TimedOut || result.ExitCode is not (0 or 1))
                 return LintOutcome.NotAvailable($"shellcheck did not run cleanly: {result.StartError ?? result.Stderr.Trim()}");
             using var json = JsonDocument.Parse(result.Stdout);
@@ -109,7 +113,8 @@ public sealed class ShellcheckLinter(string? program = null, string? cacheFolder
         }
         finally
         {
-            folder.Delete(recursive: true);
+            try { folder?.Delete(recursive: true); }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException) { /* nothing more can be done */ }
         }
     }
 
@@ -119,8 +124,8 @@ public sealed class ShellcheckLinter(string? program = null, string? cacheFolder
         var files = new Dictionary<string, string>(StringComparer.Ordinal);
         for (var i = 0; i < scripts.Count; i++)
         {
-            var file = Path.Combine(folder.FullName, $"{i}.sh");
-            await File.WriteAllTextAsync(file, scripts[i].Script + "\n", cancellationToken);
+            var file = $"{i}.sh";
+            await File.WriteAllTextAsync(Path.Combine(folder.FullName, file), scripts[i].Script + "\n", cancellationToken);
             files[file] = scripts[i].Id;
         }
         return files;

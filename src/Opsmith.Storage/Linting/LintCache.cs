@@ -62,8 +62,9 @@ public sealed class LintCache(string folder, string linterIdentity)
                 if (command.ExecuteScalar() is not string json) continue;
                 try
                 {
-                    if (JsonSerializer.Deserialize<StoredFinding[]>(json) is { } stored)
-                        found[wanted] = stored.Select(f => new ScriptFinding(wanted, f.Line, f.Column, f.Level, f.Code, f.Message)).ToList();
+                    // Only well-formed entries count: one edited into nulls or empty fields is linted again.
+                    if (JsonSerializer.Deserialize<StoredFinding?[]>(json) is { } stored && stored.All(IsWhole))
+                        found[wanted] = stored.Select(f => new ScriptFinding(wanted, f!.Line, f.Column, f.Level, f.Code, f.Message)).ToList();
                 }
                 catch (JsonException)
                 {
@@ -152,6 +153,9 @@ public sealed class LintCache(string folder, string linterIdentity)
             }
         }
     }
+
+    private static bool IsWhole(StoredFinding? f) =>
+        f is { Line: >= 1, Column: >= 1, Level.Length: > 0, Code.Length: > 0, Message: not null };
 
     private sealed record StoredFinding(int Line, int Column, string Level, string Code, string Message);
 }
