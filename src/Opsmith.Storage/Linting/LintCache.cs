@@ -26,7 +26,10 @@ public sealed class LintCache(string folder, string linterIdentity)
         return Path.Combine(cache, "opsmith");
     }
 
-    /// <summary>How long a run waits for another run's write before it goes on without the cache.</summary>
+    /// <summary>
+    /// How long a run waits for another run's write before it goes on without the cache: Microsoft.Data.Sqlite retries a
+    /// busy database until the command timeout (a busy_timeout pragma beside it would double the wait).
+    /// </summary>
     private const int BusyTimeoutSeconds = 10;
 
     // SQLite's primary result codes for a file that is not, or no longer, a database.
@@ -127,8 +130,7 @@ public sealed class LintCache(string folder, string linterIdentity)
                 connection.Open();
                 using (var setup = connection.CreateCommand())
                 {
-                    setup.CommandText = $"""
-                        PRAGMA busy_timeout = {BusyTimeoutSeconds * 1000};
+                    setup.CommandText = """
                         PRAGMA journal_mode = WAL;
                         PRAGMA synchronous = NORMAL;
                         CREATE TABLE IF NOT EXISTS findings (key TEXT PRIMARY KEY, findings TEXT NOT NULL) WITHOUT ROWID;
